@@ -1,0 +1,149 @@
+use super::dto::*;
+use super::storage::{self, Incoming, Rejection};
+use crate::auth::AuthUser;
+use crate::db::{self, attachments::NewAttachment};
+use crate::domain::roles::Role;
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::state::AppState;
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::{error::PayloadError, get, http::header, post, web, HttpResponse};
+use futures_util::StreamExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(upload).service(download);
+}
+
+fn multipart_error(e: MultipartError) -> ApiError {
+    match e {
+        MultipartError::ContentTypeMissing
+        | MultipartError::ContentTypeParse
+        | MultipartError::ContentTypeIncompatible => ErrorCode::UnsupportedMediaType.into(),
+        MultipartError::Payload(PayloadError::Overflow) => ErrorCode::PayloadTooLarge.into(),
+        _ => ErrorCode::MalformedRequest.into(),
+    }
+}
+
+fn rejection(e: Rejection) -> ApiError {
+    match e {
+        Rejection::TooLarge => ErrorCode::PayloadTooLarge.into(),
+        Rejection::UnsupportedType => ErrorCode::UnsupportedMediaType.into(),
+        Rejection::Io(e) => ApiError::internal(format!("attachment storage: {e}")),
+    }
+}
+
+/// Upload one evidence file (`multipart/form-data`, field `file`).
+#[utoipa::path(
+    tag = "attachments",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = AttachmentView),
+        (status = 400, description = "Broken multipart body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than ATTACHMENT_MAX_BYTES", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart, or not an accepted file type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No `file` field", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/attachments")]
+async fn upload(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    mut form: Multipart,
+) -> ApiResult<HttpResponse> {
+    let root = state.settings.attachments_dir.clone();
+    let max = state.settings.attachment_max_bytes;
+    let id = db::new_id();
+    let mut stored = None;
+    // Other fields are read and discarded, within a small allowance.
+    let mut other_bytes: u64 = 0;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(multipart_error)?;
+        let is_file = field.name() == Some("file") && stored.is_none();
+        if !is_file {
+            while let Some(chunk) = field.next().await {
+                other_bytes += chunk.map_err(multipart_error)?.len() as u64;
+                if other_bytes > 64 * 1024 {
+                    return Err(ErrorCode::PayloadTooLarge.into());
+                }
+            }
+            continue;
+        }
+        let mut incoming = Incoming::start(&root, &id, max).map_err(rejection)?;
+        while let Some(chunk) = field.next().await {
+            incoming
+                .write(&chunk.map_err(multipart_error)?)
+                .map_err(rejection)?;
+        }
+        stored = Some(incoming.finish(&root, &id).map_err(rejection)?);
+    }
+    let stored = stored.ok_or_else(|| ApiError::field("file", "required"))?;
+    let now = state.clock.now();
+    let key = stored.storage_key.clone();
+    let result = state
+        .db(move |c| {
+            db::attachments::insert(
+                c,
+                &NewAttachment {
+                    id: &id,
+                    uploader_id: &user.id,
+                    content_type: stored.media.mime(),
+                    size: stored.size as i64,
+                    sha256: &stored.sha256,
+                    storage_key: &stored.storage_key,
+                },
+                now,
+            )
+        })
+        .await;
+    match result {
+        Ok(row) => Ok(HttpResponse::Created().json(AttachmentView::from(row))),
+        Err(e) => {
+            // No record, no file.
+            let _ = std::fs::remove_file(storage::path_of(&root, &key));
+            Err(e)
+        }
+    }
+}
+
+/// Download an evidence file (its uploader, or a moderator).
+#[utoipa::path(
+    tag = "attachments",
+    params(("id" = String, Path, description = "Attachment id")),
+    responses(
+        (status = 200, description = "The file, with its sniffed Content-Type"),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such attachment, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/attachments/{id}")]
+async fn download(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let row = state
+        .db(move |c| db::attachments::find(c, &id))
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    if row.uploader_id != user.id && user.role != Role::Moderator {
+        return Err(ErrorCode::NotFound.into());
+    }
+    let file = storage::path_of(&state.settings.attachments_dir, &row.storage_key);
+    let bytes = web::block(move || std::fs::read(file))
+        .await?
+        .map_err(|e| ApiError::internal(format!("attachment {} unreadable: {e}", row.id)))?;
+    Ok(HttpResponse::Ok()
+        .content_type(row.content_type.as_str())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{}\"", row.id),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .insert_header((header::ETAG, format!("\"{}\"", row.sha256)))
+        .body(bytes))
+}

@@ -1,0 +1,3 @@
+pub mod dto;
+pub mod handlers;
+pub mod storage;

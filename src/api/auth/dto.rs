@@ -1,0 +1,74 @@
+use crate::db::users::UserRow;
+use crate::domain::roles::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct RegisterRequest {
+    #[validate(email, length(max = 254))]
+    #[schema(example = "aigerim@example.kz")]
+    pub email: String,
+    #[validate(length(min = 8, max = 128))]
+    pub password: String,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(example = "Айгерим Нурланова")]
+    pub full_name: String,
+    /// Kazakhstan number in any common spelling; stored as +7XXXXXXXXXX.
+    #[schema(example = "+7 701 123 45 12")]
+    pub phone: Option<String>,
+    /// `buyer` or `seller`; moderators are created by operators.
+    pub role: Role,
+    /// Required for sellers: the shop created with the account.
+    #[validate(length(min = 1, max = 200))]
+    pub shop_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    pub id: String,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shop_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+impl From<&UserRow> for MeResponse {
+    fn from(u: &UserRow) -> Self {
+        MeResponse {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            full_name: u.full_name.clone(),
+            role: u.role(),
+            shop_id: u.shop_id.clone(),
+            phone: u.phone.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthResponse {
+    pub user: MeResponse,
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Opaque; exchange at /auth/refresh. Each use rotates it.
+    pub refresh_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}

@@ -1,0 +1,238 @@
+use super::dto::*;
+use crate::api::{validate_with, ApiJson};
+use crate::auth::{password, refresh, AuthUser};
+use crate::db::{self, tokens::Rotation, users::NewUser};
+use crate::domain::privacy::normalize_phone;
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem};
+use crate::state::AppState;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::TimeDelta;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(register)
+        .service(login)
+        .service(refresh_tokens)
+        .service(logout)
+        .service(me);
+}
+
+fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Signs an access token and starts (or continues) a refresh-token family.
+fn issue_pair(
+    state: &AppState,
+    user: &db::users::UserRow,
+    refresh_token: String,
+) -> ApiResult<AuthResponse> {
+    let ttl = state.settings.access_token_ttl;
+    let claims = state.jwt.claims_for(
+        &user.id,
+        user.role(),
+        user.shop_id.clone(),
+        state.clock.now(),
+        TimeDelta::from_std(ttl).map_err(ApiError::internal)?,
+    );
+    Ok(AuthResponse {
+        user: MeResponse::from(user),
+        access_token: state.jwt.sign(&claims).map_err(ApiError::internal)?,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: ttl.as_secs(),
+    })
+}
+
+fn refresh_expiry(state: &AppState) -> ApiResult<chrono::DateTime<chrono::Utc>> {
+    Ok(state.clock.now()
+        + TimeDelta::from_std(state.settings.refresh_token_ttl).map_err(ApiError::internal)?)
+}
+
+/// Starts a new refresh-token family for `user` and returns the token pair.
+async fn start_session(state: &AppState, user: db::users::UserRow) -> ApiResult<AuthResponse> {
+    let token = refresh::generate();
+    let hash = refresh::fingerprint(&token);
+    let (now, expires) = (state.clock.now(), refresh_expiry(state)?);
+    let user_id = user.id.clone();
+    state
+        .db(move |c| db::tokens::insert(c, &user_id, &db::new_id(), &hash, now, expires))
+        .await?;
+    issue_pair(state, &user, token)
+}
+
+/// Register a buyer, or a seller together with a new shop.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created; signed in", body = AuthResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` with every field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/register")]
+async fn register(
+    state: web::Data<AppState>,
+    body: ApiJson<RegisterRequest>,
+) -> ApiResult<HttpResponse> {
+    let req = body.into_inner();
+    let mut extra = Vec::new();
+    if !req.role.self_registrable() {
+        extra.push(FieldError::new("role", "role"));
+    }
+    if req.role == crate::domain::roles::Role::Seller && req.shop_name.is_none() {
+        extra.push(FieldError::new("shop_name", "required"));
+    }
+    if !req.full_name.is_empty() && req.full_name.trim().is_empty() {
+        extra.push(FieldError::new("full_name", "required"));
+    }
+    let phone = match req.phone.as_deref() {
+        None => None,
+        Some(raw) => match normalize_phone(raw) {
+            Some(p) => Some(p),
+            None => {
+                extra.push(FieldError::new("phone", "phone"));
+                None
+            }
+        },
+    };
+    validate_with(&req, extra)?;
+    let hash = web::block(move || password::hash(&req.password))
+        .await?
+        .map_err(ApiError::internal)?;
+    let email = normalize_email(&req.email);
+    let full_name = req.full_name.trim().to_string();
+    let shop_name = if req.role == crate::domain::roles::Role::Seller {
+        req.shop_name.map(|s| s.trim().to_string())
+    } else {
+        None
+    };
+    let role = req.role;
+    let now = state.clock.now();
+    let user = state
+        .db(move |c| {
+            db::users::create(
+                c,
+                &NewUser {
+                    email: &email,
+                    password_hash: &hash,
+                    full_name: &full_name,
+                    phone: phone.as_deref(),
+                    role,
+                    shop_name: shop_name.as_deref(),
+                },
+                now,
+            )
+        })
+        .await?;
+    let pair = start_session(&state, user).await?;
+    Ok(HttpResponse::Created().json(pair))
+}
+
+/// Exchange e-mail and password for an access and a refresh token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = AuthResponse),
+        (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+async fn login(
+    state: web::Data<AppState>,
+    body: ApiJson<LoginRequest>,
+) -> ApiResult<web::Json<AuthResponse>> {
+    let req = body.into_inner();
+    let email = normalize_email(&req.email);
+    let user = state
+        .db(move |c| db::users::find_by_email(c, &email))
+        .await?;
+    let password = req.password;
+    let user = web::block(move || match user {
+        // Service accounts have no password and cannot log in.
+        Some(u) if !u.password_hash.is_empty() && password::verify(&password, &u.password_hash) => {
+            Some(u)
+        }
+        Some(_) => None,
+        None => {
+            password::verify_dummy(&password);
+            None
+        }
+    })
+    .await?
+    .ok_or(ErrorCode::InvalidCredentials)?;
+    Ok(web::Json(start_session(&state, user).await?))
+}
+
+/// Rotate a refresh token. A token that was already used revokes its whole family.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New token pair", body = AuthResponse),
+        (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+async fn refresh_tokens(
+    state: web::Data<AppState>,
+    body: ApiJson<RefreshRequest>,
+) -> ApiResult<web::Json<AuthResponse>> {
+    let old = refresh::fingerprint(&body.into_inner().refresh_token);
+    let token = refresh::generate();
+    let new = refresh::fingerprint(&token);
+    let (now, expires) = (state.clock.now(), refresh_expiry(&state)?);
+    let outcome = state
+        .db(move |c| db::tokens::rotate(c, &old, &new, now, expires))
+        .await?;
+    match outcome {
+        Rotation::Rotated(user) => Ok(web::Json(issue_pair(&state, &user, token)?)),
+        Rotation::Reused => Err(ErrorCode::RefreshTokenReused.into()),
+        Rotation::Invalid => Err(ErrorCode::InvalidRefreshToken.into()),
+    }
+}
+
+/// End the session the refresh token belongs to.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No or invalid access token", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/auth/logout")]
+async fn logout(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<RefreshRequest>,
+) -> ApiResult<HttpResponse> {
+    let hash = refresh::fingerprint(&body.into_inner().refresh_token);
+    let now = state.clock.now();
+    state
+        .db(move |c| db::tokens::revoke_for_user(c, &user.id, &hash, now))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's account.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, body = MeResponse),
+        (status = 401, description = "No or invalid access token", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<MeResponse>> {
+    let row = state
+        .db(move |c| db::users::find(c, &user.id))
+        .await?
+        .ok_or(ErrorCode::InvalidToken)?;
+    Ok(web::Json(MeResponse::from(&row)))
+}

@@ -1,0 +1,74 @@
+//! HTTP: one folder per area (handlers + DTOs); handlers stay thin.
+pub mod attachments;
+pub mod auth;
+pub mod json;
+pub mod notifications;
+pub mod ops;
+pub mod orders;
+
+use crate::domain::pagination::PageError;
+use crate::error::{ApiError, FieldError};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+pub use json::ApiJson;
+
+/// Every `/api/v1` route. The server and the tests use this same function.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(auth::handlers::configure)
+            .configure(orders::handlers::configure)
+            .configure(attachments::handlers::configure)
+            .configure(notifications::handlers::configure),
+    );
+}
+
+/// Money in whole tenge.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct Money {
+    pub amount: i64,
+    /// Always `KZT`.
+    #[schema(example = "KZT")]
+    pub currency: &'static str,
+}
+
+impl Money {
+    pub fn kzt(amount: i64) -> Self {
+        Money {
+            amount,
+            currency: "KZT",
+        }
+    }
+}
+
+/// Shape checks (validator) plus any rule checks, reported together.
+pub fn validate_with(input: &impl Validate, mut extra: Vec<FieldError>) -> Result<(), ApiError> {
+    let mut errors = match input.validate() {
+        Ok(()) => Vec::new(),
+        Err(e) => match ApiError::from(e) {
+            ApiError::Validation(list) => list,
+            other => return Err(other),
+        },
+    };
+    errors.append(&mut extra);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        Err(ApiError::Validation(errors))
+    }
+}
+
+pub fn page_error(e: PageError) -> ApiError {
+    match e {
+        PageError::Limit => ApiError::field("limit", "range"),
+        PageError::Cursor => ApiError::field("cursor", "invalid"),
+    }
+}
+
+pub fn rfc3339(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    crate::db::from_db(t)
+}

@@ -1,0 +1,122 @@
+use super::dto::*;
+use crate::api::page_error;
+use crate::auth::AuthUser;
+use crate::db;
+use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
+use crate::error::{ApiResult, Problem};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use actix_web::{get, post, web, HttpRequest};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(read_all).service(read_one);
+}
+
+fn lang(req: &HttpRequest) -> Lang {
+    Lang::from_accept_language(
+        req.headers()
+            .get(actix_web::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// The caller's in-app feed, newest first.
+#[utoipa::path(
+    tag = "notifications",
+    params(NotificationQuery),
+    responses(
+        (status = 200, body = NotificationPage),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/notifications")]
+async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    query: web::Query<NotificationQuery>,
+) -> ApiResult<web::Json<NotificationPage>> {
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit, state.policy.page_default, state.policy.page_max)
+        .map_err(page_error)?;
+    let before = q
+        .cursor
+        .as_deref()
+        .map(decode_id_cursor)
+        .transpose()
+        .map_err(page_error)?;
+    let unread_only = q.unread.unwrap_or(false);
+    let (rows, unread_count) = state
+        .db(move |c| {
+            let rows =
+                db::notifications::list(c, &user.id, unread_only, before.as_deref(), limit + 1)?;
+            Ok((rows, db::notifications::unread_count(c, &user.id)?))
+        })
+        .await?;
+    let lang = lang(&req);
+    let mut items: Vec<_> = rows
+        .into_iter()
+        .map(|r| NotificationView::render(r, lang))
+        .collect();
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|n| encode_id_cursor(&n.id))
+    } else {
+        None
+    };
+    Ok(web::Json(NotificationPage {
+        items,
+        next_cursor,
+        unread_count,
+    }))
+}
+
+/// Mark one notification read.
+#[utoipa::path(
+    tag = "notifications",
+    params(("id" = String, Path, description = "Notification id")),
+    responses(
+        (status = 200, body = NotificationView),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's notification", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/notifications/{id}/read")]
+async fn read_one(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<NotificationView>> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let row = state
+        .db(move |c| db::notifications::mark_read(c, &user.id, &id, now))
+        .await?;
+    Ok(web::Json(NotificationView::render(row, lang(&req))))
+}
+
+/// Mark every notification of the caller read.
+#[utoipa::path(
+    tag = "notifications",
+    responses(
+        (status = 200, body = ReadAllResult),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/notifications/read-all")]
+async fn read_all(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<web::Json<ReadAllResult>> {
+    let now = state.clock.now();
+    let marked = state
+        .db(move |c| db::notifications::mark_all_read(c, &user.id, now))
+        .await?;
+    Ok(web::Json(ReadAllResult { marked }))
+}

@@ -1,0 +1,167 @@
+use crate::api::{rfc3339, Money};
+use crate::db::orders::OrderRecord;
+use crate::domain::orders::{DeliveryType, OrderStatus};
+use crate::domain::privacy::{mask_name, mask_phone};
+use crate::domain::roles::Role;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct OrderUpsertRequest {
+    #[validate(length(min = 1, max = 64))]
+    pub buyer_id: String,
+    #[validate(length(min = 1, max = 64))]
+    pub shop_id: String,
+    pub placed_at: DateTime<Utc>,
+    #[validate(length(min = 1, max = 200), nested)]
+    pub items: Vec<OrderItemInput>,
+    #[validate(nested)]
+    pub delivery: DeliveryInput,
+}
+
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+pub struct OrderItemInput {
+    #[validate(length(min = 1, max = 100))]
+    pub product_id: String,
+    #[validate(length(min = 1, max = 300))]
+    pub title: String,
+    /// Catalogue category (e.g. `mobile_phones`, `underwear`): decides return eligibility.
+    #[validate(length(min = 1, max = 64))]
+    pub category: Option<String>,
+    #[validate(range(min = 1, max = 10000))]
+    pub quantity: i32,
+    /// Price of one unit in whole tenge.
+    #[validate(range(min = 0, max = 1_000_000_000_000i64))]
+    pub unit_price: i64,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct DeliveryInput {
+    #[serde(rename = "type")]
+    pub kind: DeliveryType,
+    #[validate(length(min = 1, max = 64))]
+    pub courier_id: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub courier_name: Option<String>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    #[validate(range(min = 0, max = 20))]
+    pub failed_attempts: i32,
+    pub status: OrderStatus,
+}
+
+/// The buyer as the caller may see them: sellers get first name + initial and a masked phone.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BuyerView {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    #[serde(rename = "type")]
+    pub kind: DeliveryType,
+    pub courier_id: Option<String>,
+    pub courier_name: Option<String>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub failed_attempts: i32,
+    pub status: OrderStatus,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderItemView {
+    pub id: String,
+    pub product_id: String,
+    pub title: String,
+    pub category: Option<String>,
+    pub quantity: i32,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: String,
+    pub external_id: String,
+    pub buyer: BuyerView,
+    pub shop_id: String,
+    pub placed_at: DateTime<Utc>,
+    pub status: OrderStatus,
+    pub delivery: DeliveryView,
+    pub items: Vec<OrderItemView>,
+    pub total: Money,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPage {
+    pub items: Vec<OrderView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl OrderView {
+    pub fn for_viewer(r: OrderRecord, viewer: Role) -> Self {
+        let o = r.order;
+        let buyer = match viewer {
+            Role::Seller => BuyerView {
+                id: o.buyer_id.clone(),
+                name: mask_name(&r.buyer_name),
+                phone: r.buyer_phone.as_deref().map(mask_phone),
+            },
+            _ => BuyerView {
+                id: o.buyer_id.clone(),
+                name: r.buyer_name,
+                phone: r.buyer_phone,
+            },
+        };
+        // Stored values come from the CHECK-constrained enums; defaults only guard corruption.
+        let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Pending);
+        OrderView {
+            id: o.id,
+            external_id: o.external_id,
+            buyer,
+            shop_id: o.shop_id,
+            placed_at: rfc3339(o.placed_at),
+            status,
+            delivery: DeliveryView {
+                kind: DeliveryType::parse(&o.delivery_type).unwrap_or(DeliveryType::City),
+                courier_id: o.courier_id,
+                courier_name: o.courier_name,
+                promised_at: o.promised_at.map(rfc3339),
+                delivered_at: o.delivered_at.map(rfc3339),
+                failed_attempts: o.failed_attempts,
+                status,
+            },
+            items: r
+                .items
+                .into_iter()
+                .map(|i| OrderItemView {
+                    line_total: Money::kzt(i64::from(i.quantity).saturating_mul(i.unit_price)),
+                    id: i.id,
+                    product_id: i.product_id,
+                    title: i.title,
+                    category: i.category,
+                    quantity: i.quantity,
+                    unit_price: Money::kzt(i.unit_price),
+                })
+                .collect(),
+            total: Money::kzt(o.total_amount),
+            updated_at: rfc3339(o.updated_at),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+use super::dto::*;
+use crate::api::{page_error, validate_with, ApiJson};
+use crate::auth::AuthUser;
+use crate::db::{
+    self,
+    orders::{ItemWrite, OrderScope, OrderWrite},
+};
+use crate::domain::orders::{check_draft, ItemDraft, OrderDraft};
+use crate::domain::pagination::{self, TimeCursor};
+use crate::domain::roles::Role;
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::state::AppState;
+use actix_web::{get, put, web, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(upsert_order)
+        .service(list_orders)
+        .service(get_order);
+}
+
+/// Create or update an order from the upstream order system (role `service`).
+#[utoipa::path(
+    tag = "integration",
+    params(("external_id" = String, Path, description = "The upstream system's order id")),
+    request_body = OrderUpsertRequest,
+    responses(
+        (status = 201, description = "Created", body = OrderView),
+        (status = 200, description = "Updated", body = OrderView),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a service token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`order_item_in_use`: an item cited elsewhere was dropped", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `unknown_buyer`, `unknown_shop`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/integration/orders/{external_id}")]
+async fn upsert_order(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<OrderUpsertRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require(&[Role::Service])?;
+    let external_id = path.into_inner();
+    let req = body.into_inner();
+    let draft = OrderDraft {
+        placed_at: req.placed_at,
+        items: req
+            .items
+            .iter()
+            .map(|i| ItemDraft {
+                product_id: i.product_id.clone(),
+                quantity: i.quantity,
+                unit_price: i.unit_price,
+            })
+            .collect(),
+        delivery_type: req.delivery.kind,
+        promised_at: req.delivery.promised_at,
+        delivered_at: req.delivery.delivered_at,
+        failed_attempts: req.delivery.failed_attempts,
+        status: req.delivery.status,
+    };
+    let mut extra = Vec::new();
+    if external_id.is_empty() || external_id.len() > 100 {
+        extra.push(crate::error::FieldError::new("external_id", "length"));
+    }
+    let total = match check_draft(&draft, state.policy.order_items_max) {
+        Ok(total) => Some(total),
+        Err(errors) => {
+            extra.extend(errors);
+            None
+        }
+    };
+    validate_with(&req, extra)?;
+    let total = total.ok_or_else(|| ApiError::internal("order total missing after validation"))?;
+    let now = state.clock.now();
+    let (record, created) = state
+        .db(move |c| {
+            let write = OrderWrite {
+                external_id: &external_id,
+                buyer_id: &req.buyer_id,
+                shop_id: &req.shop_id,
+                placed_at: crate::clock::truncate(req.placed_at),
+                items: req
+                    .items
+                    .iter()
+                    .map(|i| ItemWrite {
+                        product_id: &i.product_id,
+                        title: &i.title,
+                        category: i.category.as_deref(),
+                        quantity: i.quantity,
+                        unit_price: i.unit_price,
+                    })
+                    .collect(),
+                delivery_type: req.delivery.kind,
+                courier_id: req.delivery.courier_id.as_deref(),
+                courier_name: req.delivery.courier_name.as_deref(),
+                promised_at: req.delivery.promised_at.map(crate::clock::truncate),
+                delivered_at: req.delivery.delivered_at.map(crate::clock::truncate),
+                failed_attempts: req.delivery.failed_attempts,
+                status: req.delivery.status,
+                total_amount: total,
+            };
+            db::orders::upsert(c, &write, now)
+        })
+        .await?;
+    let view = OrderView::for_viewer(record, Role::Service);
+    Ok(if created {
+        HttpResponse::Created().json(view)
+    } else {
+        HttpResponse::Ok().json(view)
+    })
+}
+
+/// Orders the caller may see, newest first: a buyer's own, a seller's shop's, or all for moderators.
+#[utoipa::path(
+    tag = "orders",
+    params(ListQuery),
+    responses(
+        (status = 200, body = OrderPage),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Service tokens cannot list orders", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/orders")]
+async fn list_orders(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<OrderPage>> {
+    user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit, state.policy.page_default, state.policy.page_max)
+        .map_err(page_error)?;
+    let cursor = q
+        .cursor
+        .as_deref()
+        .map(TimeCursor::decode)
+        .transpose()
+        .map_err(page_error)?;
+    let role = user.role;
+    let rows = state
+        .db(move |c| {
+            let scope = match role {
+                Role::Buyer => OrderScope::Buyer(&user.id),
+                Role::Seller => OrderScope::Shop(user.shop_id.as_deref().unwrap_or("")),
+                _ => OrderScope::All,
+            };
+            // One extra row tells whether a next page exists.
+            db::orders::list(c, scope, cursor.as_ref(), limit + 1)
+        })
+        .await?;
+    let mut items: Vec<_> = rows
+        .into_iter()
+        .map(|r| OrderView::for_viewer(r, role))
+        .collect();
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|o| {
+            TimeCursor {
+                at: o.placed_at,
+                id: o.id.clone(),
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(web::Json(OrderPage { items, next_cursor }))
+}
+
+/// One order, for its buyer, its shop's seller, or a moderator.
+#[utoipa::path(
+    tag = "orders",
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, body = OrderView),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Service tokens cannot read orders here", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order, or not the caller's", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/orders/{id}")]
+async fn get_order(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<OrderView>> {
+    user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
+    let id = path.into_inner();
+    let record = state
+        .db(move |c| db::orders::find(c, &id))
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let is_party = match user.role {
+        Role::Buyer => record.order.buyer_id == user.id,
+        Role::Seller => user.shop_id.as_deref() == Some(record.order.shop_id.as_str()),
+        Role::Moderator => true,
+        Role::Service => false,
+    };
+    if !is_party {
+        // 404, not 403: the caller must not learn that the order exists.
+        return Err(ErrorCode::NotFound.into());
+    }
+    Ok(web::Json(OrderView::for_viewer(record, user.role)))
+}

@@ -1,0 +1,8 @@
+//! Who is calling: passwords (argon2id), access tokens (JWT HS256), refresh tokens
+//! (opaque, stored hashed, rotated) and the `AuthUser` extractor.
+pub mod extractor;
+pub mod jwt;
+pub mod password;
+pub mod refresh;
+
+pub use extractor::AuthUser;

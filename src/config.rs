@@ -1,0 +1,239 @@
+//! Typed settings read from the environment, optionally preloaded from a `KEY=VALUE` file
+//! named by `AFTERSALE_CONFIG` (variables already set in the environment win).
+use std::{collections::HashMap, fmt, path::PathBuf, time::Duration};
+
+/// The development signing secret. Production refuses to start with it.
+pub const DEFAULT_JWT_SECRET: &str = "aftersale-development-secret-change-me-0123456789";
+
+/// A value that must not end up in logs.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub host: String,
+    pub port: u16,
+    pub workers: Option<usize>,
+    pub database_url: Secret,
+    pub pool_size: u32,
+    pub pool_timeout: Duration,
+    pub jwt_secret: Secret,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub service_token_ttl: Duration,
+    pub attachments_dir: PathBuf,
+    pub attachment_max_bytes: u64,
+    pub json_max_bytes: usize,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} has an invalid value: {1}")]
+    Invalid(&'static str, String),
+    #[error("cannot read the configuration file {0}: {1}")]
+    File(String, std::io::Error),
+    #[error("refusing to start in production with the default JWT_SECRET (set a random secret of at least 32 bytes)")]
+    DefaultSecretInProduction,
+}
+
+impl Settings {
+    /// Settings from the process environment (and `AFTERSALE_CONFIG` file, if any).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        if let Ok(path) = std::env::var("AFTERSALE_CONFIG") {
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File(path, e))?;
+            vars.extend(parse_env_file(&text));
+        }
+        vars.extend(std::env::vars());
+        Self::from_map(&vars)
+    }
+
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| {
+            vars.get(k)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        fn num<T: std::str::FromStr>(
+            key: &'static str,
+            value: Option<String>,
+            default: T,
+        ) -> Result<T, ConfigError> {
+            match value {
+                None => Ok(default),
+                Some(v) => v.parse().map_err(|_| ConfigError::Invalid(key, v)),
+            }
+        }
+        let environment = match get("APP_ENV").as_deref() {
+            None | Some("development") | Some("dev") | Some("test") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => return Err(ConfigError::Invalid("APP_ENV", other.into())),
+        };
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(ConfigError::Invalid("LOG_FORMAT", other.into())),
+        };
+        let jwt_secret = get("JWT_SECRET").unwrap_or_else(|| DEFAULT_JWT_SECRET.into());
+        if environment == Environment::Production
+            && (jwt_secret == DEFAULT_JWT_SECRET || jwt_secret.len() < 32)
+        {
+            return Err(ConfigError::DefaultSecretInProduction);
+        }
+        let pool_size: u32 = num("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), 10)?;
+        if pool_size == 0 {
+            return Err(ConfigError::Invalid("DATABASE_POOL_SIZE", "0".into()));
+        }
+        Ok(Settings {
+            environment,
+            host: get("HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: num("PORT", get("PORT"), 8080)?,
+            workers: get("WORKERS")
+                .map(|v| v.parse().map_err(|_| ConfigError::Invalid("WORKERS", v)))
+                .transpose()?,
+            database_url: Secret::new(
+                get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/aftersale.db".into()),
+            ),
+            pool_size,
+            pool_timeout: Duration::from_millis(num(
+                "DATABASE_TIMEOUT_MS",
+                get("DATABASE_TIMEOUT_MS"),
+                5_000,
+            )?),
+            jwt_secret: Secret::new(jwt_secret),
+            jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "aftersale".into()),
+            jwt_audience: get("JWT_AUDIENCE").unwrap_or_else(|| "aftersale-api".into()),
+            access_token_ttl: Duration::from_secs(num(
+                "ACCESS_TOKEN_TTL_SECS",
+                get("ACCESS_TOKEN_TTL_SECS"),
+                15 * 60,
+            )?),
+            refresh_token_ttl: Duration::from_secs(
+                num(
+                    "REFRESH_TOKEN_TTL_DAYS",
+                    get("REFRESH_TOKEN_TTL_DAYS"),
+                    30u64,
+                )? * 86_400,
+            ),
+            service_token_ttl: Duration::from_secs(
+                num(
+                    "SERVICE_TOKEN_TTL_DAYS",
+                    get("SERVICE_TOKEN_TTL_DAYS"),
+                    365u64,
+                )? * 86_400,
+            ),
+            attachments_dir: PathBuf::from(
+                get("ATTACHMENTS_DIR").unwrap_or_else(|| "data/attachments".into()),
+            ),
+            attachment_max_bytes: num(
+                "ATTACHMENT_MAX_BYTES",
+                get("ATTACHMENT_MAX_BYTES"),
+                20 * 1024 * 1024,
+            )?,
+            json_max_bytes: num("JSON_MAX_BYTES", get("JSON_MAX_BYTES"), 256 * 1024)?,
+            log_format,
+        })
+    }
+}
+
+/// `KEY=VALUE` lines; `#` starts a comment; values may be quoted.
+fn parse_env_file(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .unwrap_or(v);
+            (k.trim().to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_to_embedded_sqlite() {
+        let s = Settings::from_map(&map(&[])).unwrap();
+        assert_eq!(s.database_url.expose(), "sqlite://data/aftersale.db");
+        assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(s.refresh_token_ttl, Duration::from_secs(30 * 86_400));
+    }
+
+    #[test]
+    fn production_refuses_the_default_secret() {
+        let err = Settings::from_map(&map(&[("APP_ENV", "production")])).unwrap_err();
+        assert!(matches!(err, ConfigError::DefaultSecretInProduction));
+        let ok = Settings::from_map(&map(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "a-very-long-random-secret-for-production-use"),
+        ]));
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn bad_numbers_are_reported_by_name() {
+        let err = Settings::from_map(&map(&[("PORT", "eighty")])).unwrap_err();
+        assert!(err.to_string().contains("PORT"));
+    }
+
+    #[test]
+    fn env_file_lines() {
+        let parsed = parse_env_file("# c\nPORT=9000\nJWT_SECRET=\"x y\"\n\nbad line\n");
+        assert_eq!(
+            parsed,
+            vec![
+                ("PORT".to_string(), "9000".to_string()),
+                ("JWT_SECRET".to_string(), "x y".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+}

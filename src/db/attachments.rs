@@ -1,0 +1,53 @@
+//! Evidence file records; the bytes live on disk under a server-chosen key.
+use super::schema::attachments as a;
+use super::{to_db, DbConnection, DbError};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = a)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub uploader_id: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub storage_key: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewAttachment<'a> {
+    pub id: &'a str,
+    pub uploader_id: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub storage_key: &'a str,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    new: &NewAttachment,
+    now: DateTime<Utc>,
+) -> Result<AttachmentRow, DbError> {
+    diesel::insert_into(a::table)
+        .values((
+            a::id.eq(new.id),
+            a::uploader_id.eq(new.uploader_id),
+            a::content_type.eq(new.content_type),
+            a::size.eq(new.size),
+            a::sha256.eq(new.sha256),
+            a::storage_key.eq(new.storage_key),
+            a::created_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    find(conn, new.id)?.ok_or(DbError::NotFound)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<AttachmentRow>, DbError> {
+    Ok(a::table
+        .find(id)
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -1,0 +1,321 @@
+//! Persistence: one code path over PostgreSQL and SQLite (diesel MultiConnection), the
+//! backend chosen by the URL scheme; an r2d2 pool; embedded migrations run at start.
+pub mod attachments;
+pub mod connection;
+pub mod notifications;
+pub mod orders;
+pub mod schema;
+pub mod tokens;
+pub mod users;
+
+use crate::error::ApiError;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
+
+pub use connection::DbConnection;
+
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A parsed `DATABASE_URL`.
+#[derive(Debug, Clone)]
+pub struct DbTarget {
+    pub backend: Backend,
+    /// What the driver receives: the URL for PostgreSQL, a file path for SQLite.
+    pub address: String,
+}
+
+impl DbTarget {
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbTarget {
+                backend: Backend::Postgres,
+                address: url.to_string(),
+            })
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() || path == ":memory:" {
+                // Each pooled connection would get its own empty in-memory database.
+                return Err(DbError::Other(
+                    "sqlite needs a file path: sqlite://path/to/file.db".into(),
+                ));
+            }
+            Ok(DbTarget {
+                backend: Backend::Sqlite,
+                address: path.to_string(),
+            })
+        } else {
+            Err(DbError::Other(format!(
+                "unsupported DATABASE_URL scheme (use postgres:// or sqlite://): {}",
+                url.split("://").next().unwrap_or("")
+            )))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("not found")]
+    NotFound,
+    /// A rule failure decided inside a transaction; it rolls the transaction back.
+    #[error("{0}")]
+    Api(ApiError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<DieselError> for DbError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => DbError::NotFound,
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => DbError::Unavailable(info.message().to_string()),
+            DieselError::BrokenTransactionManager => {
+                DbError::Unavailable("broken transaction manager".into())
+            }
+            other => DbError::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<ApiError> for DbError {
+    fn from(e: ApiError) -> Self {
+        DbError::Api(e)
+    }
+}
+
+impl From<crate::error::ErrorCode> for DbError {
+    fn from(code: crate::error::ErrorCode) -> Self {
+        DbError::Api(code.into())
+    }
+}
+
+pub fn is_unique_violation(e: &DbError) -> bool {
+    matches!(e, DbError::Other(msg) if msg.contains("UNIQUE") || msg.contains("unique") || msg.contains("duplicate key"))
+}
+
+/// A pooled connection that remembers when it was last returned and whether it broke,
+/// so the pool pings only connections that sat idle (see `Manager::is_valid`).
+pub struct PooledDb {
+    conn: DbConnection,
+    returned_at: Instant,
+    broken: bool,
+}
+
+impl PooledDb {
+    pub fn mark_broken(&mut self) {
+        self.broken = true;
+    }
+}
+
+impl Deref for PooledDb {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for PooledDb {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectError(String);
+
+/// Opens connections for the backend the URL names. The derived `establish` of the
+/// MultiConnection would try each backend and hide the real error.
+pub struct Manager {
+    target: DbTarget,
+}
+
+/// A connection that was used less than this long ago is trusted without a ping.
+const TRUST_RECENT: Duration = Duration::from_secs(2);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PooledDb;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<PooledDb, ConnectError> {
+        let conn = open(&self.target).map_err(|e| ConnectError(e.to_string()))?;
+        Ok(PooledDb {
+            conn,
+            returned_at: Instant::now(),
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PooledDb) -> Result<(), ConnectError> {
+        if conn.returned_at.elapsed() < TRUST_RECENT {
+            return Ok(());
+        }
+        diesel::sql_query("SELECT 1")
+            .execute(&mut conn.conn)
+            .map(|_| ())
+            .map_err(|e| ConnectError(e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut PooledDb) -> bool {
+        conn.returned_at = Instant::now();
+        conn.broken || std::thread::panicking()
+    }
+}
+
+fn open(target: &DbTarget) -> Result<DbConnection, DbError> {
+    match target.backend {
+        Backend::Postgres => PgConnection::establish(&target.address)
+            .map(DbConnection::Postgresql)
+            .map_err(|e| DbError::Unavailable(e.to_string())),
+        Backend::Sqlite => {
+            let mut conn = SqliteConnection::establish(&target.address)
+                .map_err(|e| DbError::Unavailable(e.to_string()))?;
+            // One statement each; busy_timeout first so the others wait instead of failing.
+            for pragma in [
+                "PRAGMA busy_timeout = 10000",
+                "PRAGMA synchronous = NORMAL",
+                "PRAGMA foreign_keys = ON",
+            ] {
+                diesel::sql_query(pragma).execute(&mut conn)?;
+            }
+            Ok(DbConnection::Sqlite(conn))
+        }
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type Conn = r2d2::PooledConnection<Manager>;
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: Pool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Builds the pool. It does not wait for the database: a service started while the
+    /// database is down answers 503 until it comes back.
+    pub fn connect(url: &str, size: u32, timeout: Duration) -> Result<Db, DbError> {
+        let target = DbTarget::parse(url)?;
+        if target.backend == Backend::Sqlite {
+            prepare_sqlite_file(&target)?;
+        }
+        let backend = target.backend;
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(0))
+            .connection_timeout(timeout)
+            .test_on_check_out(true)
+            .build_unchecked(Manager { target });
+        Ok(Db { pool, backend })
+    }
+
+    pub fn get(&self) -> Result<Conn, DbError> {
+        self.pool
+            .get()
+            .map_err(|e| DbError::Unavailable(e.to_string()))
+    }
+
+    /// Runs `f` with a pooled connection; a connection that failed at the transport level
+    /// is dropped from the pool instead of being handed out again.
+    pub fn run<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let mut conn = self.get()?;
+        let result = f(&mut conn);
+        if matches!(result, Err(DbError::Unavailable(_))) {
+            conn.mark_broken();
+        }
+        result
+    }
+
+    pub fn migrate(&self) -> Result<Vec<String>, DbError> {
+        self.run(run_migrations)
+    }
+
+    pub fn ping(&self) -> Result<(), DbError> {
+        self.run(|c| {
+            diesel::sql_query("SELECT 1").execute(c)?;
+            Ok(())
+        })
+    }
+}
+
+/// Creates the file's folder and switches it to WAL once, on a single connection,
+/// before the pool opens several at the same time.
+fn prepare_sqlite_file(target: &DbTarget) -> Result<(), DbError> {
+    let path = std::path::Path::new(&target.address);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbError::Other(format!("{}: {e}", dir.display())))?;
+    }
+    let mut conn = SqliteConnection::establish(&target.address)
+        .map_err(|e| DbError::Unavailable(e.to_string()))?;
+    diesel::sql_query("PRAGMA busy_timeout = 10000").execute(&mut conn)?;
+    diesel::sql_query("PRAGMA journal_mode = WAL").execute(&mut conn)?;
+    Ok(())
+}
+
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    let applied = match conn {
+        DbConnection::Postgresql(c) => c.run_pending_migrations(PG_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| DbError::Other(format!("migration failed: {e}")))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
+/// up front: a deferred transaction that reads first and writes later can fail with
+/// SQLITE_BUSY when another writer got in between, and the busy timeout does not help.
+pub fn write_tx<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    let result = f(conn);
+    let end = match (&result, &mut *conn) {
+        (Ok(_), DbConnection::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Ok(_), DbConnection::Postgresql(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Err(_), DbConnection::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
+        (Err(_), DbConnection::Postgresql(c)) => AnsiTransactionManager::rollback_transaction(c),
+    };
+    match (result, end) {
+        (Ok(v), Ok(())) => Ok(v),
+        (Ok(_), Err(e)) => Err(e.into()),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// Instants are stored as UTC without a zone (portable `TIMESTAMP`).
+pub fn to_db(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    t.naive_utc()
+}
+
+pub fn from_db(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    t.and_utc()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,118 @@
+//! The in-app notification feed. `notify` is called inside the transaction of the change
+//! that causes it, so a notification exists exactly when its change does.
+use super::schema::notifications as n;
+use super::{new_id, to_db, DbConnection, DbError};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = n)]
+pub struct NotificationRow {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub data: String,
+    pub created_at: NaiveDateTime,
+    pub read_at: Option<NaiveDateTime>,
+}
+
+/// What happened, to whom, about which resource.
+pub struct Notice<'a> {
+    pub kind: &'a str,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub data: serde_json::Value,
+}
+
+pub fn notify(
+    conn: &mut DbConnection,
+    recipients: &[&str],
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let data = notice.data.to_string();
+    for user_id in recipients {
+        diesel::insert_into(n::table)
+            .values((
+                n::id.eq(new_id()),
+                n::user_id.eq(*user_id),
+                n::kind.eq(notice.kind),
+                n::subject_type.eq(notice.subject_type),
+                n::subject_id.eq(notice.subject_id),
+                n::data.eq(&data),
+                n::created_at.eq(to_db(now)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Newest first; `before` is the id of the last item of the previous page (ids are UUIDv7,
+/// so they order by creation).
+pub fn list(
+    conn: &mut DbConnection,
+    user_id: &str,
+    unread_only: bool,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Vec<NotificationRow>, DbError> {
+    let mut query = n::table
+        .filter(n::user_id.eq(user_id))
+        .select(NotificationRow::as_select())
+        .order(n::id.desc())
+        .limit(i64::from(limit))
+        .into_boxed();
+    if unread_only {
+        query = query.filter(n::read_at.is_null());
+    }
+    if let Some(before) = before {
+        query = query.filter(n::id.lt(before));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn unread_count(conn: &mut DbConnection, user_id: &str) -> Result<i64, DbError> {
+    Ok(n::table
+        .filter(n::user_id.eq(user_id))
+        .filter(n::read_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Marks one of the caller's notifications read (idempotent); someone else's is NotFound.
+pub fn mark_read(
+    conn: &mut DbConnection,
+    user_id: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<NotificationRow, DbError> {
+    diesel::update(
+        n::table
+            .filter(n::id.eq(id))
+            .filter(n::user_id.eq(user_id))
+            .filter(n::read_at.is_null()),
+    )
+    .set(n::read_at.eq(to_db(now)))
+    .execute(conn)?;
+    Ok(n::table
+        .filter(n::id.eq(id))
+        .filter(n::user_id.eq(user_id))
+        .select(NotificationRow::as_select())
+        .first(conn)?)
+}
+
+pub fn mark_all_read(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        n::table
+            .filter(n::user_id.eq(user_id))
+            .filter(n::read_at.is_null()),
+    )
+    .set(n::read_at.eq(to_db(now)))
+    .execute(conn)?)
+}

@@ -1,0 +1,277 @@
+//! Orders mirrored from upstream, with their items.
+use super::notifications::{notify, Notice};
+use super::schema::{order_items as oi, orders as o, users};
+use super::{new_id, to_db, write_tx, DbConnection, DbError};
+use crate::domain::orders::{buyer_notification, DeliveryType, OrderStatus};
+use crate::domain::pagination::TimeCursor;
+use crate::error::ErrorCode;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = o)]
+pub struct OrderRow {
+    pub id: String,
+    pub external_id: String,
+    pub buyer_id: String,
+    pub shop_id: String,
+    pub placed_at: NaiveDateTime,
+    pub delivery_type: String,
+    pub courier_id: Option<String>,
+    pub courier_name: Option<String>,
+    pub promised_at: Option<NaiveDateTime>,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub failed_attempts: i32,
+    pub status: String,
+    pub total_amount: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = oi)]
+pub struct ItemRow {
+    pub id: String,
+    pub order_id: String,
+    pub position: i32,
+    pub product_id: String,
+    pub title: String,
+    pub category: Option<String>,
+    pub quantity: i32,
+    pub unit_price: i64,
+}
+
+/// An order with its items and what the service knows of its buyer.
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    pub order: OrderRow,
+    pub items: Vec<ItemRow>,
+    pub buyer_name: String,
+    pub buyer_phone: Option<String>,
+}
+
+/// The upsert as the integration endpoint validated it.
+pub struct OrderWrite<'a> {
+    pub external_id: &'a str,
+    pub buyer_id: &'a str,
+    pub shop_id: &'a str,
+    pub placed_at: DateTime<Utc>,
+    pub items: Vec<ItemWrite<'a>>,
+    pub delivery_type: DeliveryType,
+    pub courier_id: Option<&'a str>,
+    pub courier_name: Option<&'a str>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub failed_attempts: i32,
+    pub status: OrderStatus,
+    pub total_amount: i64,
+}
+
+pub struct ItemWrite<'a> {
+    pub product_id: &'a str,
+    pub title: &'a str,
+    pub category: Option<&'a str>,
+    pub quantity: i32,
+    pub unit_price: i64,
+}
+
+/// Inserts or updates by `external_id`. Returns the stored order and whether it was created.
+/// Items are matched by product id so their ids (which reviews and returns cite) survive updates.
+pub fn upsert(
+    conn: &mut DbConnection,
+    w: &OrderWrite,
+    now: DateTime<Utc>,
+) -> Result<(OrderRecord, bool), DbError> {
+    let (order_id, created) = write_tx(conn, |conn| {
+        let buyer_role: Option<String> = users::table
+            .find(w.buyer_id)
+            .select(users::role)
+            .first(conn)
+            .optional()?;
+        if buyer_role.as_deref() != Some("buyer") {
+            return Err(ErrorCode::UnknownBuyer.into());
+        }
+        if !super::users::shop_exists(conn, w.shop_id)? {
+            return Err(ErrorCode::UnknownShop.into());
+        }
+        let existing: Option<(String, String)> = o::table
+            .filter(o::external_id.eq(w.external_id))
+            .select((o::id, o::status))
+            .first(conn)
+            .optional()?;
+        let values = (
+            o::buyer_id.eq(w.buyer_id),
+            o::shop_id.eq(w.shop_id),
+            o::placed_at.eq(to_db(w.placed_at)),
+            o::delivery_type.eq(w.delivery_type.as_str()),
+            o::courier_id.eq(w.courier_id),
+            o::courier_name.eq(w.courier_name),
+            o::promised_at.eq(w.promised_at.map(to_db)),
+            o::delivered_at.eq(w.delivered_at.map(to_db)),
+            o::failed_attempts.eq(w.failed_attempts),
+            o::status.eq(w.status.as_str()),
+            o::total_amount.eq(w.total_amount),
+            o::updated_at.eq(to_db(now)),
+        );
+        let (order_id, before) = match existing {
+            Some((id, status)) => {
+                diesel::update(o::table.find(&id))
+                    .set(values)
+                    .execute(conn)?;
+                (id, OrderStatus::parse(&status))
+            }
+            None => {
+                let id = new_id();
+                diesel::insert_into(o::table)
+                    .values((
+                        o::id.eq(&id),
+                        o::external_id.eq(w.external_id),
+                        o::created_at.eq(to_db(now)),
+                        values,
+                    ))
+                    .execute(conn)?;
+                (id, None)
+            }
+        };
+        sync_items(conn, &order_id, &w.items)?;
+        if let Some(kind) = buyer_notification(before, w.status) {
+            let notice = Notice {
+                kind,
+                subject_type: "order",
+                subject_id: &order_id,
+                data: serde_json::json!({ "order_id": order_id, "external_id": w.external_id }),
+            };
+            notify(conn, &[w.buyer_id], &notice, now)?;
+        }
+        Ok((order_id, before.is_none()))
+    })?;
+    let record = find(conn, &order_id)?.ok_or(DbError::NotFound)?;
+    Ok((record, created))
+}
+
+fn sync_items(conn: &mut DbConnection, order_id: &str, items: &[ItemWrite]) -> Result<(), DbError> {
+    let current: Vec<(String, String)> = oi::table
+        .filter(oi::order_id.eq(order_id))
+        .select((oi::product_id, oi::id))
+        .load(conn)?;
+    let mut current: HashMap<String, String> = current.into_iter().collect();
+    for (position, item) in items.iter().enumerate() {
+        let values = (
+            oi::position.eq(position as i32),
+            oi::title.eq(item.title),
+            oi::category.eq(item.category),
+            oi::quantity.eq(item.quantity),
+            oi::unit_price.eq(item.unit_price),
+        );
+        match current.remove(item.product_id) {
+            Some(id) => {
+                diesel::update(oi::table.find(id))
+                    .set(values)
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(oi::table)
+                    .values((
+                        oi::id.eq(new_id()),
+                        oi::order_id.eq(order_id),
+                        oi::product_id.eq(item.product_id),
+                        values,
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    for (_, id) in current {
+        diesel::delete(oi::table.find(id))
+            .execute(conn)
+            .map_err(|e| match DbError::from(e) {
+                // Items cited by reviews, complaints or returns must stay.
+                DbError::Other(msg) if msg.to_lowercase().contains("foreign key") => {
+                    ErrorCode::OrderItemInUse.into()
+                }
+                other => other,
+            })?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<OrderRecord>, DbError> {
+    let row: Option<(OrderRow, String, Option<String>)> = o::table
+        .inner_join(users::table)
+        .filter(o::id.eq(id))
+        .select((OrderRow::as_select(), users::full_name, users::phone))
+        .first(conn)
+        .optional()?;
+    let Some((order, buyer_name, buyer_phone)) = row else {
+        return Ok(None);
+    };
+    let items = oi::table
+        .filter(oi::order_id.eq(id))
+        .order(oi::position.asc())
+        .select(ItemRow::as_select())
+        .load(conn)?;
+    Ok(Some(OrderRecord {
+        order,
+        items,
+        buyer_name,
+        buyer_phone,
+    }))
+}
+
+/// Whose orders a listing shows.
+pub enum OrderScope<'a> {
+    Buyer(&'a str),
+    Shop(&'a str),
+    All,
+}
+
+/// Newest first by (placed_at, id), after `cursor`.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: OrderScope,
+    cursor: Option<&TimeCursor>,
+    limit: u32,
+) -> Result<Vec<OrderRecord>, DbError> {
+    let mut query = o::table
+        .inner_join(users::table)
+        .select((OrderRow::as_select(), users::full_name, users::phone))
+        .order((o::placed_at.desc(), o::id.desc()))
+        .limit(i64::from(limit))
+        .into_boxed();
+    query = match scope {
+        OrderScope::Buyer(id) => query.filter(o::buyer_id.eq(id.to_string())),
+        OrderScope::Shop(id) => query.filter(o::shop_id.eq(id.to_string())),
+        OrderScope::All => query,
+    };
+    if let Some(c) = cursor {
+        let at = to_db(c.at);
+        query = query.filter(
+            o::placed_at
+                .lt(at)
+                .or(o::placed_at.eq(at).and(o::id.lt(c.id.clone()))),
+        );
+    }
+    let rows: Vec<(OrderRow, String, Option<String>)> = query.load(conn)?;
+    let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
+    let mut items: HashMap<String, Vec<ItemRow>> = HashMap::new();
+    if !ids.is_empty() {
+        let all: Vec<ItemRow> = oi::table
+            .filter(oi::order_id.eq_any(&ids))
+            .order((oi::order_id.asc(), oi::position.asc()))
+            .select(ItemRow::as_select())
+            .load(conn)?;
+        for item in all {
+            items.entry(item.order_id.clone()).or_default().push(item);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(order, buyer_name, buyer_phone)| OrderRecord {
+            items: items.remove(&order.id).unwrap_or_default(),
+            order,
+            buyer_name,
+            buyer_phone,
+        })
+        .collect())
+}

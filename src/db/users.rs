@@ -1,0 +1,132 @@
+//! Accounts and shops.
+use super::schema::{shops, users};
+use super::{new_id, to_db, write_tx, DbConnection, DbError};
+use crate::domain::roles::Role;
+use crate::error::ErrorCode;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub role: String,
+    pub shop_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        // The CHECK constraint admits only known roles; an unknown one gets the least power.
+        Role::parse(&self.role).unwrap_or(Role::Buyer)
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUserRow<'a> {
+    id: &'a str,
+    email: &'a str,
+    password_hash: &'a str,
+    full_name: &'a str,
+    phone: Option<&'a str>,
+    role: &'a str,
+    shop_id: Option<&'a str>,
+    created_at: NaiveDateTime,
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub full_name: &'a str,
+    pub phone: Option<&'a str>,
+    pub role: Role,
+    /// Required for sellers: their shop is created with the account.
+    pub shop_name: Option<&'a str>,
+}
+
+/// Creates the account (and a seller's shop) in one transaction; 409 `email_taken` when
+/// the address is registered already.
+pub fn create(
+    conn: &mut DbConnection,
+    new: &NewUser,
+    now: DateTime<Utc>,
+) -> Result<UserRow, DbError> {
+    write_tx(conn, |conn| {
+        let taken: i64 = users::table
+            .filter(users::email.eq(new.email))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(ErrorCode::EmailTaken.into());
+        }
+        let shop_id = match (new.role, new.shop_name) {
+            (Role::Seller, Some(name)) => {
+                let id = new_id();
+                diesel::insert_into(shops::table)
+                    .values((
+                        shops::id.eq(&id),
+                        shops::name.eq(name),
+                        shops::created_at.eq(to_db(now)),
+                    ))
+                    .execute(conn)?;
+                Some(id)
+            }
+            _ => None,
+        };
+        let id = new_id();
+        diesel::insert_into(users::table)
+            .values(NewUserRow {
+                id: &id,
+                email: new.email,
+                password_hash: new.password_hash,
+                full_name: new.full_name,
+                phone: new.phone,
+                role: new.role.as_str(),
+                shop_id: shop_id.as_deref(),
+                created_at: to_db(now),
+            })
+            .execute(conn)
+            .map_err(|e| match DbError::from(e) {
+                e if super::is_unique_violation(&e) => ErrorCode::EmailTaken.into(),
+                e => e,
+            })?;
+        find(conn, &id)?.ok_or(DbError::NotFound)
+    })
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn shop_exists(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
+    let n: i64 = shops::table
+        .filter(shops::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn shop_name(conn: &mut DbConnection, id: &str) -> Result<Option<String>, DbError> {
+    Ok(shops::table
+        .find(id)
+        .select(shops::name)
+        .first(conn)
+        .optional()?)
+}

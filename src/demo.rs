@@ -1,0 +1,263 @@
+//! `aftersale seed-demo`: a buyer, a seller with a shop, a moderator, a service token and a
+//! handful of orders at the ages the rules care about. Safe to run again.
+use crate::auth::password;
+use crate::db::orders::{ItemWrite, OrderWrite};
+use crate::db::users::{NewUser, UserRow};
+use crate::db::{self, DbConnection, DbError};
+use crate::domain::orders::{DeliveryType, OrderStatus};
+use crate::domain::roles::Role;
+use crate::state::AppState;
+use chrono::{DateTime, TimeDelta, Utc};
+
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+pub struct DemoAccounts {
+    pub buyer: UserRow,
+    pub seller: UserRow,
+    pub moderator: UserRow,
+    pub service_token: String,
+    pub orders: Vec<(String, String)>,
+}
+
+pub fn find_or_create(
+    conn: &mut DbConnection,
+    email: &str,
+    full_name: &str,
+    phone: Option<&str>,
+    role: Role,
+    shop_name: Option<&str>,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<UserRow, DbError> {
+    if let Some(existing) = db::users::find_by_email(conn, email)? {
+        return Ok(existing);
+    }
+    db::users::create(
+        conn,
+        &NewUser {
+            email,
+            password_hash,
+            full_name,
+            phone,
+            role,
+            shop_name,
+        },
+        now,
+    )
+}
+
+/// A service account for upstream systems (no password; token only).
+pub fn service_account(
+    conn: &mut DbConnection,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<UserRow, DbError> {
+    let email = format!("{name}@service.aftersale.local");
+    find_or_create(conn, &email, name, None, Role::Service, None, "", now)
+}
+
+pub fn issue_token(state: &AppState, user: &UserRow, ttl: TimeDelta) -> Result<String, String> {
+    let claims = state.jwt.claims_for(
+        &user.id,
+        user.role(),
+        user.shop_id.clone(),
+        state.clock.now(),
+        ttl,
+    );
+    state.jwt.sign(&claims)
+}
+
+pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
+    let now = state.clock.now();
+    let hash = password::hash(DEMO_PASSWORD)?;
+    let mut conn = state.db.get().map_err(|e| e.to_string())?;
+    let conn: &mut DbConnection = &mut conn;
+    let e = |e: DbError| e.to_string();
+    let buyer = find_or_create(
+        conn,
+        "buyer@demo.kz",
+        "Айгерим Нурланова",
+        Some("+77011234512"),
+        Role::Buyer,
+        None,
+        &hash,
+        now,
+    )
+    .map_err(e)?;
+    let seller = find_or_create(
+        conn,
+        "seller@demo.kz",
+        "Данияр Беков",
+        Some("+77021112233"),
+        Role::Seller,
+        Some("TechnoDom Demo"),
+        &hash,
+        now,
+    )
+    .map_err(e)?;
+    let moderator = find_or_create(
+        conn,
+        "moderator@demo.kz",
+        "Мадина Сериккызы",
+        None,
+        Role::Moderator,
+        None,
+        &hash,
+        now,
+    )
+    .map_err(e)?;
+    let service = service_account(conn, "demo-order-sync", now).map_err(e)?;
+    let shop_id = seller.shop_id.clone().ok_or("demo seller has no shop")?;
+
+    struct Demo {
+        external_id: &'static str,
+        delivered_days_ago: Option<i64>,
+        kind: DeliveryType,
+        items: &'static [(&'static str, &'static str, Option<&'static str>, i32, i64)],
+    }
+    let demos = [
+        Demo {
+            external_id: "DEMO-1001",
+            delivered_days_ago: Some(2),
+            kind: DeliveryType::City,
+            items: &[
+                (
+                    "P-IPHONE15",
+                    "Apple iPhone 15 128GB",
+                    Some("mobile_phones"),
+                    1,
+                    429_990,
+                ),
+                (
+                    "P-CASE15",
+                    "Чехол для iPhone 15",
+                    Some("accessories"),
+                    2,
+                    4_990,
+                ),
+            ],
+        },
+        Demo {
+            external_id: "DEMO-1002",
+            delivered_days_ago: Some(12),
+            kind: DeliveryType::City,
+            items: &[(
+                "P-KETTLE",
+                "Электрочайник Tefal 1.7 л",
+                Some("small_appliances"),
+                1,
+                18_990,
+            )],
+        },
+        Demo {
+            external_id: "DEMO-1003",
+            delivered_days_ago: Some(20),
+            kind: DeliveryType::Intercity,
+            items: &[(
+                "P-VACUUM",
+                "Робот-пылесос Xiaomi S10",
+                Some("small_appliances"),
+                1,
+                119_990,
+            )],
+        },
+        Demo {
+            external_id: "DEMO-1004",
+            delivered_days_ago: Some(50),
+            kind: DeliveryType::Intercity,
+            items: &[(
+                "P-SOCKS",
+                "Носки хлопковые, 5 пар",
+                Some("hosiery"),
+                3,
+                2_490,
+            )],
+        },
+        Demo {
+            external_id: "DEMO-1005",
+            delivered_days_ago: None,
+            kind: DeliveryType::Intercity,
+            items: &[(
+                "P-TV55",
+                "Телевизор Samsung 55\" UHD",
+                Some("tv"),
+                1,
+                289_990,
+            )],
+        },
+    ];
+    let mut orders = Vec::new();
+    for d in demos {
+        let placed_at = now - TimeDelta::days(d.delivered_days_ago.unwrap_or(0) + 3);
+        let delivered_at = d.delivered_days_ago.map(|n| now - TimeDelta::days(n));
+        let total = d
+            .items
+            .iter()
+            .map(|(_, _, _, q, p)| i64::from(*q) * p)
+            .sum();
+        let write = OrderWrite {
+            external_id: d.external_id,
+            buyer_id: &buyer.id,
+            shop_id: &shop_id,
+            placed_at,
+            items: d
+                .items
+                .iter()
+                .map(
+                    |(product_id, title, category, quantity, unit_price)| ItemWrite {
+                        product_id,
+                        title,
+                        category: *category,
+                        quantity: *quantity,
+                        unit_price: *unit_price,
+                    },
+                )
+                .collect(),
+            delivery_type: d.kind,
+            courier_id: Some("CR-77"),
+            courier_name: Some("Ерлан К."),
+            promised_at: Some(placed_at + TimeDelta::days(2)),
+            delivered_at,
+            failed_attempts: 0,
+            status: if delivered_at.is_some() {
+                OrderStatus::Delivered
+            } else {
+                OrderStatus::InTransit
+            },
+            total_amount: total,
+        };
+        let (record, _) = db::orders::upsert(conn, &write, now).map_err(e)?;
+        orders.push((d.external_id.to_string(), record.order.id));
+    }
+    let service_token = issue_token(state, &service, TimeDelta::days(365))?;
+    Ok(DemoAccounts {
+        buyer,
+        seller,
+        moderator,
+        service_token,
+        orders,
+    })
+}
+
+pub fn print(accounts: &DemoAccounts, base_url: &str) {
+    println!("Demo data ready ({base_url}).");
+    println!("  password for every demo account: {DEMO_PASSWORD}");
+    println!(
+        "  buyer      {}  (id {})",
+        accounts.buyer.email, accounts.buyer.id
+    );
+    println!(
+        "  seller     {}  (shop {})",
+        accounts.seller.email,
+        accounts.seller.shop_id.as_deref().unwrap_or("-")
+    );
+    println!("  moderator  {}", accounts.moderator.email);
+    println!(
+        "  service token (order sync, 365 days):\n    {}",
+        accounts.service_token
+    );
+    println!("  orders:");
+    for (external, id) in &accounts.orders {
+        println!("    {external}  {id}");
+    }
+}

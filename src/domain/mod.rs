@@ -1,0 +1,6 @@
+//! Pure rules: no actix, no diesel. Functions of (state, input, now, policy).
+pub mod media;
+pub mod orders;
+pub mod pagination;
+pub mod privacy;
+pub mod roles;

@@ -1,0 +1,229 @@
+//! Orders mirrored from the upstream order system: their vocabulary and the consistency
+//! rules an upsert must satisfy.
+use crate::error::FieldError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryType {
+    City,
+    Intercity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Pending,
+    InTransit,
+    Delivered,
+    ReturnedToSeller,
+    Cancelled,
+}
+
+macro_rules! text_enum {
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $( Self::$v => $s, )* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $( $s => Some(Self::$v), )* _ => None }
+            }
+        }
+    };
+}
+
+text_enum!(DeliveryType { City => "city", Intercity => "intercity" });
+text_enum!(OrderStatus {
+    Pending => "pending",
+    InTransit => "in_transit",
+    Delivered => "delivered",
+    ReturnedToSeller => "returned_to_seller",
+    Cancelled => "cancelled",
+});
+
+/// An order as upstream describes it, already shape-checked.
+#[derive(Debug, Clone)]
+pub struct OrderDraft {
+    pub placed_at: DateTime<Utc>,
+    pub items: Vec<ItemDraft>,
+    pub delivery_type: DeliveryType,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub failed_attempts: i32,
+    pub status: OrderStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct ItemDraft {
+    pub product_id: String,
+    pub quantity: i32,
+    pub unit_price: i64,
+}
+
+/// Rules beyond field shapes. Returns every violation, not just the first.
+pub fn check_draft(d: &OrderDraft, max_items: usize) -> Result<i64, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if d.items.is_empty() || d.items.len() > max_items {
+        errors.push(FieldError::new("items", "length"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, item) in d.items.iter().enumerate() {
+        if !seen.insert(item.product_id.as_str()) {
+            errors.push(FieldError::new(
+                format!("items[{i}].product_id"),
+                "duplicate",
+            ));
+        }
+    }
+    if d.status == OrderStatus::Delivered && d.delivered_at.is_none() {
+        errors.push(FieldError::new(
+            "delivery.delivered_at",
+            "missing_for_status",
+        ));
+    }
+    if d.delivered_at.is_some_and(|t| t < d.placed_at) {
+        errors.push(FieldError::new("delivery.delivered_at", "before_placed_at"));
+    }
+    if d.promised_at.is_some_and(|t| t < d.placed_at) {
+        errors.push(FieldError::new("delivery.promised_at", "before_placed_at"));
+    }
+    let total = d.items.iter().try_fold(0i64, |acc, item| {
+        i64::from(item.quantity)
+            .checked_mul(item.unit_price)
+            .and_then(|line| acc.checked_add(line))
+    });
+    if total.is_none() {
+        errors.push(FieldError::new("items", "range"));
+    }
+    match (errors.is_empty(), total) {
+        (true, Some(total)) => Ok(total),
+        _ => Err(errors),
+    }
+}
+
+/// The notification the buyer gets when an upsert moves the order into a status that
+/// opens new actions to them.
+pub fn buyer_notification(before: Option<OrderStatus>, after: OrderStatus) -> Option<&'static str> {
+    if before == Some(after) {
+        return None;
+    }
+    match after {
+        OrderStatus::Delivered => Some("order_delivered"),
+        OrderStatus::ReturnedToSeller => Some("order_returned_to_seller"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn draft() -> OrderDraft {
+        OrderDraft {
+            placed_at: t("2026-11-01T10:00:00Z"),
+            items: vec![
+                ItemDraft {
+                    product_id: "p1".into(),
+                    quantity: 2,
+                    unit_price: 1500,
+                },
+                ItemDraft {
+                    product_id: "p2".into(),
+                    quantity: 1,
+                    unit_price: 990,
+                },
+            ],
+            delivery_type: DeliveryType::City,
+            promised_at: Some(t("2026-11-03T10:00:00Z")),
+            delivered_at: Some(t("2026-11-02T10:00:00Z")),
+            failed_attempts: 0,
+            status: OrderStatus::Delivered,
+        }
+    }
+
+    #[test]
+    fn a_consistent_order_passes_with_its_total() {
+        assert_eq!(check_draft(&draft(), 200), Ok(3990));
+    }
+
+    #[test]
+    fn every_violation_is_reported() {
+        let mut d = draft();
+        d.items[1].product_id = "p1".into();
+        d.delivered_at = None;
+        d.promised_at = Some(t("2026-10-01T00:00:00Z"));
+        let fields: Vec<_> = check_draft(&d, 200)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("items[1].product_id".to_string(), "duplicate".to_string()),
+                (
+                    "delivery.delivered_at".to_string(),
+                    "missing_for_status".to_string()
+                ),
+                (
+                    "delivery.promised_at".to_string(),
+                    "before_placed_at".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn overflowing_totals_are_refused() {
+        let mut d = draft();
+        d.items[0].unit_price = i64::MAX / 2;
+        assert!(check_draft(&d, 200).is_err());
+        d.items.clear();
+        assert!(check_draft(&d, 200).is_err());
+    }
+
+    #[test]
+    fn notifications_fire_on_entering_a_status() {
+        assert_eq!(
+            buyer_notification(None, OrderStatus::Delivered),
+            Some("order_delivered")
+        );
+        assert_eq!(
+            buyer_notification(Some(OrderStatus::InTransit), OrderStatus::Delivered),
+            Some("order_delivered")
+        );
+        assert_eq!(
+            buyer_notification(Some(OrderStatus::Delivered), OrderStatus::Delivered),
+            None
+        );
+        assert_eq!(
+            buyer_notification(Some(OrderStatus::InTransit), OrderStatus::ReturnedToSeller),
+            Some("order_returned_to_seller")
+        );
+        assert_eq!(buyer_notification(None, OrderStatus::Pending), None);
+    }
+
+    #[test]
+    fn text_round_trip() {
+        for s in [
+            OrderStatus::Pending,
+            OrderStatus::InTransit,
+            OrderStatus::Delivered,
+            OrderStatus::ReturnedToSeller,
+            OrderStatus::Cancelled,
+        ] {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(
+            DeliveryType::parse("intercity"),
+            Some(DeliveryType::Intercity)
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! The one error type of the API. Every variant has a stable snake_case `code`, an HTTP
+//! status and kk/ru/en texts; it renders as RFC 9457 `application/problem+json`.
+//! 500s are opaque: the cause is logged with the request id, never sent.
+use crate::i18n::{field_message, Lang};
+use actix_web::{http::StatusCode, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One problem with one input field.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `items[2].quantity`.
+    pub field: String,
+    /// Stable code: `required`, `length`, `range`, `email`, …
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>) -> Self {
+        let code = code.into();
+        FieldError {
+            field: field.into(),
+            message: field_message(&code, Lang::En),
+            code,
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type (`about:blank`-style, stable per code).
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code; never translated.
+    pub code: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+macro_rules! error_codes {
+    ($( $variant:ident => $code:literal, $status:expr,
+        [$kk_t:literal, $kk_d:literal], [$ru_t:literal, $ru_d:literal], [$en_t:literal, $en_d:literal]; )*) => {
+        /// Every code the API can answer with.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode { $( $variant, )* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $code, )* }
+            }
+
+            pub fn status(self) -> StatusCode {
+                match self { $( ErrorCode::$variant => $status, )* }
+            }
+
+            /// (title, detail) in the given language.
+            pub fn text(self, lang: Lang) -> (&'static str, &'static str) {
+                match (self, lang) {
+                    $(
+                        (ErrorCode::$variant, Lang::Kk) => ($kk_t, $kk_d),
+                        (ErrorCode::$variant, Lang::Ru) => ($ru_t, $ru_d),
+                        (ErrorCode::$variant, Lang::En) => ($en_t, $en_d),
+                    )*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    MalformedRequest => "malformed_request", StatusCode::BAD_REQUEST,
+        ["Сұраныс дұрыс емес", "Сұраныс денесін оқу мүмкін емес."],
+        ["Некорректный запрос", "Не удалось разобрать тело или параметры запроса."],
+        ["Malformed request", "The request body or parameters could not be parsed."];
+    Unauthenticated => "unauthenticated", StatusCode::UNAUTHORIZED,
+        ["Авторизация қажет", "Authorization: Bearer тақырыбын жіберіңіз."],
+        ["Требуется авторизация", "Передайте заголовок Authorization: Bearer."],
+        ["Authentication required", "Send an Authorization: Bearer header."];
+    InvalidToken => "invalid_token", StatusCode::UNAUTHORIZED,
+        ["Токен жарамсыз", "Кіру токені жарамсыз немесе мерзімі өткен."],
+        ["Недействительный токен", "Токен доступа недействителен или истёк."],
+        ["Invalid token", "The access token is invalid or has expired."];
+    InvalidCredentials => "invalid_credentials", StatusCode::UNAUTHORIZED,
+        ["Кіру деректері қате", "Электрондық пошта немесе құпиясөз қате."],
+        ["Неверные учётные данные", "Неверный адрес почты или пароль."],
+        ["Invalid credentials", "The e-mail or password is wrong."];
+    InvalidRefreshToken => "invalid_refresh_token", StatusCode::UNAUTHORIZED,
+        ["Жаңарту токені жарамсыз", "Қайта кіріңіз."],
+        ["Недействительный refresh-токен", "Войдите заново."],
+        ["Invalid refresh token", "Please log in again."];
+    RefreshTokenReused => "refresh_token_reused", StatusCode::UNAUTHORIZED,
+        ["Жаңарту токені қайта қолданылды", "Қауіпсіздік үшін барлық байланысты сессиялар жабылды. Қайта кіріңіз."],
+        ["Повторное использование refresh-токена", "В целях безопасности все связанные сессии завершены. Войдите заново."],
+        ["Refresh token reused", "For safety every session of this login was revoked. Please log in again."];
+    Forbidden => "forbidden", StatusCode::FORBIDDEN,
+        ["Рұқсат жоқ", "Сіздің рөліңізге бұл әрекетке рұқсат жоқ."],
+        ["Доступ запрещён", "Ваша роль не позволяет выполнить это действие."],
+        ["Forbidden", "Your role may not perform this action."];
+    NotFound => "not_found", StatusCode::NOT_FOUND,
+        ["Табылмады", "Ресурс табылмады."],
+        ["Не найдено", "Ресурс не найден."],
+        ["Not found", "The resource does not exist."];
+    RouteNotFound => "route_not_found", StatusCode::NOT_FOUND,
+        ["Жол табылмады", "Мұндай API жолы жоқ. /docs қараңыз."],
+        ["Маршрут не найден", "Такого пути API нет. См. /docs."],
+        ["Route not found", "There is no such API path. See /docs."];
+    EmailTaken => "email_taken", StatusCode::CONFLICT,
+        ["Пошта бос емес", "Бұл электрондық пошта тіркелген."],
+        ["Почта уже занята", "Этот адрес электронной почты уже зарегистрирован."],
+        ["E-mail taken", "This e-mail address is already registered."];
+    OrderItemInUse => "order_item_in_use", StatusCode::CONFLICT,
+        ["Тауар позициясы қолданылуда", "Пікірге, шағымға немесе қайтаруға сілтеме бар позицияны жою мүмкін емес."],
+        ["Позиция заказа используется", "Нельзя удалить позицию, на которую ссылаются отзывы, жалобы или возвраты."],
+        ["Order item in use", "An order item referenced by a review, complaint or return cannot be removed."];
+    PayloadTooLarge => "payload_too_large", StatusCode::PAYLOAD_TOO_LARGE,
+        ["Көлемі тым үлкен", "Сұраныс немесе файл рұқсат етілген өлшемнен асады."],
+        ["Слишком большой объём", "Запрос или файл превышает допустимый размер."],
+        ["Payload too large", "The request or file exceeds the allowed size."];
+    UnsupportedMediaType => "unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ["Қолдау көрсетілмейтін түр", "Рұқсат етілген: JSON денесі; файлдар үшін JPEG, PNG, WebP, HEIC, MP4, PDF."],
+        ["Неподдерживаемый тип", "Допустимо: тело JSON; для файлов JPEG, PNG, WebP, HEIC, MP4, PDF."],
+        ["Unsupported media type", "Accepted: a JSON body; for files JPEG, PNG, WebP, HEIC, MP4, PDF."];
+    ValidationFailed => "validation_failed", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Тексеру сәтсіз", "Кейбір өрістер дұрыс толтырылмаған; errors тізімін қараңыз."],
+        ["Ошибка проверки данных", "Некоторые поля заполнены неверно; см. список errors."],
+        ["Validation failed", "Some fields are invalid; see the errors list."];
+    UnknownBuyer => "unknown_buyer", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Сатып алушы белгісіз", "buyer_id сатып алушы тіркелгісіне сәйкес келмейді."],
+        ["Неизвестный покупатель", "buyer_id не соответствует учётной записи покупателя."],
+        ["Unknown buyer", "buyer_id does not name a buyer account."];
+    UnknownShop => "unknown_shop", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Дүкен белгісіз", "shop_id ешбір дүкенге сәйкес келмейді."],
+        ["Неизвестный магазин", "shop_id не соответствует ни одному магазину."],
+        ["Unknown shop", "shop_id does not name a shop."];
+    DatabaseUnavailable => "database_unavailable", StatusCode::SERVICE_UNAVAILABLE,
+        ["Қызмет уақытша қолжетімсіз", "Дерекқор қолжетімсіз. Кейінірек қайталаңыз."],
+        ["Сервис временно недоступен", "База данных недоступна. Повторите попытку позже."],
+        ["Service unavailable", "The database is unreachable. Please retry later."];
+    Internal => "internal_error", StatusCode::INTERNAL_SERVER_ERROR,
+        ["Ішкі қате", "Күтпеген қате. Қолдау қызметіне request_id жіберіңіз."],
+        ["Внутренняя ошибка", "Непредвиденная ошибка. Сообщите request_id в поддержку."],
+        ["Internal error", "Unexpected error. Quote the request_id to support."];
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{code:?}")]
+    Coded { code: ErrorCode },
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(String),
+    /// Anything unexpected; the message is logged, never shown.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Coded { code } => *code,
+            ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        ApiError::Internal(cause.to_string())
+    }
+
+    pub fn field(field: impl Into<String>, code: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, code)])
+    }
+
+    pub fn problem(&self, lang: Lang, request_id: Option<String>) -> Problem {
+        let code = self.code();
+        let (title, detail) = code.text(lang);
+        let errors = match self {
+            ApiError::Validation(errors) => errors
+                .iter()
+                .map(|e| FieldError {
+                    field: e.field.clone(),
+                    code: e.code.clone(),
+                    message: field_message(&e.code, lang),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Problem {
+            type_: format!("https://aftersale.kz/problems/{}", code.as_str()),
+            title: title.into(),
+            status: code.status().as_u16(),
+            detail: detail.into(),
+            code: code.as_str().into(),
+            errors,
+            request_id,
+        }
+    }
+
+    /// The response in a given language; the error middleware calls this with the
+    /// request's `Accept-Language` and request id.
+    pub fn render(&self, lang: Lang, request_id: Option<String>) -> HttpResponse {
+        if let ApiError::Internal(cause) | ApiError::DatabaseUnavailable(cause) = self {
+            tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), %cause, code = self.code().as_str(), "request failed");
+        }
+        let problem = self.problem(lang, request_id);
+        let mut builder = HttpResponse::build(self.code().status());
+        builder.content_type("application/problem+json");
+        if self.code() == ErrorCode::DatabaseUnavailable {
+            builder.insert_header(("Retry-After", "5"));
+        }
+        if matches!(
+            self.code(),
+            ErrorCode::Unauthenticated | ErrorCode::InvalidToken
+        ) {
+            builder.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        builder.json(problem)
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError::Coded { code }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code().status()
+    }
+    fn error_response(&self) -> HttpResponse {
+        // Re-rendered with the caller's language by the error middleware.
+        self.render(Lang::Ru, None)
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut list = Vec::new();
+        flatten_validation("", &errors, &mut list);
+        list.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(list)
+    }
+}
+
+fn flatten_validation(
+    prefix: &str,
+    errors: &validator::ValidationErrors,
+    out: &mut Vec<FieldError>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    out.push(FieldError::new(path.clone(), e.code.to_string()));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => flatten_validation(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    flatten_validation(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+impl From<crate::db::DbError> for ApiError {
+    fn from(e: crate::db::DbError) -> Self {
+        use crate::db::DbError;
+        match e {
+            DbError::Unavailable(msg) => ApiError::DatabaseUnavailable(msg),
+            DbError::NotFound => ErrorCode::NotFound.into(),
+            DbError::Api(api) => api,
+            DbError::Other(msg) => ApiError::Internal(msg),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_code_has_a_status_and_three_languages() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{s} is not snake_case"
+            );
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+            let texts: Vec<_> = Lang::ALL.iter().map(|l| code.text(*l)).collect();
+            for (title, detail) in &texts {
+                assert!(!title.is_empty() && !detail.is_empty(), "{s} lacks a text");
+            }
+            assert_ne!(texts[0].0, texts[2].0, "{s}: kk title equals en");
+            assert_ne!(texts[1].0, texts[2].0, "{s}: ru title equals en");
+        }
+    }
+
+    #[test]
+    fn internal_errors_are_opaque() {
+        let p =
+            ApiError::internal("password=hunter2 at db.rs:12").problem(Lang::En, Some("r1".into()));
+        assert_eq!(p.status, 500);
+        let body = serde_json::to_string(&p).unwrap();
+        assert!(!body.contains("hunter2"));
+        assert!(body.contains("r1"));
+    }
+
+    #[test]
+    fn field_errors_follow_the_language() {
+        let p = ApiError::field("email", "email").problem(Lang::Kk, None);
+        assert_eq!(p.errors[0].code, "email");
+        assert_eq!(p.errors[0].message, field_message("email", Lang::Kk));
+        assert_eq!(p.code, "validation_failed");
+    }
+}

@@ -1,0 +1,254 @@
+use aftersale::config::Settings;
+use aftersale::db::users::NewUser;
+use aftersale::domain::privacy::normalize_phone;
+use aftersale::domain::roles::Role;
+use aftersale::{auth::password, demo, startup};
+use chrono::TimeDelta;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "aftersale",
+    version,
+    about = "After-sale backend: complaints, reviews, returns"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve HTTP (the default).
+    Serve {
+        /// Also seed the demo accounts and orders, and print their credentials.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create an account of any role (moderators are created only this way).
+    CreateUser {
+        #[arg(long)]
+        role: Role2,
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "AFTERSALE_NEW_USER_PASSWORD")]
+        password: String,
+        #[arg(long)]
+        full_name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        /// For sellers: the name of their new shop.
+        #[arg(long)]
+        shop_name: Option<String>,
+    },
+    /// Print an access token: for a service account (`--role service --name`), or for an
+    /// existing account (`--email`).
+    IssueToken {
+        #[arg(long)]
+        role: Option<Role2>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Lifetime in days (default SERVICE_TOKEN_TTL_DAYS for services, 1 otherwise).
+        #[arg(long)]
+        ttl_days: Option<i64>,
+    },
+    /// Create demo accounts and orders and print the credentials.
+    SeedDemo,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Role2 {
+    Buyer,
+    Seller,
+    Moderator,
+    Service,
+}
+
+impl From<Role2> for Role {
+    fn from(r: Role2) -> Role {
+        match r {
+            Role2::Buyer => Role::Buyer,
+            Role2::Seller => Role::Seller,
+            Role2::Moderator => Role::Moderator,
+            Role2::Service => Role::Service,
+        }
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::FAILURE
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    if let Command::Openapi = command {
+        return match startup::openapi().to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        };
+    }
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    startup::init_tracing(settings.log_format);
+    let base_url = format!("http://{}:{}", settings.host, settings.port);
+    let state = match startup::build_state(settings, startup::system_clock()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    match state.db.migrate() {
+        Ok(applied) => {
+            for m in applied {
+                tracing::info!(migration = %m, "applied");
+            }
+        }
+        Err(e) => return fail(format!("cannot migrate the database: {e}")),
+    }
+    match command {
+        Command::Serve { demo } => {
+            if demo {
+                match demo::seed(&state) {
+                    Ok(accounts) => demo::print(&accounts, &base_url),
+                    Err(e) => return fail(e),
+                }
+            }
+            match startup::serve(state).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            }
+        }
+        Command::Migrate => {
+            println!("migrations are up to date");
+            ExitCode::SUCCESS
+        }
+        Command::CreateUser {
+            role,
+            email,
+            password: pw,
+            full_name,
+            phone,
+            shop_name,
+        } => {
+            let role: Role = role.into();
+            if role == Role::Service {
+                return fail(
+                    "service accounts are created by `issue-token --role service --name NAME`",
+                );
+            }
+            if role == Role::Seller && shop_name.is_none() {
+                return fail("--shop-name is required for sellers");
+            }
+            if pw.len() < 8 {
+                return fail("the password needs at least 8 characters");
+            }
+            let phone = match phone.as_deref().map(normalize_phone) {
+                Some(None) => return fail("not a Kazakhstan phone number"),
+                Some(Some(p)) => Some(p),
+                None => None,
+            };
+            let hash = match password::hash(&pw) {
+                Ok(h) => h,
+                Err(e) => return fail(e),
+            };
+            let now = state.clock.now();
+            let email = email.trim().to_lowercase();
+            let result = state.db.run(|c| {
+                aftersale::db::users::create(
+                    c,
+                    &NewUser {
+                        email: &email,
+                        password_hash: &hash,
+                        full_name: &full_name,
+                        phone: phone.as_deref(),
+                        role,
+                        shop_name: if role == Role::Seller {
+                            shop_name.as_deref()
+                        } else {
+                            None
+                        },
+                    },
+                    now,
+                )
+            });
+            match result {
+                Ok(user) => {
+                    println!("created {} {} (id {})", user.role, user.email, user.id);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::IssueToken {
+            role,
+            name,
+            email,
+            ttl_days,
+        } => {
+            let now = state.clock.now();
+            let user = match (role.map(Role::from), name, email) {
+                (Some(Role::Service), Some(name), None) => {
+                    if name.is_empty()
+                        || !name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    {
+                        return fail("--name takes letters, digits, '-' and '_'");
+                    }
+                    state.db.run(|c| demo::service_account(c, &name, now))
+                }
+                (role, None, Some(email)) => {
+                    let email = email.trim().to_lowercase();
+                    match state
+                        .db
+                        .run(|c| aftersale::db::users::find_by_email(c, &email))
+                    {
+                        Ok(Some(u)) if role.is_none_or(|r| r == u.role()) => Ok(u),
+                        Ok(Some(_)) => return fail("the account has another role"),
+                        Ok(None) => return fail("no such account"),
+                        Err(e) => Err(e),
+                    }
+                }
+                _ => return fail("use `--role service --name NAME` or `--email EMAIL`"),
+            };
+            let user = match user {
+                Ok(u) => u,
+                Err(e) => return fail(e),
+            };
+            let default_days = if user.role() == Role::Service {
+                (state.settings.service_token_ttl.as_secs() / 86_400) as i64
+            } else {
+                1
+            };
+            let ttl = TimeDelta::days(ttl_days.unwrap_or(default_days).max(1));
+            match demo::issue_token(&state, &user, ttl) {
+                Ok(token) => {
+                    println!("{token}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::SeedDemo => match demo::seed(&state) {
+            Ok(accounts) => {
+                demo::print(&accounts, &base_url);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Openapi => ExitCode::SUCCESS,
+    }
+}

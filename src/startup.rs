@@ -1,0 +1,221 @@
+//! Wiring: state from settings, the application (used verbatim by the tests), the server.
+use crate::api;
+use crate::auth::jwt::JwtKeys;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{LogFormat, Settings};
+use crate::db::Db;
+use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Lang;
+use crate::metrics::Metrics;
+use crate::openapi::ApiDoc;
+use crate::policy::Policy;
+use crate::state::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, ACCEPT_LANGUAGE};
+use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer};
+use std::sync::Arc;
+use std::time::Instant;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Db(#[from] crate::db::DbError),
+    #[error("JWT self-check failed: {0}")]
+    Jwt(String),
+    #[error("attachments directory {0}: {1}")]
+    Storage(String, std::io::Error),
+}
+
+/// Opens the pool, checks signing works, prepares storage. Does not migrate.
+pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
+    let db = Db::connect(
+        settings.database_url.expose(),
+        settings.pool_size,
+        settings.pool_timeout,
+    )?;
+    let jwt = JwtKeys::new(
+        settings.jwt_secret.expose().as_bytes(),
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+    );
+    jwt.self_check().map_err(StartupError::Jwt)?;
+    std::fs::create_dir_all(&settings.attachments_dir)
+        .map_err(|e| StartupError::Storage(settings.attachments_dir.display().to_string(), e))?;
+    Ok(AppState {
+        db,
+        settings: Arc::new(settings),
+        policy: Arc::new(Policy::default()),
+        clock,
+        jwt: Arc::new(jwt),
+        metrics: Arc::new(Metrics::default()),
+    })
+}
+
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+/// The OpenAPI document of every registered route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(api::ops::configure)
+        .configure(api::configure)
+        .split_for_parts();
+    doc
+}
+
+fn lang_of(req: &ServiceRequest) -> Lang {
+    Lang::from_accept_language(
+        req.headers()
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// Errors raised outside our handlers (actix internals) still leave as problem+json.
+fn fallback_code(status: u16) -> ErrorCode {
+    match status {
+        400 => ErrorCode::MalformedRequest,
+        401 => ErrorCode::Unauthenticated,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::RouteNotFound,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        503 => ErrorCode::DatabaseUnavailable,
+        _ => ErrorCode::Internal,
+    }
+}
+
+async fn route_not_found() -> Result<HttpResponse, ApiError> {
+    Err(ErrorCode::RouteNotFound.into())
+}
+
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let metrics = state.metrics.clone();
+    let json_limit = state.settings.json_max_bytes;
+    let (app, doc) = App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(json_limit))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|_, _| ApiError::field("query", "invalid").into()),
+        )
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|_, _| ApiError::from(ErrorCode::NotFound).into()),
+        )
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(api::ops::configure)
+        .configure(api::configure)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(route_not_found))
+        // Renders every error as problem+json in the caller's language, with the request id.
+        .wrap_fn(|req, srv| {
+            let lang = lang_of(&req);
+            let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+            let fut = srv.call(req);
+            async move {
+                let res = fut.await?;
+                let status = res.status();
+                let rendered = match res.response().error() {
+                    Some(err) => Some(match err.as_error::<ApiError>() {
+                        Some(api) => api.render(lang, request_id.clone()),
+                        None => ApiError::from(fallback_code(status.as_u16()))
+                            .render(lang, request_id.clone()),
+                    }),
+                    None if status.as_u16() >= 400 && !is_problem(&res) => Some(
+                        ApiError::from(fallback_code(status.as_u16()))
+                            .render(lang, request_id.clone()),
+                    ),
+                    None => None,
+                };
+                let mut res = match rendered {
+                    Some(new) => res.into_response(new.map_into_boxed_body()),
+                    None => res.map_into_boxed_body(),
+                };
+                if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                    res.headers_mut()
+                        .insert(HeaderName::from_static("x-request-id"), id);
+                }
+                Ok(res)
+            }
+        })
+        .wrap_fn(move |req, srv| {
+            let started = Instant::now();
+            let method = req.method().to_string();
+            let metrics = metrics.clone();
+            let fut = srv.call(req);
+            async move {
+                let res = fut.await?;
+                let route = res
+                    .request()
+                    .match_pattern()
+                    .unwrap_or_else(|| "unmatched".into());
+                metrics.observe(
+                    &method,
+                    &route,
+                    res.status().as_u16(),
+                    started.elapsed().as_secs_f64(),
+                );
+                Ok(res)
+            }
+        })
+        .wrap(TracingLogger::default())
+}
+
+fn is_problem<B>(res: &ServiceResponse<B>) -> bool {
+    res.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"))
+}
+
+pub fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::{fmt, EnvFilter};
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // try_init: a second call (tests, CLI subcommands) keeps the first subscriber.
+    let _ = match format {
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Serves until SIGTERM/SIGINT, then drains in-flight requests (graceful shutdown).
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let addr = (state.settings.host.clone(), state.settings.port);
+    let workers = state.settings.workers;
+    let server = HttpServer::new(move || app(state.clone()))
+        .shutdown_timeout(30)
+        .bind(addr.clone())?;
+    let server = match workers {
+        Some(n) => server.workers(n),
+        None => server,
+    };
+    tracing::info!(host = %addr.0, port = addr.1, "aftersale listening");
+    server.run().await
+}
