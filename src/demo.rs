@@ -21,29 +21,13 @@ pub struct DemoAccounts {
 
 pub fn find_or_create(
     conn: &mut DbConnection,
-    email: &str,
-    full_name: &str,
-    phone: Option<&str>,
-    role: Role,
-    shop_name: Option<&str>,
-    password_hash: &str,
+    new: &NewUser,
     now: DateTime<Utc>,
 ) -> Result<UserRow, DbError> {
-    if let Some(existing) = db::users::find_by_email(conn, email)? {
+    if let Some(existing) = db::users::find_by_email(conn, new.email)? {
         return Ok(existing);
     }
-    db::users::create(
-        conn,
-        &NewUser {
-            email,
-            password_hash,
-            full_name,
-            phone,
-            role,
-            shop_name,
-        },
-        now,
-    )
+    db::users::create(conn, new, now)
 }
 
 /// A service account for upstream systems (no password; token only).
@@ -53,7 +37,15 @@ pub fn service_account(
     now: DateTime<Utc>,
 ) -> Result<UserRow, DbError> {
     let email = format!("{name}@service.aftersale.local");
-    find_or_create(conn, &email, name, None, Role::Service, None, "", now)
+    let new = NewUser {
+        email: &email,
+        password_hash: "",
+        full_name: name,
+        phone: None,
+        role: Role::Service,
+        shop_name: None,
+    };
+    find_or_create(conn, &new, now)
 }
 
 pub fn issue_token(state: &AppState, user: &UserRow, ttl: TimeDelta) -> Result<String, String> {
@@ -75,34 +67,40 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
     let e = |e: DbError| e.to_string();
     let buyer = find_or_create(
         conn,
-        "buyer@demo.kz",
-        "Айгерим Нурланова",
-        Some("+77011234512"),
-        Role::Buyer,
-        None,
-        &hash,
+        &NewUser {
+            email: "buyer@demo.kz",
+            password_hash: &hash,
+            full_name: "Айгерим Нурланова",
+            phone: Some("+77011234512"),
+            role: Role::Buyer,
+            shop_name: None,
+        },
         now,
     )
     .map_err(e)?;
     let seller = find_or_create(
         conn,
-        "seller@demo.kz",
-        "Данияр Беков",
-        Some("+77021112233"),
-        Role::Seller,
-        Some("TechnoDom Demo"),
-        &hash,
+        &NewUser {
+            email: "seller@demo.kz",
+            password_hash: &hash,
+            full_name: "Данияр Беков",
+            phone: Some("+77021112233"),
+            role: Role::Seller,
+            shop_name: Some("TechnoDom Demo"),
+        },
         now,
     )
     .map_err(e)?;
     let moderator = find_or_create(
         conn,
-        "moderator@demo.kz",
-        "Мадина Сериккызы",
-        None,
-        Role::Moderator,
-        None,
-        &hash,
+        &NewUser {
+            email: "moderator@demo.kz",
+            password_hash: &hash,
+            full_name: "Мадина Сериккызы",
+            phone: None,
+            role: Role::Moderator,
+            shop_name: None,
+        },
         now,
     )
     .map_err(e)?;

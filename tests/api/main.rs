@@ -1,1 +1,11 @@
-fn main() {}
+//! The one integration-test binary: the application over HTTP, in-process, against a real
+//! database (SQLite by default; PostgreSQL when TEST_DATABASE_URL is a postgres:// URL).
+mod attachments;
+mod auth;
+mod errors;
+mod helpers;
+mod notifications;
+mod openapi;
+mod operations;
+mod orders;
+mod schema;

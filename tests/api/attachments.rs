@@ -1,0 +1,201 @@
+use crate::helpers::*;
+use actix_web::http::header;
+use actix_web::test::TestRequest;
+use sha2::{Digest, Sha256};
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04";
+
+fn multipart(field: &str, filename: &str, declared_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----aftersale-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {declared_type}\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    field: &str,
+    filename: &str,
+    declared: &str,
+    bytes: &[u8],
+) -> Resp {
+    let (content_type, body) = multipart(field, filename, declared, bytes);
+    let req = TestRequest::post()
+        .uri("/api/v1/attachments")
+        .insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .set_payload(body);
+    app.send(req).await
+}
+
+#[actix_web::test]
+async fn upload_sniffs_type_hashes_and_stores_under_a_server_name() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("b@example.kz").await;
+    // The client claims a JPEG named like a path; the bytes are a PDF.
+    let r = upload(
+        &app,
+        &buyer.token,
+        "file",
+        "../../etc/passwd.jpg",
+        "image/jpeg",
+        PDF,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["content_type"], "application/pdf");
+    assert_eq!(r.body["size"], PDF.len());
+    assert_eq!(r.body["sha256"], hex::encode(Sha256::digest(PDF)));
+    let id = r.body["id"].as_str().unwrap().to_string();
+
+    // Stored effect: the bytes are on disk under the id, and nothing carries the client's name.
+    let files: Vec<_> = walk(&app.dir.path().join("files"));
+    assert!(files.iter().any(|p| p.ends_with(&id)), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .all(|p| !p.contains("passwd") && !p.ends_with(".part")),
+        "{files:?}"
+    );
+
+    let got = app
+        .get(&format!("/api/v1/attachments/{id}"), Some(&buyer.token))
+        .await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.bytes, PDF);
+    assert_eq!(got.content_type(), "application/pdf");
+    assert_eq!(
+        got.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+        "nosniff"
+    );
+
+    let png = upload(
+        &app,
+        &buyer.token,
+        "file",
+        "photo.png",
+        "application/octet-stream",
+        PNG,
+    )
+    .await;
+    assert_eq!(png.status, 201);
+    assert_eq!(png.body["content_type"], "image/png");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p.display().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn other_types_are_415_whatever_the_header_says() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("b@example.kz").await;
+    upload(&app, &buyer.token, "file", "x.png", "image/png", GIF)
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    upload(
+        &app,
+        &buyer.token,
+        "file",
+        "x.jpg",
+        "image/jpeg",
+        b"<script>alert(1)</script>",
+    )
+    .await
+    .assert_problem(415, "unsupported_media_type");
+    upload(&app, &buyer.token, "file", "x.jpg", "image/jpeg", b"")
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    // Not multipart at all.
+    let req = TestRequest::post()
+        .uri("/api/v1/attachments")
+        .insert_header((header::AUTHORIZATION, format!("Bearer {}", buyer.token)))
+        .insert_header((header::CONTENT_TYPE, "image/png"))
+        .set_payload(PNG.to_vec());
+    app.send(req)
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    // No temp files left behind.
+    assert!(walk(&app.dir.path().join("files")).is_empty());
+}
+
+#[actix_web::test]
+async fn size_limit_from_config_is_413() {
+    let app = TestApp::spawn_with(&[("ATTACHMENT_MAX_BYTES", "1024")]).await;
+    let buyer = app.buyer("b@example.kz").await;
+    let mut big = PNG.to_vec();
+    big.resize(1025, 0);
+    upload(&app, &buyer.token, "file", "big.png", "image/png", &big)
+        .await
+        .assert_problem(413, "payload_too_large");
+    big.truncate(1024);
+    assert_eq!(
+        upload(&app, &buyer.token, "file", "ok.png", "image/png", &big)
+            .await
+            .status,
+        201
+    );
+}
+
+#[actix_web::test]
+async fn a_form_without_file_is_422() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("b@example.kz").await;
+    let r = upload(&app, &buyer.token, "photo", "x.png", "image/png", PNG).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(
+        r.field_errors(),
+        vec![("file".to_string(), "required".to_string())]
+    );
+}
+
+#[actix_web::test]
+async fn only_the_uploader_and_moderators_can_read() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("b@example.kz").await;
+    let other = app.buyer("o@example.kz").await;
+    let seller = app.seller("s@example.kz").await;
+    let moderator = app.moderator("m@example.kz").await;
+    let id = upload(&app, &buyer.token, "file", "p.png", "image/png", PNG)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/attachments/{id}");
+    app.get(&path, Some(&other.token))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&path, Some(&seller.token))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&path, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert_eq!(app.get(&path, Some(&moderator.token)).await.status, 200);
+    let r = upload(&app, "not-a-token", "file", "p.png", "image/png", PNG).await;
+    r.assert_problem(401, "invalid_token");
+}

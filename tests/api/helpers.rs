@@ -1,0 +1,371 @@
+//! `TestApp`: the real application, in-process, on a database of its own.
+//!
+//! Backend: `TEST_DATABASE_URL` unset → a SQLite file in a temp folder; a `postgres://` URL →
+//! a fresh schema in that database (created on demand), dropped when the test ends.
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::test;
+use aftersale::clock::FixedClock;
+use aftersale::config::Settings;
+use aftersale::demo;
+use aftersale::state::AppState;
+use aftersale::{auth::password, db, startup};
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+pub fn t0() -> DateTime<Utc> {
+    "2026-11-21T10:00:00Z".parse().unwrap()
+}
+
+pub fn pg_base_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+}
+
+/// The PostgreSQL database tests create their schemas in: TEST_DATABASE_URL when it is one,
+/// else the local server of a development machine.
+pub fn pg_url_for_parity() -> String {
+    pg_base_url().unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/aftersale_test".into())
+}
+
+/// Creates the test database once per process (tolerating a concurrent creator).
+fn ensure_pg_database(url: &str) {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        if PgConnection::establish(url).is_ok() {
+            return;
+        }
+        let (server, name) = url
+            .rsplit_once('/')
+            .expect("database name in TEST_DATABASE_URL");
+        let name = name.split('?').next().unwrap();
+        let mut admin = PgConnection::establish(&format!("{server}/postgres"))
+            .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {server}: {e}"));
+        let _ = diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin);
+    });
+}
+
+/// A fresh schema; the URL selects it through libpq's `options`.
+pub fn fresh_pg_schema(base: &str) -> (String, String) {
+    ensure_pg_database(base);
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn =
+        PgConnection::establish(base).unwrap_or_else(|e| panic!("PostgreSQL unreachable: {e}"));
+    diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    (
+        format!("{base}{sep}options=-csearch_path%3D{schema}"),
+        schema,
+    )
+}
+
+pub fn drop_pg_schema(base: &str, schema: &str) {
+    if let Ok(mut conn) = PgConnection::establish(base) {
+        let _ =
+            diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn);
+    }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+    pub bytes: Vec<u8>,
+    pub headers: actix_web::http::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    /// Asserts a problem+json error with the given status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.code(), code, "body: {}", self.body);
+        assert!(
+            self.content_type().starts_with("application/problem+json"),
+            "{}",
+            self.content_type()
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].as_str().is_some_and(|t| !t.is_empty()));
+    }
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap().to_string(),
+                            e["code"].as_str().unwrap().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub token: String,
+    pub refresh: String,
+    pub shop_id: Option<String>,
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Arc<FixedClock>,
+    pub dir: TempDir,
+    pg: Option<(String, String)>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = &self.pg {
+            drop_pg_schema(base, schema);
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    /// `overrides` are settings as environment variables (e.g. `ATTACHMENT_MAX_BYTES`).
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, pg) = match pg_base_url() {
+            Some(base) => {
+                let (url, schema) = fresh_pg_schema(&base);
+                (url, Some((base, schema)))
+            }
+            None => (format!("sqlite://{}/test.db", dir.path().display()), None),
+        };
+        let mut vars: HashMap<String, String> = HashMap::new();
+        vars.insert("DATABASE_URL".into(), url);
+        vars.insert("DATABASE_POOL_SIZE".into(), "4".into());
+        vars.insert("DATABASE_TIMEOUT_MS".into(), "3000".into());
+        vars.insert(
+            "ATTACHMENTS_DIR".into(),
+            dir.path().join("files").display().to_string(),
+        );
+        vars.insert(
+            "JWT_SECRET".into(),
+            "test-secret-that-is-long-enough-0123456789".into(),
+        );
+        for (k, v) in overrides {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let settings = Settings::from_map(&vars).unwrap();
+        let clock = Arc::new(FixedClock::new(t0()));
+        let state = startup::build_state(settings, clock.clone()).unwrap();
+        state.db.migrate().unwrap();
+        TestApp {
+            state,
+            clock,
+            dir,
+            pg,
+        }
+    }
+
+    pub async fn send(&self, req: test::TestRequest) -> Resp {
+        let app = test::init_service(startup::app(self.state.clone())).await;
+        let res = test::call_service(&app, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await.to_vec();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp {
+            status,
+            body,
+            bytes,
+            headers,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = test::TestRequest::default().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+        }
+        if let Some(b) = body {
+            req = req.set_json(b);
+        }
+        self.send(req).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn register(&self, email: &str, role: &str, full_name: &str) -> Account {
+        let mut body = json!({"email": email, "password": PASSWORD, "full_name": full_name, "role": role, "phone": "+7 701 555 44 12"});
+        if role == "seller" {
+            body["shop_name"] = json!(format!("Shop of {full_name}"));
+        }
+        let r = self.post("/api/v1/auth/register", None, body).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        Account {
+            id: r.body["user"]["id"].as_str().unwrap().into(),
+            token: r.body["access_token"].as_str().unwrap().into(),
+            refresh: r.body["refresh_token"].as_str().unwrap().into(),
+            shop_id: r.body["user"]["shop_id"].as_str().map(String::from),
+        }
+    }
+
+    pub async fn buyer(&self, email: &str) -> Account {
+        self.register(email, "buyer", "Айгерим Нурланова").await
+    }
+
+    pub async fn seller(&self, email: &str) -> Account {
+        self.register(email, "seller", "Данияр Беков").await
+    }
+
+    pub async fn moderator(&self, email: &str) -> Account {
+        let hash = password::hash(PASSWORD).unwrap();
+        let now = self.clock.now_utc();
+        let email = email.to_string();
+        let user = self
+            .state
+            .db
+            .run(|c| {
+                let new = aftersale::db::users::NewUser {
+                    email: &email,
+                    password_hash: &hash,
+                    full_name: "Мадина Сериккызы",
+                    phone: None,
+                    role: aftersale::domain::roles::Role::Moderator,
+                    shop_name: None,
+                };
+                demo::find_or_create(c, &new, now)
+            })
+            .unwrap();
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        Account {
+            id: user.id,
+            token: r.body["access_token"].as_str().unwrap().into(),
+            refresh: r.body["refresh_token"].as_str().unwrap().into(),
+            shop_id: None,
+        }
+    }
+
+    pub fn service_token(&self) -> String {
+        let now = self.clock.now_utc();
+        let user = self
+            .state
+            .db
+            .run(|c| demo::service_account(c, "order-sync", now))
+            .unwrap();
+        demo::issue_token(&self.state, &user, TimeDelta::days(30)).unwrap()
+    }
+
+    /// Upserts an order through the integration endpoint and returns the response body.
+    pub async fn put_order(&self, service: &str, external_id: &str, body: Value) -> Resp {
+        self.put(
+            &format!("/api/v1/integration/orders/{external_id}"),
+            Some(service),
+            body,
+        )
+        .await
+    }
+
+    /// A delivered city order of `buyer` at `shop`, delivered `days_ago` days before now.
+    pub async fn delivered_order(
+        &self,
+        service: &str,
+        external_id: &str,
+        buyer: &Account,
+        shop_id: &str,
+        days_ago: i64,
+    ) -> Value {
+        let now = self.clock.now_utc();
+        let body = order_body(
+            &buyer.id,
+            shop_id,
+            now - TimeDelta::days(days_ago + 2),
+            Some(now - TimeDelta::days(days_ago)),
+        );
+        let r = self.put_order(service, external_id, body).await;
+        assert!(r.status == 201 || r.status == 200, "{}", r.body);
+        r.body
+    }
+
+    pub fn raw_conn(&self) -> db::Conn {
+        self.state.db.get().unwrap()
+    }
+}
+
+pub trait NowUtc {
+    fn now_utc(&self) -> DateTime<Utc>;
+}
+
+impl NowUtc for FixedClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        aftersale::clock::Clock::now(self)
+    }
+}
+
+pub fn order_body(
+    buyer_id: &str,
+    shop_id: &str,
+    placed_at: DateTime<Utc>,
+    delivered_at: Option<DateTime<Utc>>,
+) -> Value {
+    json!({
+        "buyer_id": buyer_id,
+        "shop_id": shop_id,
+        "placed_at": placed_at,
+        "items": [
+            {"product_id": "P-1", "title": "Смартфон", "category": "mobile_phones", "quantity": 1, "unit_price": 150000},
+            {"product_id": "P-2", "title": "Чехол", "quantity": 2, "unit_price": 3500}
+        ],
+        "delivery": {
+            "type": "city",
+            "courier_id": "CR-1",
+            "courier_name": "Ерлан К.",
+            "promised_at": placed_at + TimeDelta::days(2),
+            "delivered_at": delivered_at,
+            "failed_attempts": 0,
+            "status": if delivered_at.is_some() { "delivered" } else { "in_transit" }
+        }
+    })
+}

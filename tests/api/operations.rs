@@ -1,0 +1,228 @@
+use crate::helpers::*;
+use aftersale::clock::FixedClock;
+use aftersale::config::Settings;
+use aftersale::startup;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[actix_web::test]
+async fn health_ready_metrics() {
+    let app = TestApp::spawn().await;
+    let h = app.get("/health", None).await;
+    assert_eq!(h.status, 200);
+    assert_eq!(h.body["status"], "ok");
+    assert_eq!(app.get("/ready", None).await.status, 200);
+    app.get("/api/v1/orders/some-id", None).await;
+    let m = app.get("/metrics", None).await;
+    assert_eq!(m.status, 200);
+    let text = String::from_utf8(m.bytes).unwrap();
+    assert!(
+        text.contains("http_requests_total{method=\"GET\",route=\"/ready\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("route=\"/api/v1/orders/{id}\",status=\"401\""),
+        "{text}"
+    );
+    assert!(text.contains("http_request_duration_seconds_bucket"));
+    assert!(text.contains("db_pool_connections{state=\"idle\"}"));
+}
+
+#[actix_web::test]
+async fn docs_and_spec_are_served_from_the_binary() {
+    let app = TestApp::spawn().await;
+    let spec = app.get("/openapi.json", None).await;
+    assert_eq!(spec.status, 200);
+    assert!(spec.body["paths"]["/api/v1/orders/{id}"].is_object());
+    let redirect = app.get("/docs", None).await;
+    assert!(redirect.status.is_redirection());
+    let ui = app.get("/docs/", None).await;
+    assert_eq!(ui.status, 200);
+    assert!(
+        String::from_utf8_lossy(&ui.bytes).contains("swagger"),
+        "Swagger UI page"
+    );
+}
+
+/// A TCP forwarder to PostgreSQL that can be cut and restored, standing in for the database
+/// going away and coming back.
+struct Proxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    conns: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(target: String) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let conns: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (up2, conns2) = (up.clone(), conns.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if !up2.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(&target) else {
+                    continue;
+                };
+                conns2
+                    .lock()
+                    .unwrap()
+                    .extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
+                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                pipe(server, client);
+            }
+        });
+        Proxy { port, up, conns }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+fn pipe(mut from: TcpStream, mut to: TcpStream) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+    });
+}
+
+/// Runs on both passes: the pool's outage behaviour does not depend on the backend the rest
+/// of the suite uses, and only a server can go away.
+#[actix_web::test]
+async fn database_outage_is_503_and_the_service_recovers_without_restart() {
+    let base = pg_url_for_parity();
+    let (url, schema) = fresh_pg_schema(&base);
+    let authority = url
+        .split('@')
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let proxy = Proxy::start(authority.clone());
+    let proxied = url.replacen(&authority, &format!("127.0.0.1:{}", proxy.port), 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let vars: HashMap<String, String> = [
+        ("DATABASE_URL", proxied.as_str()),
+        ("DATABASE_POOL_SIZE", "2"),
+        ("DATABASE_TIMEOUT_MS", "500"),
+        ("ATTACHMENTS_DIR", dir.path().to_str().unwrap()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let state = startup::build_state(
+        Settings::from_map(&vars).unwrap(),
+        Arc::new(FixedClock::new(t0())),
+    )
+    .unwrap();
+    state.db.migrate().unwrap();
+    let app = actix_web::test::init_service(startup::app(state)).await;
+    let get = |path: &'static str| actix_web::test::TestRequest::get().uri(path).to_request();
+
+    assert_eq!(
+        actix_web::test::call_service(&app, get("/ready"))
+            .await
+            .status(),
+        200
+    );
+
+    proxy.cut();
+    for _ in 0..3 {
+        let res = actix_web::test::call_service(&app, get("/ready")).await;
+        assert_eq!(res.status(), 503);
+        let body: serde_json::Value = actix_web::test::read_body_json(res).await;
+        assert_eq!(body["code"], "database_unavailable");
+    }
+    // A login needs the database too: 503, not 500 and not 401.
+    let login = actix_web::test::TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .set_json(serde_json::json!({"email": "a@example.kz", "password": "whatever-pass"}))
+        .to_request();
+    let res = actix_web::test::call_service(&app, login).await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers().get("retry-after").unwrap(), "5");
+
+    proxy.restore();
+    let mut recovered = false;
+    for _ in 0..10 {
+        if actix_web::test::call_service(&app, get("/ready"))
+            .await
+            .status()
+            == 200
+        {
+            recovered = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(recovered, "the pool reconnects by itself");
+    drop_pg_schema(&base, &schema);
+}
+
+#[actix_web::test]
+async fn an_unreachable_database_is_503_from_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars: HashMap<String, String> = [
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere"),
+        ("DATABASE_TIMEOUT_MS", "300"),
+        ("ATTACHMENTS_DIR", dir.path().to_str().unwrap()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let state = startup::build_state(
+        Settings::from_map(&vars).unwrap(),
+        Arc::new(FixedClock::new(t0())),
+    )
+    .unwrap();
+    let app = actix_web::test::init_service(startup::app(state)).await;
+    let res = actix_web::test::call_service(
+        &app,
+        actix_web::test::TestRequest::get()
+            .uri("/ready")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 503);
+    let res = actix_web::test::call_service(
+        &app,
+        actix_web::test::TestRequest::get()
+            .uri("/health")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "liveness does not depend on the database"
+    );
+}
