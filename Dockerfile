@@ -1,0 +1,23 @@
+# Multi-stage build: compile with the full toolchain, run on a slim image with libpq only.
+FROM rust:1.95-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+COPY migrations ./migrations
+COPY tests ./tests
+RUN cargo build --release --locked --bin aftersale
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home /var/lib/aftersale --create-home aftersale
+COPY --from=build /src/target/release/aftersale /usr/local/bin/aftersale
+USER aftersale
+WORKDIR /var/lib/aftersale
+ENV HOST=0.0.0.0 PORT=8080 ATTACHMENTS_DIR=/var/lib/aftersale/attachments LOG_FORMAT=json
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/ready || exit 1
+ENTRYPOINT ["aftersale"]
+CMD ["serve"]
