@@ -18,7 +18,7 @@ def pgbench(name):
     text = open(os.path.join(out, name + ".pgbench")).read()
     tps = float(re.search(r"tps = ([\d.]+)", text).group(1))
     lat = []
-    for path in glob.glob(os.path.join(out, "pgbench_log.*")):
+    for path in glob.glob(os.path.join(out, name + ".log.*")):
         for line in open(path):
             parts = line.split()
             if len(parts) >= 3:
@@ -32,8 +32,6 @@ for name, label in [("order_by_id", "GET /api/v1/orders/{id}"), ("orders_page", 
     if not os.path.exists(os.path.join(out, name + ".wrk")):
         continue
     rps, p50, p99, errors = wrk(name)
-    # pgbench's per-transaction logs are per run; bench/run keeps only the latest, so read
-    # the tps from its report and the percentiles from the log present now (the last run).
     tps, bp50, bp99 = pgbench(name)
     rows.append((label, rps, p50, p99, errors, tps, bp50, bp99, rps / tps))
 

@@ -121,6 +121,10 @@ error_codes! {
         ["Тауар позициясы қолданылуда", "Пікірге, шағымға немесе қайтаруға сілтеме бар позицияны жою мүмкін емес."],
         ["Позиция заказа используется", "Нельзя удалить позицию, на которую ссылаются отзывы, жалобы или возвраты."],
         ["Order item in use", "An order item referenced by a review, complaint or return cannot be removed."];
+    IdempotencyInProgress => "idempotency_request_in_progress", StatusCode::CONFLICT,
+        ["Сұраныс әлі орындалуда", "Осы Idempotency-Key бар алғашқы сұраныс әлі аяқталған жоқ."],
+        ["Запрос ещё выполняется", "Первый запрос с этим Idempotency-Key ещё не завершён."],
+        ["Request still in progress", "The first request with this Idempotency-Key has not finished yet."];
     PayloadTooLarge => "payload_too_large", StatusCode::PAYLOAD_TOO_LARGE,
         ["Көлемі тым үлкен", "Сұраныс немесе файл рұқсат етілген өлшемнен асады."],
         ["Слишком большой объём", "Запрос или файл превышает допустимый размер."],
@@ -133,6 +137,10 @@ error_codes! {
         ["Тексеру сәтсіз", "Кейбір өрістер дұрыс толтырылмаған; errors тізімін қараңыз."],
         ["Ошибка проверки данных", "Некоторые поля заполнены неверно; см. список errors."],
         ["Validation failed", "Some fields are invalid; see the errors list."];
+    IdempotencyKeyReused => "idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Idempotency-Key қайта қолданылды", "Бұл кілт басқа сұраныспен қолданылған."],
+        ["Повторное использование Idempotency-Key", "Этот ключ уже использован с другим запросом."],
+        ["Idempotency-Key reused", "This key was already used with a different request."];
     UnknownBuyer => "unknown_buyer", StatusCode::UNPROCESSABLE_ENTITY,
         ["Сатып алушы белгісіз", "buyer_id сатып алушы тіркелгісіне сәйкес келмейді."],
         ["Неизвестный покупатель", "buyer_id не соответствует учётной записи покупателя."],

@@ -41,3 +41,31 @@ impl Modify for BearerAuth {
         );
     }
 }
+
+/// Adds what every operation of a kind shares and utoipa cannot attach per route: the
+/// optional `Idempotency-Key` header on each POST. Applied after the paths are collected.
+pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    for item in doc.paths.paths.values_mut() {
+        if let Some(op) = item.post.as_mut() {
+            let param = ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Repeat-safe retries: the same key with the same body replays the first \
+response (header `Idempotent-Replayed: true`) for 24 h; with another body → 422 \
+`idempotency_key_reused`; while the first is running → 409 `idempotency_request_in_progress`.",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .max_length(Some(255)),
+                ))
+                .build();
+            op.parameters.get_or_insert_with(Vec::new).push(param);
+        }
+    }
+    doc
+}

@@ -68,7 +68,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(api::ops::configure)
         .configure(api::configure)
         .split_for_parts();
-    doc
+    crate::openapi::finish(doc)
 }
 
 fn lang_of(req: &ServiceRequest) -> Lang {
@@ -126,7 +126,7 @@ pub fn app(
         .configure(api::ops::configure)
         .configure(api::configure)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::finish(doc)))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(route_not_found))
         // Renders every error as problem+json in the caller's language, with the request id.
@@ -160,6 +160,8 @@ pub fn app(
                 Ok(res)
             }
         })
+        // Outside the error renderer: a replay returns the first response exactly as it was sent.
+        .wrap(actix_web::middleware::from_fn(api::idempotency::middleware))
         .wrap_fn(move |req, srv| {
             let started = Instant::now();
             let method = req.method().to_string();

@@ -2,6 +2,7 @@
 //! backend chosen by the URL scheme; an r2d2 pool; embedded migrations run at start.
 pub mod attachments;
 pub mod connection;
+pub mod idempotency;
 pub mod notifications;
 pub mod orders;
 pub mod schema;

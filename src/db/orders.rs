@@ -83,7 +83,25 @@ pub fn upsert(
     w: &OrderWrite,
     now: DateTime<Utc>,
 ) -> Result<(OrderRecord, bool), DbError> {
-    let (order_id, created) = write_tx(conn, |conn| {
+    // Two sync workers may insert the same new order at once; the loser's insert violates the
+    // unique external_id and, retried, finds the winner's row and updates it.
+    let mut attempt = 0;
+    let (order_id, created) = loop {
+        match upsert_once(conn, w, now) {
+            Err(e) if attempt < 2 && super::is_unique_violation(&e) => attempt += 1,
+            other => break other?,
+        }
+    };
+    let record = find(conn, &order_id)?.ok_or(DbError::NotFound)?;
+    Ok((record, created))
+}
+
+fn upsert_once(
+    conn: &mut DbConnection,
+    w: &OrderWrite,
+    now: DateTime<Utc>,
+) -> Result<(String, bool), DbError> {
+    write_tx(conn, |conn| {
         let buyer_role: Option<String> = users::table
             .find(w.buyer_id)
             .select(users::role)
@@ -145,9 +163,7 @@ pub fn upsert(
             notify(conn, &[w.buyer_id], &notice, now)?;
         }
         Ok((order_id, before.is_none()))
-    })?;
-    let record = find(conn, &order_id)?.ok_or(DbError::NotFound)?;
-    Ok((record, created))
+    })
 }
 
 fn sync_items(conn: &mut DbConnection, order_id: &str, items: &[ItemWrite]) -> Result<(), DbError> {

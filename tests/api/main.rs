@@ -2,8 +2,10 @@
 //! database (SQLite by default; PostgreSQL when TEST_DATABASE_URL is a postgres:// URL).
 mod attachments;
 mod auth;
+mod concurrency;
 mod errors;
 mod helpers;
+mod idempotency;
 mod notifications;
 mod openapi;
 mod operations;

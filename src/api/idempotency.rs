@@ -1,0 +1,194 @@
+//! `Idempotency-Key` on POST (API.md): a repeat with the same body replays the first response
+//! with `Idempotent-Replayed: true`; the same key with another request is 422; a repeat while
+//! the first is still running is 409. Keys are per caller and kept 24 hours. Responses of
+//! 5xx are not kept, so a retry after a server-side failure runs again.
+use crate::db::idempotency::{self, Begin};
+use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::i18n::Lang;
+use crate::state::AppState;
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    HeaderName, HeaderValue, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE,
+};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse};
+use chrono::TimeDelta;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use tracing_actix_web::RequestId;
+
+pub const HEADER: &str = "idempotency-key";
+pub const REPLAYED: &str = "idempotent-replayed";
+const KEEP_HOURS: i64 = 24;
+
+/// Who the key belongs to: the token's subject, or anonymous callers (register, login) as one
+/// scope — their bodies carry credentials, so a replay needs them too.
+fn scope_of(req: &ServiceRequest, state: &AppState) -> Option<String> {
+    match req.headers().get(AUTHORIZATION) {
+        None => Some("anonymous".into()),
+        Some(value) => {
+            let token = value.to_str().ok()?.strip_prefix("Bearer ")?.trim();
+            // An invalid token is left to the handler, which answers 401; nothing is stored.
+            state
+                .jwt
+                .verify(token, state.clock.now())
+                .ok()
+                .map(|c| c.sub)
+        }
+    }
+}
+
+fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::from(ErrorCode::MalformedRequest))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ErrorCode::PayloadTooLarge.into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn payload_from(bytes: web::Bytes) -> Payload {
+    let (_, mut h1) = actix_http::h1::Payload::create(true);
+    h1.unread_data(bytes);
+    Payload::from(h1)
+}
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req
+        .headers()
+        .get(HEADER)
+        .map(|v| v.to_str().unwrap_or("").to_string());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (Some(key), Some(state), true) = (key, state, req.method() == Method::POST) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+    let fail = |req: ServiceRequest, e: ApiError| {
+        Ok(req.into_response(e.render(lang, request_id.clone())))
+    };
+
+    if !valid_key(&key) {
+        return fail(
+            req,
+            ApiError::Validation(vec![FieldError::new("Idempotency-Key", "length")]),
+        );
+    }
+    let Some(scope) = scope_of(&req, &state) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    // The whole body is hashed; uploads are bounded by their own limit.
+    let limit = (state.settings.attachment_max_bytes as usize + 64 * 1024)
+        .max(state.settings.json_max_bytes);
+    let body = match read_body(&mut req.take_payload(), limit).await {
+        Ok(b) => b,
+        Err(e) => return fail(req, e),
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(b"\n");
+    hasher.update(req.uri().to_string());
+    hasher.update(b"\n");
+    hasher.update(&body);
+    let hash = hex::encode(hasher.finalize());
+    req.set_payload(payload_from(body));
+
+    let now = state.clock.now();
+    let (s, k, h) = (scope.clone(), key.clone(), hash);
+    let begun = state
+        .db(move |c| idempotency::begin(c, &s, &k, &h, now, TimeDelta::hours(KEEP_HOURS)))
+        .await;
+    match begun {
+        Err(e) => fail(req, e),
+        Ok(Begin::Mismatch) => fail(req, ErrorCode::IdempotencyKeyReused.into()),
+        Ok(Begin::InProgress) => fail(req, ErrorCode::IdempotencyInProgress.into()),
+        Ok(Begin::Replay {
+            status,
+            content_type,
+            body,
+        }) => {
+            let mut res =
+                HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+            if !content_type.is_empty() {
+                res.content_type(content_type);
+            }
+            res.insert_header((
+                HeaderName::from_static(REPLAYED),
+                HeaderValue::from_static("true"),
+            ));
+            Ok(req.into_response(res.body(body)))
+        }
+        Ok(Begin::Proceed) => {
+            let res = next.call(req).await?;
+            let status = res.status();
+            let content_type = res
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let (http_req, res) = res.into_parts();
+            let (res, body) = res.into_parts();
+            let bytes = to_bytes(body)
+                .await
+                .map_err(|_| ApiError::internal("response body unreadable"))?;
+            let text = std::str::from_utf8(&bytes).ok().map(str::to_string);
+            let outcome = match (status.is_server_error(), text) {
+                (false, Some(text)) => {
+                    let code = status.as_u16();
+                    state
+                        .db(move |c| {
+                            idempotency::complete(c, &scope, &key, code, &content_type, &text)
+                        })
+                        .await
+                }
+                _ => {
+                    state
+                        .db(move |c| idempotency::abandon(c, &scope, &key))
+                        .await
+                }
+            };
+            if let Err(e) = outcome {
+                tracing::warn!(error = %e, "idempotency record not saved");
+            }
+            Ok(ServiceResponse::new(
+                http_req,
+                res.set_body(bytes).map_into_boxed_body(),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_are_visible_ascii_up_to_255() {
+        assert!(super::valid_key("3f1c2a9e-order-42"));
+        assert!(!super::valid_key(""));
+        assert!(!super::valid_key("has space"));
+        assert!(!super::valid_key(&"k".repeat(256)));
+        assert!(!super::valid_key("ключ"));
+    }
+}

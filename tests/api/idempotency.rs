@@ -1,0 +1,129 @@
+use crate::helpers::*;
+use actix_web::http::header;
+use actix_web::test::TestRequest;
+use serde_json::{json, Value};
+
+fn post(path: &str, token: Option<&str>, key: &str, body: &Value) -> TestRequest {
+    let mut req = TestRequest::post()
+        .uri(path)
+        .insert_header(("Idempotency-Key", key))
+        .set_json(body);
+    if let Some(t) = token {
+        req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+    }
+    req
+}
+
+#[actix_web::test]
+async fn a_repeat_replays_the_first_response_and_does_nothing_twice() {
+    let app = TestApp::spawn().await;
+    let body =
+        json!({"email": "i@example.kz", "password": PASSWORD, "full_name": "I J", "role": "buyer"});
+    let first = app
+        .send(post("/api/v1/auth/register", None, "reg-1", &body))
+        .await;
+    assert_eq!(first.status, 201);
+    assert!(first.headers.get("idempotent-replayed").is_none());
+    let second = app
+        .send(post("/api/v1/auth/register", None, "reg-1", &body))
+        .await;
+    assert_eq!(
+        second.status, 201,
+        "not 409 email_taken: the first response is replayed"
+    );
+    assert_eq!(second.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(second.body, first.body);
+    // Without the key the same request is a new one.
+    app.post("/api/v1/auth/register", None, body)
+        .await
+        .assert_problem(409, "email_taken");
+}
+
+#[actix_web::test]
+async fn the_same_key_with_another_body_is_422_and_keys_are_per_caller() {
+    let app = TestApp::spawn().await;
+    let a = app.buyer("a@example.kz").await;
+    let b = app.buyer("b@example.kz").await;
+    let first = app
+        .send(post(
+            "/api/v1/notifications/read-all",
+            Some(&a.token),
+            "k-1",
+            &json!({}),
+        ))
+        .await;
+    assert_eq!(first.status, 200);
+    let other = app
+        .send(post(
+            "/api/v1/notifications/read-all",
+            Some(&a.token),
+            "k-1",
+            &json!({"x": 1}),
+        ))
+        .await;
+    other.assert_problem(422, "idempotency_key_reused");
+    // Another caller's identical key is theirs alone.
+    let theirs = app
+        .send(post(
+            "/api/v1/notifications/read-all",
+            Some(&b.token),
+            "k-1",
+            &json!({}),
+        ))
+        .await;
+    assert_eq!(theirs.status, 200);
+    assert!(theirs.headers.get("idempotent-replayed").is_none());
+    let bad = app
+        .send(post(
+            "/api/v1/notifications/read-all",
+            Some(&a.token),
+            "has space",
+            &json!({}),
+        ))
+        .await;
+    bad.assert_problem(422, "validation_failed");
+}
+
+#[actix_web::test]
+async fn keys_expire_after_24_hours() {
+    let app = TestApp::spawn().await;
+    let a = app.buyer("a@example.kz").await;
+    let token = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "a@example.kz", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(token.status, 200);
+    app.send(post(
+        "/api/v1/notifications/read-all",
+        Some(&a.token),
+        "k-2",
+        &json!({}),
+    ))
+    .await;
+    app.clock
+        .advance(chrono::TimeDelta::hours(24) + chrono::TimeDelta::seconds(1));
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "a@example.kz", "password": PASSWORD}),
+        )
+        .await;
+    let fresh = login.body["access_token"].as_str().unwrap();
+    let again = app
+        .send(post(
+            "/api/v1/notifications/read-all",
+            Some(fresh),
+            "k-2",
+            &json!({"other": true}),
+        ))
+        .await;
+    assert_eq!(
+        again.status, 200,
+        "an expired key is free again: {}",
+        again.body
+    );
+}
