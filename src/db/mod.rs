@@ -19,6 +19,22 @@ use std::time::{Duration, Instant};
 
 pub use connection::DbConnection;
 
+/// Runs one diesel query body on the concrete connection inside the enum. The query is the
+/// same code for both backends; dispatching statically lets diesel use its per-type prepared
+/// statement cache instead of re-serialising the query through the MultiConnection wrapper
+/// on every call (measured: that wrapper's AST walk and SQL rewriting cost ~5% of a request on
+/// the hottest read paths). Use it where a query is on a hot path; elsewhere the plain
+/// `&mut DbConnection` is simpler.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgresql($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 

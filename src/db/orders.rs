@@ -213,20 +213,20 @@ fn sync_items(conn: &mut DbConnection, order_id: &str, items: &[ItemWrite]) -> R
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<OrderRecord>, DbError> {
-    let row: Option<(OrderRow, String, Option<String>)> = o::table
+    let row: Option<(OrderRow, String, Option<String>)> = crate::on_backend!(conn, |c| o::table
         .inner_join(users::table)
         .filter(o::id.eq(id))
         .select((OrderRow::as_select(), users::full_name, users::phone))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     let Some((order, buyer_name, buyer_phone)) = row else {
         return Ok(None);
     };
-    let items = oi::table
+    let items = crate::on_backend!(conn, |c| oi::table
         .filter(oi::order_id.eq(id))
         .order(oi::position.asc())
         .select(ItemRow::as_select())
-        .load(conn)?;
+        .load(c))?;
     Ok(Some(OrderRecord {
         order,
         items,
@@ -249,34 +249,36 @@ pub fn list(
     cursor: Option<&TimeCursor>,
     limit: u32,
 ) -> Result<Vec<OrderRecord>, DbError> {
-    let mut query = o::table
-        .inner_join(users::table)
-        .select((OrderRow::as_select(), users::full_name, users::phone))
-        .order((o::placed_at.desc(), o::id.desc()))
-        .limit(i64::from(limit))
-        .into_boxed();
-    query = match scope {
-        OrderScope::Buyer(id) => query.filter(o::buyer_id.eq(id.to_string())),
-        OrderScope::Shop(id) => query.filter(o::shop_id.eq(id.to_string())),
-        OrderScope::All => query,
-    };
-    if let Some(c) = cursor {
-        let at = to_db(c.at);
-        query = query.filter(
-            o::placed_at
-                .lt(at)
-                .or(o::placed_at.eq(at).and(o::id.lt(c.id.clone()))),
-        );
-    }
-    let rows: Vec<(OrderRow, String, Option<String>)> = query.load(conn)?;
+    let rows: Vec<(OrderRow, String, Option<String>)> = crate::on_backend!(conn, |c| {
+        let mut query = o::table
+            .inner_join(users::table)
+            .select((OrderRow::as_select(), users::full_name, users::phone))
+            .order((o::placed_at.desc(), o::id.desc()))
+            .limit(i64::from(limit))
+            .into_boxed();
+        query = match &scope {
+            OrderScope::Buyer(id) => query.filter(o::buyer_id.eq(id.to_string())),
+            OrderScope::Shop(id) => query.filter(o::shop_id.eq(id.to_string())),
+            OrderScope::All => query,
+        };
+        if let Some(cursor) = cursor {
+            let at = to_db(cursor.at);
+            query = query.filter(
+                o::placed_at
+                    .lt(at)
+                    .or(o::placed_at.eq(at).and(o::id.lt(cursor.id.clone()))),
+            );
+        }
+        query.load(c)
+    })?;
     let ids: Vec<&str> = rows.iter().map(|(r, _, _)| r.id.as_str()).collect();
     let mut items: HashMap<String, Vec<ItemRow>> = HashMap::new();
     if !ids.is_empty() {
-        let all: Vec<ItemRow> = oi::table
+        let all: Vec<ItemRow> = crate::on_backend!(conn, |c| oi::table
             .filter(oi::order_id.eq_any(&ids))
             .order((oi::order_id.asc(), oi::position.asc()))
             .select(ItemRow::as_select())
-            .load(conn)?;
+            .load(c))?;
         for item in all {
             items.entry(item.order_id.clone()).or_default().push(item);
         }

@@ -22,6 +22,22 @@ pub fn limit(requested: Option<i64>, default: u32, max: u32) -> Result<u32, Page
     }
 }
 
+/// Lists fetch `limit + 1` rows: the extra one only says that a next page exists. Returns the
+/// page and, when there is more, the cursor of its last item.
+pub fn split_page<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    cursor_of: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        let next = rows.last().map(cursor_of);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
 /// Position after an item ordered by (instant, id) descending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeCursor {
@@ -76,6 +92,22 @@ mod tests {
         assert_eq!(limit(Some(0), 20, 100), Err(PageError::Limit));
         assert_eq!(limit(Some(101), 20, 100), Err(PageError::Limit));
         assert_eq!(limit(Some(-5), 20, 100), Err(PageError::Limit));
+    }
+
+    #[test]
+    fn pages_carry_a_cursor_only_when_more_exist() {
+        assert_eq!(
+            split_page(vec![1, 2, 3], 2, |n| n.to_string()),
+            (vec![1, 2], Some("2".into()))
+        );
+        assert_eq!(
+            split_page(vec![1, 2], 2, |n| n.to_string()),
+            (vec![1, 2], None)
+        );
+        assert_eq!(
+            split_page(Vec::<i32>::new(), 2, |n| n.to_string()),
+            (vec![], None)
+        );
     }
 
     #[test]

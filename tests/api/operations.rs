@@ -9,6 +9,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// State on an arbitrary database URL, with a short pool checkout timeout.
+fn state_on(
+    url: &str,
+    pool_size: &str,
+    timeout_ms: &str,
+    dir: &std::path::Path,
+) -> aftersale::state::AppState {
+    let vars: HashMap<String, String> = [
+        ("DATABASE_URL", url),
+        ("DATABASE_POOL_SIZE", pool_size),
+        ("DATABASE_TIMEOUT_MS", timeout_ms),
+        ("ATTACHMENTS_DIR", dir.to_str().unwrap()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    startup::build_state(
+        Settings::from_map(&vars).unwrap(),
+        Arc::new(FixedClock::new(t0())),
+    )
+    .unwrap()
+}
+
 #[actix_web::test]
 async fn health_ready_metrics() {
     let app = TestApp::spawn().await;
@@ -130,20 +153,7 @@ async fn database_outage_is_503_and_the_service_recovers_without_restart() {
     let proxied = url.replacen(&authority, &format!("127.0.0.1:{}", proxy.port), 1);
 
     let dir = tempfile::tempdir().unwrap();
-    let vars: HashMap<String, String> = [
-        ("DATABASE_URL", proxied.as_str()),
-        ("DATABASE_POOL_SIZE", "2"),
-        ("DATABASE_TIMEOUT_MS", "500"),
-        ("ATTACHMENTS_DIR", dir.path().to_str().unwrap()),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let state = startup::build_state(
-        Settings::from_map(&vars).unwrap(),
-        Arc::new(FixedClock::new(t0())),
-    )
-    .unwrap();
+    let state = state_on(&proxied, "2", "500", dir.path());
     state.db.migrate().unwrap();
     let app = actix_web::test::init_service(startup::app(state)).await;
     let get = |path: &'static str| actix_web::test::TestRequest::get().uri(path).to_request();
@@ -191,19 +201,12 @@ async fn database_outage_is_503_and_the_service_recovers_without_restart() {
 #[actix_web::test]
 async fn an_unreachable_database_is_503_from_the_start() {
     let dir = tempfile::tempdir().unwrap();
-    let vars: HashMap<String, String> = [
-        ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere"),
-        ("DATABASE_TIMEOUT_MS", "300"),
-        ("ATTACHMENTS_DIR", dir.path().to_str().unwrap()),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let state = startup::build_state(
-        Settings::from_map(&vars).unwrap(),
-        Arc::new(FixedClock::new(t0())),
-    )
-    .unwrap();
+    let state = state_on(
+        "postgres://postgres@127.0.0.1:1/nowhere",
+        "2",
+        "300",
+        dir.path(),
+    );
     let app = actix_web::test::init_service(startup::app(state)).await;
     let res = actix_web::test::call_service(
         &app,

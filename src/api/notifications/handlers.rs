@@ -57,16 +57,12 @@ async fn list(
         })
         .await?;
     let lang = lang(&req);
-    let mut items: Vec<_> = rows
+    let views = rows
         .into_iter()
         .map(|r| NotificationView::render(r, lang))
         .collect();
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|n| encode_id_cursor(&n.id))
-    } else {
-        None
-    };
+    let (items, next_cursor) =
+        pagination::split_page(views, limit, |n: &NotificationView| encode_id_cursor(&n.id));
     Ok(web::Json(NotificationPage {
         items,
         next_cursor,

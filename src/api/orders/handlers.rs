@@ -153,22 +153,17 @@ async fn list_orders(
             db::orders::list(c, scope, cursor.as_ref(), limit + 1)
         })
         .await?;
-    let mut items: Vec<_> = rows
+    let views = rows
         .into_iter()
         .map(|r| OrderView::for_viewer(r, role))
         .collect();
-    let next_cursor = if items.len() > limit as usize {
-        items.truncate(limit as usize);
-        items.last().map(|o| {
-            TimeCursor {
-                at: o.placed_at,
-                id: o.id.clone(),
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
+    let (items, next_cursor) = pagination::split_page(views, limit, |o: &OrderView| {
+        TimeCursor {
+            at: o.placed_at,
+            id: o.id.clone(),
+        }
+        .encode()
+    });
     Ok(web::Json(OrderPage { items, next_cursor }))
 }
 
