@@ -173,12 +173,10 @@ pub fn app(
                     .request()
                     .match_pattern()
                     .unwrap_or_else(|| "unmatched".into());
-                metrics.observe(
-                    &method,
-                    &route,
-                    res.status().as_u16(),
-                    started.elapsed().as_secs_f64(),
-                );
+                let (status, elapsed) = (res.status().as_u16(), started.elapsed().as_secs_f64());
+                metrics.observe(&method, &route, status, elapsed);
+                // Inside TracingLogger's span, so the line carries the request id.
+                tracing::info!(%method, %route, status, ms = elapsed * 1000.0, "request");
                 Ok(res)
             }
         })
