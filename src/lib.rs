@@ -1,6 +1,7 @@
 //! aftersale: the after-sale backend of a marketplace (complaints, reviews, returns).
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod db;
