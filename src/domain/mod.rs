@@ -4,3 +4,4 @@ pub mod orders;
 pub mod pagination;
 pub mod privacy;
 pub mod roles;
+pub mod screening;
