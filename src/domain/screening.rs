@@ -411,7 +411,7 @@ fn luhn(digits: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Kazakhstan individual identification number: YYMMDD, a century/sex digit 1–6, a serial
