@@ -141,6 +141,58 @@ error_codes! {
         ["Idempotency-Key қайта қолданылды", "Бұл кілт басқа сұраныспен қолданылған."],
         ["Повторное использование Idempotency-Key", "Этот ключ уже использован с другим запросом."],
         ["Idempotency-Key reused", "This key was already used with a different request."];
+    NotOrderBuyer => "not_order_buyer", StatusCode::FORBIDDEN,
+        ["Сатып алушы емессіз", "Бұл тапсырысты басқа сатып алушы рәсімдеген."],
+        ["Вы не покупатель этого заказа", "Этот заказ оформлен другим покупателем."],
+        ["Not the order's buyer", "Only the buyer of this order may do this."];
+    AppealNeedsAnotherModerator => "appeal_needs_another_moderator", StatusCode::FORBIDDEN,
+        ["Басқа модератор қажет", "Шағымды жоюды шешкен модератор емес, басқа модератор қарайды."],
+        ["Нужен другой модератор", "Апелляцию рассматривает не тот модератор, который принял решение об удалении."],
+        ["Another moderator must decide", "An appeal is decided by a moderator other than the one who removed the review."];
+    AlreadyReviewed => "already_reviewed", StatusCode::CONFLICT,
+        ["Пікір бар", "Бұл тауарға пікір қалдырылған."],
+        ["Отзыв уже оставлен", "На этот товар из заказа уже есть отзыв."],
+        ["Already reviewed", "This order item has a review already."];
+    AlreadyDecided => "already_decided", StatusCode::CONFLICT,
+        ["Шешім қабылданған", "Бұл бойынша шешім бұрын қабылданған."],
+        ["Решение уже принято", "По этому обращению решение уже принято."],
+        ["Already decided", "This item has been decided already."];
+    ReviewNotEditable => "review_not_editable", StatusCode::CONFLICT,
+        ["Пікірді өзгертуге болмайды", "Жойылған немесе қабылданбаған пікірді өзгерту мүмкін емес."],
+        ["Отзыв нельзя изменить", "Удалённый или отклонённый отзыв изменить нельзя."],
+        ["Review not editable", "A deleted, removed or rejected review cannot be edited."];
+    ReviewNotPublished => "review_not_published", StatusCode::CONFLICT,
+        ["Пікір жарияланбаған", "Әрекет тек жарияланған пікірге қолжетімді."],
+        ["Отзыв не опубликован", "Действие доступно только для опубликованного отзыва."],
+        ["Review not published", "This action needs a published review."];
+    FlagAlreadyOpen => "flag_already_open", StatusCode::CONFLICT,
+        ["Шағым ашық", "Бұл пікірге ашық шағым бар."],
+        ["Жалоба уже открыта", "На этот отзыв уже есть открытая жалоба."],
+        ["Flag already open", "This review already has an open flag."];
+    AlreadyAppealed => "already_appealed", StatusCode::CONFLICT,
+        ["Апелляция берілген", "Бұл жою бойынша апелляция бұрын берілген."],
+        ["Апелляция уже подана", "На это удаление апелляция уже подана."],
+        ["Already appealed", "This removal has been appealed already."];
+    NotAppealable => "not_appealable", StatusCode::CONFLICT,
+        ["Апелляцияға болмайды", "Тек жойылған немесе қабылданбаған пікірге апелляция беруге болады."],
+        ["Апелляция невозможна", "Обжаловать можно только удалённый или отклонённый отзыв."],
+        ["Not appealable", "Only a removed or rejected review can be appealed."];
+    ItemNotDelivered => "item_not_delivered", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Тауар жеткізілмеген", "Пікірді тауар жеткізілгеннен кейін ғана қалдыруға болады."],
+        ["Товар не доставлен", "Отзыв можно оставить только после получения товара."],
+        ["Item not delivered", "A review can be written only after delivery."];
+    ReviewWindowClosed => "review_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Пікір мерзімі өтті", "Пікірді жеткізілгеннен кейін 14 күн ішінде қалдыруға немесе өзгертуге болады."],
+        ["Срок для отзыва истёк", "Отзыв можно оставить или изменить в течение 14 дней после получения."],
+        ["Review window closed", "Reviews can be written or edited within 14 days of delivery."];
+    AppealWindowClosed => "appeal_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Апелляция мерзімі өтті", "Апелляция жойылғаннан кейін 14 күн ішінде беріледі."],
+        ["Срок апелляции истёк", "Апелляцию можно подать в течение 14 дней после удаления."],
+        ["Appeal window closed", "An appeal must be filed within 14 days of the removal."];
+    InvalidAttachment => "invalid_attachment", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Файл жарамсыз", "Тіркелген файл сіз жүктеген фото болуы керек."],
+        ["Недопустимое вложение", "Вложение должно быть загруженной вами фотографией."],
+        ["Invalid attachment", "Attachments must be photos you uploaded."];
     UnknownBuyer => "unknown_buyer", StatusCode::UNPROCESSABLE_ENTITY,
         ["Сатып алушы белгісіз", "buyer_id сатып алушы тіркелгісіне сәйкес келмейді."],
         ["Неизвестный покупатель", "buyer_id не соответствует учётной записи покупателя."],

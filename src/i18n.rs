@@ -137,6 +137,70 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
                 "Two delivery attempts failed. Choose a refund or a redelivery.",
             ),
         ),
+        "review_published" => (
+            lang.pick("Пікір жарияланды", "Отзыв опубликован", "Review published"),
+            lang.pick("Пікіріңіз жарияланды. Рахмет!", "Ваш отзыв опубликован. Спасибо!", "Your review is published. Thank you!"),
+        ),
+        "review_held" => (
+            lang.pick("Пікір тексерілуде", "Отзыв на проверке", "Review under moderation"),
+            lang.pick(
+                "Пікіріңізді модератор 3 жұмыс күні ішінде тексереді.",
+                "Ваш отзыв проверит модератор в течение 3 рабочих дней.",
+                "A moderator will check your review within 3 business days.",
+            ),
+        ),
+        "review_rejected" => (
+            lang.pick("Пікір қабылданбады", "Отзыв отклонён", "Review rejected"),
+            lang.pick(
+                "Пікіріңіз ережелерге сәйкес келмейді. Себебін қарап, 14 күн ішінде шағымдана аласыз.",
+                "Ваш отзыв не прошёл модерацию. Причина указана в отзыве; обжаловать можно в течение 14 дней.",
+                "Your review did not pass moderation. See the reason; you may appeal within 14 days.",
+            ),
+        ),
+        "review_removed" => (
+            lang.pick("Пікір жойылды", "Отзыв удалён", "Review removed"),
+            lang.pick(
+                "Модератор пікіріңізді жойды. Себебін қарап, 14 күн ішінде шағымдана аласыз.",
+                "Модератор удалил ваш отзыв. Причина указана в отзыве; обжаловать можно в течение 14 дней.",
+                "A moderator removed your review. See the reason; you may appeal within 14 days.",
+            ),
+        ),
+        "review_new" => (
+            lang.pick("Жаңа пікір", "Новый отзыв", "New review"),
+            lang.pick("Дүкеніңізге жаңа пікір келді.", "О вашем магазине оставлен новый отзыв.", "Your shop has a new review."),
+        ),
+        "review_reply" => (
+            lang.pick("Сатушы жауап берді", "Продавец ответил", "The seller replied"),
+            lang.pick("Сатушы пікіріңізге жауап берді.", "Продавец ответил на ваш отзыв.", "The seller replied to your review."),
+        ),
+        "flag_upheld" => (
+            lang.pick("Шағым қанағаттандырылды", "Жалоба удовлетворена", "Flag upheld"),
+            lang.pick("Пікір ережелерді бұзғандықтан жойылды.", "Отзыв нарушал правила и удалён.", "The review broke the rules and was removed."),
+        ),
+        "flag_dismissed" => (
+            lang.pick("Шағым қабылданбады", "Жалоба отклонена", "Flag dismissed"),
+            lang.pick(
+                "Пікір ережелерді бұзбайды, сондықтан орнында қалады.",
+                "Отзыв не нарушает правил и остаётся опубликованным.",
+                "The review breaks no rule and stays published.",
+            ),
+        ),
+        "appeal_reinstated" => (
+            lang.pick("Пікір қалпына келтірілді", "Отзыв восстановлен", "Review reinstated"),
+            lang.pick("Апелляцияңыз қанағаттандырылды.", "Ваша апелляция удовлетворена.", "Your appeal was upheld."),
+        ),
+        "appeal_kept_removed" => (
+            lang.pick("Апелляция қабылданбады", "Апелляция отклонена", "Appeal rejected"),
+            lang.pick("Пікір жойылған күйінде қалады.", "Отзыв остаётся удалённым.", "The review stays removed."),
+        ),
+        "shop_rating_critical" => (
+            lang.pick("Дүкен рейтингі төмен", "Рейтинг магазина критический", "Shop rating critical"),
+            lang.pick(
+                "Соңғы 90 күндегі орташа баға 4.0-ден төмен түсті.",
+                "Средняя оценка магазина за 90 дней опустилась ниже 4.0.",
+                "The shop's 90-day average rating fell below 4.0.",
+            ),
+        ),
         _ => (
             lang.pick("Хабарландыру", "Уведомление", "Notification"),
             lang.pick(
@@ -148,9 +212,43 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
     }
 }
 
+/// Every notification kind the service emits; a test checks each has its own texts.
+pub const NOTIFICATION_KINDS: [&str; 13] = [
+    "order_delivered",
+    "order_returned_to_seller",
+    "review_published",
+    "review_held",
+    "review_rejected",
+    "review_removed",
+    "review_new",
+    "review_reply",
+    "flag_upheld",
+    "flag_dismissed",
+    "appeal_reinstated",
+    "appeal_kept_removed",
+    "shop_rating_critical",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_notification_kind_has_its_own_texts() {
+        let generic = notification_text("unknown-kind", Lang::En);
+        for kind in NOTIFICATION_KINDS {
+            for lang in Lang::ALL {
+                let (title, body) = notification_text(kind, lang);
+                assert!(!title.is_empty() && !body.is_empty());
+            }
+            assert_ne!(notification_text(kind, Lang::En), generic, "{kind}");
+            assert_ne!(
+                notification_text(kind, Lang::Ru),
+                notification_text(kind, Lang::En),
+                "{kind}"
+            );
+        }
+    }
 
     #[test]
     fn accept_language_negotiation() {

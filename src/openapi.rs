@@ -20,6 +20,8 @@ Errors are application/problem+json (RFC 9457) with a stable `code`; titles foll
         (name = "integration", description = "Upstream systems (role `service`)"),
         (name = "attachments", description = "Evidence files"),
         (name = "notifications", description = "In-app feed"),
+        (name = "reviews", description = "Verified-purchase reviews, replies, flags, appeals"),
+        (name = "moderation", description = "Moderators' queue, decisions and log"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

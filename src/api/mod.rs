@@ -3,9 +3,11 @@ pub mod attachments;
 pub mod auth;
 pub mod idempotency;
 pub mod json;
+pub mod moderation;
 pub mod notifications;
 pub mod ops;
 pub mod orders;
+pub mod reviews;
 
 use crate::domain::pagination::PageError;
 use crate::error::{ApiError, FieldError};
@@ -23,7 +25,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::handlers::configure)
             .configure(orders::handlers::configure)
             .configure(attachments::handlers::configure)
-            .configure(notifications::handlers::configure),
+            .configure(notifications::handlers::configure)
+            .configure(reviews::handlers::configure)
+            .configure(moderation::handlers::configure),
     );
 }
 

@@ -57,3 +57,24 @@ impl FromRequest for AuthUser {
         ready(authenticate(req))
     }
 }
+
+/// For routes anyone may call: no header → anonymous; a header that fails → 401 (a client
+/// that sends a token wants to know it is bad).
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<AuthUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = ApiError;
+    type Future = Ready<Result<MaybeUser, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .is_none()
+        {
+            return ready(Ok(MaybeUser(None)));
+        }
+        ready(authenticate(req).map(|u| MaybeUser(Some(u))))
+    }
+}

@@ -5,4 +5,4 @@ pub mod jwt;
 pub mod password;
 pub mod refresh;
 
-pub use extractor::AuthUser;
+pub use extractor::{AuthUser, MaybeUser};

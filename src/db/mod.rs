@@ -3,8 +3,10 @@
 pub mod attachments;
 pub mod connection;
 pub mod idempotency;
+pub mod moderation;
 pub mod notifications;
 pub mod orders;
+pub mod reviews;
 pub mod schema;
 pub mod tokens;
 pub mod users;

@@ -4,6 +4,7 @@ diesel::table! {
         id -> Text,
         name -> Text,
         created_at -> Timestamp,
+        rating_critical -> Bool,
     }
 }
 
@@ -91,7 +92,130 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reviews (id) {
+        id -> Text,
+        order_item_id -> Text,
+        order_id -> Text,
+        product_id -> Text,
+        shop_id -> Text,
+        author_id -> Text,
+        rating -> Integer,
+        shop_rating -> Nullable<Integer>,
+        body -> Nullable<Text>,
+        attachment_ids -> Text,
+        has_media -> Bool,
+        status -> Text,
+        hidden -> Bool,
+        version -> Integer,
+        screening -> Text,
+        moderation_due_at -> Nullable<Timestamp>,
+        removal_reason -> Nullable<Text>,
+        removed_by -> Nullable<Text>,
+        removed_at -> Nullable<Timestamp>,
+        removal_no -> Integer,
+        reply_body -> Nullable<Text>,
+        reply_author_id -> Nullable<Text>,
+        reply_created_at -> Nullable<Timestamp>,
+        reply_updated_at -> Nullable<Timestamp>,
+        window_until -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_versions (id) {
+        id -> Text,
+        review_id -> Text,
+        version -> Integer,
+        rating -> Integer,
+        shop_rating -> Nullable<Integer>,
+        body -> Nullable<Text>,
+        attachment_ids -> Text,
+        screening -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_flags (id) {
+        id -> Text,
+        review_id -> Text,
+        shop_id -> Text,
+        seller_id -> Text,
+        reason -> Text,
+        comment -> Text,
+        attachment_ids -> Text,
+        snapshot -> Text,
+        status -> Text,
+        due_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_appeals (id) {
+        id -> Text,
+        review_id -> Text,
+        removal_no -> Integer,
+        author_id -> Text,
+        body -> Text,
+        removed_by -> Nullable<Text>,
+        status -> Text,
+        due_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    moderation_log (id) {
+        id -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        before_status -> Nullable<Text>,
+        after_status -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rating_summaries (subject_type, subject_id) {
+        subject_type -> Text,
+        subject_id -> Text,
+        c1 -> BigInt,
+        c2 -> BigInt,
+        c3 -> BigInt,
+        c4 -> BigInt,
+        c5 -> BigInt,
+    }
+}
+
+diesel::table! {
+    shop_rating_days (shop_id, day) {
+        shop_id -> Text,
+        day -> Text,
+        c1 -> BigInt,
+        c2 -> BigInt,
+        c3 -> BigInt,
+        c4 -> BigInt,
+        c5 -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> shops (shop_id));
+diesel::joinable!(reviews -> users (author_id));
 diesel::joinable!(orders -> shops (shop_id));
 diesel::joinable!(orders -> users (buyer_id));
 diesel::joinable!(order_items -> orders (order_id));
@@ -107,6 +231,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_items,
     attachments,
     notifications,
+    reviews,
+    review_versions,
+    review_flags,
+    review_appeals,
+    moderation_log,
+    rating_summaries,
+    shop_rating_days,
 );
 
 diesel::table! {

@@ -3,5 +3,6 @@ pub mod media;
 pub mod orders;
 pub mod pagination;
 pub mod privacy;
+pub mod reviews;
 pub mod roles;
 pub mod screening;

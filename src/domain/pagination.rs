@@ -66,6 +66,34 @@ impl TimeCursor {
     }
 }
 
+/// Position after an item ordered by a small rank (a star rating), then time and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankedCursor {
+    pub rank: i32,
+    pub at: DateTime<Utc>,
+    pub id: String,
+}
+
+impl RankedCursor {
+    pub fn encode(&self) -> String {
+        hex::encode(format!(
+            "{}|{}|{}",
+            self.rank,
+            self.at.timestamp_micros(),
+            self.id
+        ))
+    }
+
+    pub fn decode(raw: &str) -> Result<Self, PageError> {
+        let bytes = hex::decode(raw).map_err(|_| PageError::Cursor)?;
+        let text = String::from_utf8(bytes).map_err(|_| PageError::Cursor)?;
+        let (rank, rest) = text.split_once('|').ok_or(PageError::Cursor)?;
+        let rank: i32 = rank.parse().map_err(|_| PageError::Cursor)?;
+        let TimeCursor { at, id } = TimeCursor::decode(&hex::encode(rest))?;
+        Ok(RankedCursor { rank, at, id })
+    }
+}
+
 /// Position after an item ordered by its (time-ordered UUIDv7) id descending.
 pub fn encode_id_cursor(id: &str) -> String {
     hex::encode(id)
@@ -121,6 +149,13 @@ mod tests {
             assert_eq!(TimeCursor::decode(bad), Err(PageError::Cursor), "{bad}");
         }
         assert_eq!(decode_id_cursor(&encode_id_cursor("abc")), Ok("abc".into()));
+        let r = RankedCursor {
+            rank: 4,
+            at: "2026-11-21T10:00:00Z".parse().unwrap(),
+            id: "x1".into(),
+        };
+        assert_eq!(RankedCursor::decode(&r.encode()), Ok(r));
+        assert!(RankedCursor::decode(&hex::encode("a|1|x")).is_err());
         assert!(decode_id_cursor("not-hex").is_err());
     }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 #[actix_web::test]
 async fn register_login_and_me() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(&[("ACCESS_TOKEN_TTL_SECS", "900")]).await;
     let seller = app.seller("Seller@Example.kz").await;
     assert!(seller.shop_id.is_some(), "a seller gets a shop");
     let me = app.get("/api/v1/me", Some(&seller.token)).await;
@@ -92,7 +92,7 @@ async fn duplicate_email_conflicts() {
 
 #[actix_web::test]
 async fn missing_expired_tampered_none_and_foreign_tokens_are_401() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(&[("ACCESS_TOKEN_TTL_SECS", "900")]).await;
     let buyer = app.buyer("b@example.kz").await;
     app.get("/api/v1/me", None)
         .await

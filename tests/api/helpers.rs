@@ -171,6 +171,8 @@ impl TestApp {
             "JWT_SECRET".into(),
             "test-secret-that-is-long-enough-0123456789".into(),
         );
+        // Tests move the clock by days; the token-expiry tests set the real 15 minutes.
+        vars.insert("ACCESS_TOKEN_TTL_SECS".into(), (400 * 86_400).to_string());
         for (k, v) in overrides {
             vars.insert(k.to_string(), v.to_string());
         }
@@ -368,4 +370,71 @@ pub fn order_body(
             "status": if delivered_at.is_some() { "delivered" } else { "in_transit" }
         }
     })
+}
+
+/// A buyer, a seller with a shop, two moderators and a service token.
+pub struct Cast {
+    pub buyer: Account,
+    pub other_buyer: Account,
+    pub seller: Account,
+    pub other_seller: Account,
+    pub moderator: Account,
+    pub moderator2: Account,
+    pub service: String,
+}
+
+impl Cast {
+    pub fn shop(&self) -> &str {
+        self.seller.shop_id.as_deref().unwrap()
+    }
+}
+
+impl TestApp {
+    pub async fn cast(&self) -> Cast {
+        Cast {
+            buyer: self.buyer("buyer@example.kz").await,
+            other_buyer: self.buyer("other@example.kz").await,
+            seller: self.seller("seller@example.kz").await,
+            other_seller: self.seller("seller2@example.kz").await,
+            moderator: self.moderator("mod1@example.kz").await,
+            moderator2: self.moderator("mod2@example.kz").await,
+            service: self.service_token(),
+        }
+    }
+
+    /// A fresh delivered order of `buyer` at `shop` (delivered `days_ago`); returns the id of
+    /// its `P-1` item.
+    pub async fn delivered_item(
+        &self,
+        cast: &Cast,
+        buyer: &Account,
+        external_id: &str,
+        days_ago: i64,
+    ) -> String {
+        let order = self
+            .delivered_order(&cast.service, external_id, buyer, cast.shop(), days_ago)
+            .await;
+        order["items"][0]["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn review(&self, token: &str, item: &str, rating: i32, text: &str) -> Resp {
+        self.post(
+            "/api/v1/reviews",
+            Some(token),
+            json!({"order_item_id": item, "rating": rating, "text": text}),
+        )
+        .await
+    }
+
+    pub async fn notification_kinds(&self, token: &str) -> Vec<String> {
+        let feed = self
+            .get("/api/v1/notifications?limit=100", Some(token))
+            .await;
+        feed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["kind"].as_str().unwrap().to_string())
+            .collect()
+    }
 }

@@ -74,6 +74,21 @@ pub struct DeliveryView {
     pub status: OrderStatus,
 }
 
+/// Whether an action is open to the caller now, until when, or why not (a stable code).
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct Eligibility {
+    pub allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemEligibility {
+    pub review: Eligibility,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderItemView {
     pub id: String,
@@ -83,6 +98,9 @@ pub struct OrderItemView {
     pub quantity: i32,
     pub unit_price: Money,
     pub line_total: Money,
+    /// On `GET /orders/{id}`: what the caller may do with this item now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligibility: Option<ItemEligibility>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -158,6 +176,7 @@ impl OrderView {
                     category: i.category,
                     quantity: i.quantity,
                     unit_price: Money::kzt(i.unit_price),
+                    eligibility: None,
                 })
                 .collect(),
             total: Money::kzt(o.total_amount),

@@ -5,8 +5,9 @@ use crate::db::{
     self,
     orders::{ItemWrite, OrderScope, OrderWrite},
 };
-use crate::domain::orders::{check_draft, ItemDraft, OrderDraft};
+use crate::domain::orders::{check_draft, ItemDraft, OrderDraft, OrderStatus};
 use crate::domain::pagination::{self, TimeCursor};
+use crate::domain::reviews::{may_review, ItemFacts};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::state::AppState;
@@ -187,10 +188,17 @@ async fn get_order(
 ) -> ApiResult<web::Json<OrderView>> {
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
     let id = path.into_inner();
-    let record = state
-        .db(move |c| db::orders::find(c, &id))
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
+    let (record, reviewed) = state
+        .db(move |c| {
+            let Some(record) = db::orders::find(c, &id)? else {
+                return Ok((None, Vec::new()));
+            };
+            let items: Vec<String> = record.items.iter().map(|i| i.id.clone()).collect();
+            let reviewed = db::reviews::reviewed_items(c, &items)?;
+            Ok((Some(record), reviewed))
+        })
+        .await?;
+    let record = record.ok_or(ErrorCode::NotFound)?;
     let is_party = match user.role {
         Role::Buyer => record.order.buyer_id == user.id,
         Role::Seller => user.shop_id.as_deref() == Some(record.order.shop_id.as_str()),
@@ -201,5 +209,31 @@ async fn get_order(
         // 404, not 403: the caller must not learn that the order exists.
         return Err(ErrorCode::NotFound.into());
     }
-    Ok(web::Json(OrderView::for_viewer(record, user.role)))
+    let is_buyer = record.order.buyer_id == user.id;
+    let order_status = OrderStatus::parse(&record.order.status).unwrap_or(OrderStatus::Pending);
+    let delivered_at = record.order.delivered_at.map(crate::db::from_db);
+    let now = state.clock.now();
+    let mut view = OrderView::for_viewer(record, user.role);
+    for item in &mut view.items {
+        let facts = ItemFacts {
+            is_buyer,
+            order_status,
+            delivered_at,
+            already_reviewed: reviewed.contains(&item.id),
+        };
+        let review = match may_review(&facts, now, &state.policy.reviews) {
+            Ok(until) => Eligibility {
+                allowed: true,
+                until: Some(until),
+                reason_code: None,
+            },
+            Err(refusal) => Eligibility {
+                allowed: false,
+                until: None,
+                reason_code: Some(refusal.code().into()),
+            },
+        };
+        item.eligibility = Some(ItemEligibility { review });
+    }
+    Ok(web::Json(view))
 }

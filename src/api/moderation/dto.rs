@@ -1,0 +1,144 @@
+use crate::api::rfc3339;
+use crate::db::moderation::{LogRow, QueueEntry, QueueKind};
+use crate::domain::reviews::{AppealDecision, FlagDecision, ReviewDecision};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct ReviewDecisionRequest {
+    pub decision: ReviewDecision,
+    /// Why a review is rejected (shown to the author), e.g. `offensive_language`.
+    #[validate(length(min = 1, max = 64))]
+    pub reason_code: Option<String>,
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct FlagDecisionRequest {
+    pub decision: FlagDecision,
+    #[validate(length(min = 1, max = 2000))]
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct AppealDecisionRequest {
+    pub decision: AppealDecision,
+    #[validate(length(min = 1, max = 2000))]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueKindParam {
+    Review,
+    Flag,
+    Appeal,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// `review`, `flag` or `appeal`; all when absent.
+    pub kind: Option<QueueKindParam>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueItem {
+    /// `review`, `flag` or `appeal`.
+    pub kind: String,
+    /// The review, flag or appeal id (decide it at /moderation/{kind}s/{id}/decision).
+    pub id: String,
+    pub review_id: String,
+    /// 3 business days (Asia/Almaty, Kazakhstan holidays) from submission.
+    pub due_at: DateTime<Utc>,
+    pub overdue: bool,
+    pub created_at: DateTime<Utc>,
+    /// Screening findings for reviews, the reason for flags, the author's text for appeals.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl QueueItem {
+    pub fn from_entry(e: QueueEntry, now: DateTime<Utc>) -> Self {
+        let due = rfc3339(e.due_at);
+        QueueItem {
+            kind: e.kind.as_str().into(),
+            detail: match e.kind {
+                QueueKind::Review => {
+                    serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null)
+                }
+                QueueKind::Flag => serde_json::json!({ "reason": e.detail }),
+                QueueKind::Appeal => serde_json::json!({ "text": e.detail }),
+            },
+            id: e.id,
+            review_id: e.review_id,
+            overdue: due < now,
+            due_at: due,
+            created_at: rfc3339(e.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogEntry {
+    pub id: String,
+    /// The moderator; null for automatic decisions.
+    pub actor_id: Option<String>,
+    /// `moderator` or `system`.
+    pub actor: String,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub before_status: Option<String>,
+    pub after_status: Option<String>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<LogRow> for LogEntry {
+    fn from(l: LogRow) -> Self {
+        LogEntry {
+            actor: if l.actor_id.is_some() {
+                "moderator"
+            } else {
+                "system"
+            }
+            .into(),
+            id: l.id,
+            actor_id: l.actor_id,
+            action: l.action,
+            subject_type: l.subject_type,
+            subject_id: l.subject_id,
+            before_status: l.before_status,
+            after_status: l.after_status,
+            note: l.note,
+            created_at: rfc3339(l.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogPage {
+    pub items: Vec<LogEntry>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LogQuery {
+    /// Only entries about this review, flag or appeal.
+    pub subject_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}

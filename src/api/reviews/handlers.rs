@@ -1,0 +1,557 @@
+use super::dto::*;
+use crate::api::{page_error, validate_with, ApiJson};
+use crate::auth::{AuthUser, MaybeUser};
+use crate::db::reviews::{
+    self as store, NewFlag, PublicFilter, ReviewCursor, ReviewInput, ReviewRow, ReviewSort,
+    ReviewSubject,
+};
+use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
+use crate::domain::roles::Role;
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem};
+use crate::state::AppState;
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_review)
+        .service(my_reviews)
+        .service(get_review)
+        .service(edit_review)
+        .service(delete_review)
+        .service(product_reviews)
+        .service(shop_reviews)
+        .service(put_reply)
+        .service(delete_reply)
+        .service(flag_review)
+        .service(list_flags)
+        .service(appeal_review);
+}
+
+/// How much of `row` the caller may see, or None when they may not see it at all.
+fn audience(row: &ReviewRow, user: Option<&AuthUser>) -> Option<Audience> {
+    match user {
+        Some(u) if u.role == Role::Moderator => Some(Audience::Moderator),
+        Some(u) if u.id == row.author_id => Some(Audience::Party),
+        Some(u) if u.role == Role::Seller && u.shop_id.as_deref() == Some(row.shop_id.as_str()) => {
+            Some(Audience::Party)
+        }
+        _ if row.publicly_visible() => Some(Audience::Public),
+        _ => None,
+    }
+}
+
+fn text_of(t: Option<String>) -> Option<String> {
+    t.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+async fn render(state: &AppState, row: ReviewRow, audience: Audience) -> ApiResult<ReviewView> {
+    let (author, id, moderator) = (
+        row.author_id.clone(),
+        row.id.clone(),
+        audience == Audience::Moderator,
+    );
+    let (name, versions) = state
+        .db(move |c| {
+            let name = store::author_name(c, &author)?;
+            let versions = if moderator {
+                Some(store::versions(c, &id)?)
+            } else {
+                None
+            };
+            Ok((name, versions))
+        })
+        .await?;
+    Ok(ReviewView::render(row, &name, audience, versions))
+}
+
+/// Review a delivered order item (its buyer, within 14 days of delivery, once).
+#[utoipa::path(
+    tag = "reviews",
+    request_body = CreateReviewRequest,
+    responses(
+        (status = 201, description = "`status` is `published` (clean) or `pending_moderation` with `screening` findings", body = ReviewView),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden` (not a buyer) or `not_order_buyer`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order item", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_reviewed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `item_not_delivered`, `review_window_closed`, `invalid_attachment`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/reviews")]
+async fn create_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<CreateReviewRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require(&[Role::Buyer])?;
+    let req = body.into_inner();
+    validate_with(&req, Vec::new())?;
+    let input = ReviewInput {
+        rating: req.rating,
+        shop_rating: req.shop_rating,
+        body: text_of(req.text),
+        attachment_ids: req.attachment_ids.unwrap_or_default(),
+    };
+    let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
+    let item = req.order_item_id;
+    let row = state
+        .db(move |c| store::create(c, &item, &user.id, &input, &policy, now))
+        .await?;
+    Ok(HttpResponse::Created().json(render(&state, row, Audience::Party).await?))
+}
+
+/// A review: public once published; its author, the shop's seller and moderators see it in any state.
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = String, Path, description = "Review id")),
+    responses(
+        (status = 200, body = ReviewView),
+        (status = 401, description = "A token was sent and is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such review, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/reviews/{id}")]
+async fn get_review(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<ReviewView>> {
+    let id = path.into_inner();
+    let row = state
+        .db(move |c| store::find(c, &id))
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let audience = audience(&row, user.0.as_ref()).ok_or(ErrorCode::NotFound)?;
+    Ok(web::Json(render(&state, row, audience).await?))
+}
+
+/// Edit within the window: a new version, screened again; history is kept.
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = String, Path, description = "Review id")),
+    request_body = EditReviewRequest,
+    responses(
+        (status = 200, body = ReviewView),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's review", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`review_not_editable`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `review_window_closed`, `invalid_attachment`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/reviews/{id}")]
+async fn edit_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<EditReviewRequest>,
+) -> ApiResult<web::Json<ReviewView>> {
+    user.require(&[Role::Buyer])?;
+    let req = body.into_inner();
+    validate_with(&req, Vec::new())?;
+    let id = path.into_inner();
+    let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
+    let row = state
+        .db(move |c| {
+            let current = store::find(c, &id)?.ok_or(crate::db::DbError::NotFound)?;
+            let input = ReviewInput {
+                rating: req.rating.unwrap_or(current.rating),
+                shop_rating: req.shop_rating.or(current.shop_rating),
+                body: match req.text {
+                    Some(t) => text_of(Some(t)),
+                    None => current.body.clone(),
+                },
+                attachment_ids: req
+                    .attachment_ids
+                    .unwrap_or_else(|| current.attachment_list()),
+            };
+            store::edit(c, &id, &user.id, &input, &policy, now)
+        })
+        .await?;
+    Ok(web::Json(render(&state, row, Audience::Party).await?))
+}
+
+/// Delete one's own review (any time).
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = String, Path, description = "Review id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's review", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/reviews/{id}")]
+async fn delete_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    user.require(&[Role::Buyer])?;
+    let id = path.into_inner();
+    let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
+    state
+        .db(move |c| store::delete(c, &id, &user.id, &policy, now))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn public_filter(q: &PublicQuery) -> ApiResult<(PublicFilter, Option<ReviewCursor>, u32)> {
+    if q.rating.is_some_and(|r| !(1..=5).contains(&r)) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "rating", "range",
+        )]));
+    }
+    let sort = match q.sort.unwrap_or(SortParam::Newest) {
+        SortParam::Newest => ReviewSort::Newest,
+        SortParam::Highest => ReviewSort::Highest,
+        SortParam::Lowest => ReviewSort::Lowest,
+    };
+    Ok((
+        PublicFilter {
+            rating: q.rating,
+            with_media: q.with_media,
+            sort,
+        },
+        q.cursor
+            .as_deref()
+            .map(ReviewCursor::decode)
+            .transpose()
+            .map_err(page_error)?,
+        pagination::limit(q.limit, 20, 100).map_err(page_error)?,
+    ))
+}
+
+async fn public_page(
+    state: &AppState,
+    shop: bool,
+    subject_id: String,
+    q: PublicQuery,
+) -> ApiResult<ReviewPage> {
+    let (filter, cursor, limit) = public_filter(&q)?;
+    let (now, period) = (state.clock.now(), state.policy.reviews.rating_period_days);
+    let (rows, summary, recent) = state
+        .db(move |c| {
+            let subject = if shop {
+                ReviewSubject::Shop(&subject_id)
+            } else {
+                ReviewSubject::Product(&subject_id)
+            };
+            let rows = store::list_public(c, subject, &filter, cursor.as_ref(), limit + 1)?;
+            let summary =
+                store::summary_all(c, if shop { "shop" } else { "product" }, &subject_id)?;
+            let recent = if shop {
+                Some(store::summary_recent(c, &subject_id, now, period)?)
+            } else {
+                None
+            };
+            Ok((rows, summary, recent))
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |(r, _)| {
+        ReviewCursor {
+            rank: r.rating,
+            at: crate::api::rfc3339(r.created_at),
+            id: r.id.clone(),
+        }
+        .encode()
+    });
+    Ok(ReviewPage {
+        summary: summary.into(),
+        summary_90d: recent.map(Into::into),
+        items: rows
+            .into_iter()
+            .map(|(r, name)| ReviewView::render(r, &name, Audience::Public, None))
+            .collect(),
+        next_cursor,
+    })
+}
+
+/// Published reviews of a product with its rating summary.
+#[utoipa::path(
+    tag = "reviews",
+    params(("product_id" = String, Path, description = "Product id"), PublicQuery),
+    responses(
+        (status = 200, body = ReviewPage),
+        (status = 422, description = "Bad `rating`, `sort`, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/products/{product_id}/reviews")]
+async fn product_reviews(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PublicQuery>,
+) -> ApiResult<web::Json<ReviewPage>> {
+    Ok(web::Json(
+        public_page(&state, false, path.into_inner(), query.into_inner()).await?,
+    ))
+}
+
+/// Published reviews of a shop with its summary, all time and over the last 90 days.
+#[utoipa::path(
+    tag = "reviews",
+    params(("shop_id" = String, Path, description = "Shop id"), PublicQuery),
+    responses(
+        (status = 200, body = ReviewPage),
+        (status = 422, description = "Bad `rating`, `sort`, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/shops/{shop_id}/reviews")]
+async fn shop_reviews(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PublicQuery>,
+) -> ApiResult<web::Json<ReviewPage>> {
+    Ok(web::Json(
+        public_page(&state, true, path.into_inner(), query.into_inner()).await?,
+    ))
+}
+
+/// The caller's reviews in every status.
+#[utoipa::path(
+    tag = "reviews",
+    params(PageQuery),
+    responses(
+        (status = 200, body = MyReviewPage),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me/reviews")]
+async fn my_reviews(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<PageQuery>,
+) -> ApiResult<web::Json<MyReviewPage>> {
+    user.require(&[Role::Buyer])?;
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit, 20, 100).map_err(page_error)?;
+    let before = q
+        .cursor
+        .as_deref()
+        .map(decode_id_cursor)
+        .transpose()
+        .map_err(page_error)?;
+    let uid = user.id.clone();
+    let (rows, name) = state
+        .db(move |c| {
+            Ok((
+                store::list_by_author(c, &uid, before.as_deref(), limit + 1)?,
+                store::author_name(c, &uid)?,
+            ))
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |r| encode_id_cursor(&r.id));
+    let items = rows
+        .into_iter()
+        .map(|r| ReviewView::render(r, &name, Audience::Party, None))
+        .collect();
+    Ok(web::Json(MyReviewPage { items, next_cursor }))
+}
+
+fn seller_shop(user: &AuthUser) -> ApiResult<String> {
+    user.require(&[Role::Seller])?;
+    user.shop_id
+        .clone()
+        .ok_or_else(|| ErrorCode::Forbidden.into())
+}
+
+/// Create or replace the shop's public reply.
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = String, Path, description = "Review id")),
+    request_body = ReplyRequest,
+    responses(
+        (status = 200, body = ReviewView),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a review of the caller's shop", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`review_not_published`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/reviews/{id}/reply")]
+async fn put_reply(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<ReplyRequest>,
+) -> ApiResult<web::Json<ReviewView>> {
+    let shop = seller_shop(&user)?;
+    let req = body.into_inner();
+    validate_with(&req, Vec::new())?;
+    let (id, now) = (path.into_inner(), state.clock.now());
+    let row = state
+        .db(move |c| store::set_reply(c, &id, &shop, &user.id, Some(req.text.trim()), now))
+        .await?;
+    Ok(web::Json(render(&state, row, Audience::Party).await?))
+}
+
+/// Remove the shop's reply.
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = String, Path, description = "Review id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No reply, or not the caller's shop", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/reviews/{id}/reply")]
+async fn delete_reply(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let shop = seller_shop(&user)?;
+    let (id, now) = (path.into_inner(), state.clock.now());
+    state
+        .db(move |c| store::set_reply(c, &id, &shop, &user.id, None, now))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Flag a review of the caller's shop for a moderator. `personal_data` hides it at once.
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = String, Path, description = "Review id")),
+    request_body = FlagRequest,
+    responses(
+        (status = 201, body = FlagView),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a review of the caller's shop", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`flag_already_open`, `review_not_published`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `invalid_attachment`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/reviews/{id}/flags")]
+async fn flag_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<FlagRequest>,
+) -> ApiResult<HttpResponse> {
+    let shop = seller_shop(&user)?;
+    let req = body.into_inner();
+    validate_with(&req, Vec::new())?;
+    let (id, policy, now) = (
+        path.into_inner(),
+        state.policy.reviews.clone(),
+        state.clock.now(),
+    );
+    let row = state
+        .db(move |c| {
+            let attachments = req.attachment_ids.unwrap_or_default();
+            let flag = NewFlag {
+                reason: req.reason,
+                comment: req.comment.trim(),
+                attachment_ids: &attachments,
+            };
+            store::create_flag(c, &id, &shop, &user.id, &flag, &policy, now)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(FlagView::from(row)))
+}
+
+/// Flags: a seller's own shop's, or all for moderators.
+#[utoipa::path(
+    tag = "reviews",
+    params(FlagQuery),
+    responses(
+        (status = 200, body = FlagPage),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a seller or moderator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad `status`, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/flags")]
+async fn list_flags(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<FlagQuery>,
+) -> ApiResult<web::Json<FlagPage>> {
+    user.require(&[Role::Seller, Role::Moderator])?;
+    let q = query.into_inner();
+    if q.status
+        .as_deref()
+        .is_some_and(|s| !["open", "upheld", "dismissed"].contains(&s))
+    {
+        return Err(ApiError::field("status", "invalid"));
+    }
+    let limit = pagination::limit(q.limit, 20, 100).map_err(page_error)?;
+    let before = q
+        .cursor
+        .as_deref()
+        .map(decode_id_cursor)
+        .transpose()
+        .map_err(page_error)?;
+    let shop = if user.role == Role::Seller {
+        Some(seller_shop(&user)?)
+    } else {
+        None
+    };
+    let rows = state
+        .db(move |c| {
+            store::list_flags(
+                c,
+                shop.as_deref(),
+                q.status.as_deref(),
+                before.as_deref(),
+                limit + 1,
+            )
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |f| encode_id_cursor(&f.id));
+    Ok(web::Json(FlagPage {
+        items: rows.into_iter().map(FlagView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Appeal the removal of one's review, once, within 14 days; another moderator decides.
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = String, Path, description = "Review id")),
+    request_body = AppealRequest,
+    responses(
+        (status = 201, body = AppealView),
+        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the caller's review", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_appealable`, `already_appealed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `appeal_window_closed`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/reviews/{id}/appeal")]
+async fn appeal_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<AppealRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require(&[Role::Buyer])?;
+    let req = body.into_inner();
+    validate_with(&req, Vec::new())?;
+    let (id, policy, now) = (
+        path.into_inner(),
+        state.policy.reviews.clone(),
+        state.clock.now(),
+    );
+    let row = state
+        .db(move |c| store::create_appeal(c, &id, &user.id, req.text.trim(), &policy, now))
+        .await?;
+    Ok(HttpResponse::Created().json(AppealView::from(row)))
+}

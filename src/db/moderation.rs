@@ -1,0 +1,159 @@
+//! The moderators' work queue (held reviews, open flags, open appeals; nearest deadline
+//! first) and the append-only moderation log.
+use super::schema::{moderation_log as ml, review_appeals as ra, review_flags as rf, reviews as r};
+use super::{DbConnection, DbError};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueKind {
+    Review,
+    Flag,
+    Appeal,
+}
+
+impl QueueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueKind::Review => "review",
+            QueueKind::Flag => "flag",
+            QueueKind::Appeal => "appeal",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    pub kind: QueueKind,
+    pub id: String,
+    pub review_id: String,
+    pub due_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    /// Screening findings (review), reason (flag) or the author's text (appeal).
+    pub detail: String,
+}
+
+/// Up to `limit` entries of the given kinds ordered by (due_at, id), after `after`.
+pub fn queue(
+    conn: &mut DbConnection,
+    kinds: &[QueueKind],
+    after: Option<(NaiveDateTime, String)>,
+    limit: u32,
+) -> Result<Vec<QueueEntry>, DbError> {
+    let mut out = Vec::new();
+    let n = i64::from(limit);
+    for kind in kinds {
+        let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime, String)> = match kind {
+            QueueKind::Review => {
+                let mut q = r::table
+                    .filter(r::status.eq("pending_moderation"))
+                    .filter(r::moderation_due_at.is_not_null())
+                    .select((
+                        r::id,
+                        r::id,
+                        r::moderation_due_at.assume_not_null(),
+                        r::updated_at,
+                        r::screening,
+                    ))
+                    .order((r::moderation_due_at.asc(), r::id.asc()))
+                    .limit(n)
+                    .into_boxed();
+                if let Some((at, id)) = &after {
+                    q = q.filter(
+                        r::moderation_due_at
+                            .gt(*at)
+                            .or(r::moderation_due_at.eq(*at).and(r::id.gt(id.clone()))),
+                    );
+                }
+                q.load(conn)?
+            }
+            QueueKind::Flag => {
+                let mut q = rf::table
+                    .filter(rf::status.eq("open"))
+                    .select((
+                        rf::id,
+                        rf::review_id,
+                        rf::due_at,
+                        rf::created_at,
+                        rf::reason,
+                    ))
+                    .order((rf::due_at.asc(), rf::id.asc()))
+                    .limit(n)
+                    .into_boxed();
+                if let Some((at, id)) = &after {
+                    q = q.filter(
+                        rf::due_at
+                            .gt(*at)
+                            .or(rf::due_at.eq(*at).and(rf::id.gt(id.clone()))),
+                    );
+                }
+                q.load(conn)?
+            }
+            QueueKind::Appeal => {
+                let mut q = ra::table
+                    .filter(ra::status.eq("open"))
+                    .select((ra::id, ra::review_id, ra::due_at, ra::created_at, ra::body))
+                    .order((ra::due_at.asc(), ra::id.asc()))
+                    .limit(n)
+                    .into_boxed();
+                if let Some((at, id)) = &after {
+                    q = q.filter(
+                        ra::due_at
+                            .gt(*at)
+                            .or(ra::due_at.eq(*at).and(ra::id.gt(id.clone()))),
+                    );
+                }
+                q.load(conn)?
+            }
+        };
+        out.extend(
+            rows.into_iter()
+                .map(|(id, review_id, due_at, created_at, detail)| QueueEntry {
+                    kind: *kind,
+                    id,
+                    review_id,
+                    due_at,
+                    created_at,
+                    detail,
+                }),
+        );
+    }
+    out.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = ml)]
+pub struct LogRow {
+    pub id: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub before_status: Option<String>,
+    pub after_status: Option<String>,
+    pub note: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Newest first. There is no update or delete of log rows anywhere in the code.
+pub fn log_entries(
+    conn: &mut DbConnection,
+    subject_id: Option<&str>,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Vec<LogRow>, DbError> {
+    let mut q = ml::table
+        .select(LogRow::as_select())
+        .order(ml::id.desc())
+        .limit(i64::from(limit))
+        .into_boxed();
+    if let Some(s) = subject_id {
+        q = q.filter(ml::subject_id.eq(s.to_string()));
+    }
+    if let Some(b) = before {
+        q = q.filter(ml::id.lt(b.to_string()));
+    }
+    Ok(q.load(conn)?)
+}

@@ -1,0 +1,394 @@
+//! Review rules: who may review what and until when, what screening decides, which
+//! transitions moderators may make, appeals, and the rating arithmetic.
+use crate::domain::orders::OrderStatus;
+use crate::domain::screening::Finding;
+use crate::policy::ReviewPolicy;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    PendingModeration,
+    Published,
+    Rejected,
+    Removed,
+    Deleted,
+}
+
+impl ReviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::PendingModeration => "pending_moderation",
+            ReviewStatus::Published => "published",
+            ReviewStatus::Rejected => "rejected",
+            ReviewStatus::Removed => "removed",
+            ReviewStatus::Deleted => "deleted",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::PendingModeration,
+            Self::Published,
+            Self::Rejected,
+            Self::Removed,
+            Self::Deleted,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// Why a buyer may not review an item; each is a stable error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    NotOrderBuyer,
+    ItemNotDelivered,
+    ReviewWindowClosed,
+    AlreadyReviewed,
+}
+
+impl Refusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::NotOrderBuyer => "not_order_buyer",
+            Refusal::ItemNotDelivered => "item_not_delivered",
+            Refusal::ReviewWindowClosed => "review_window_closed",
+            Refusal::AlreadyReviewed => "already_reviewed",
+        }
+    }
+}
+
+pub struct ItemFacts {
+    pub is_buyer: bool,
+    pub order_status: OrderStatus,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub already_reviewed: bool,
+}
+
+/// The last instant a review may be written or edited.
+pub fn window_until(delivered_at: DateTime<Utc>, policy: &ReviewPolicy) -> DateTime<Utc> {
+    delivered_at + TimeDelta::days(policy.window_days)
+}
+
+/// May this buyer review this item now? Ok carries the end of the window.
+pub fn may_review(
+    f: &ItemFacts,
+    now: DateTime<Utc>,
+    policy: &ReviewPolicy,
+) -> Result<DateTime<Utc>, Refusal> {
+    if !f.is_buyer {
+        return Err(Refusal::NotOrderBuyer);
+    }
+    let delivered_at = match (f.order_status, f.delivered_at) {
+        (OrderStatus::Delivered, Some(at)) => at,
+        _ => return Err(Refusal::ItemNotDelivered),
+    };
+    let until = window_until(delivered_at, policy);
+    if now > until {
+        return Err(Refusal::ReviewWindowClosed);
+    }
+    if f.already_reviewed {
+        return Err(Refusal::AlreadyReviewed);
+    }
+    Ok(until)
+}
+
+/// Clean text is published by the system; any finding holds it for a moderator.
+pub fn status_after_screening(findings: &[Finding]) -> ReviewStatus {
+    if findings.is_empty() {
+        ReviewStatus::Published
+    } else {
+        ReviewStatus::PendingModeration
+    }
+}
+
+/// Only visible published reviews count in ratings.
+pub fn counts_in_ratings(status: ReviewStatus, hidden: bool) -> bool {
+    status == ReviewStatus::Published && !hidden
+}
+
+/// The author edits published or held reviews only.
+pub fn editable(status: ReviewStatus) -> bool {
+    matches!(
+        status,
+        ReviewStatus::Published | ReviewStatus::PendingModeration
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approve,
+    Reject,
+}
+
+/// A moderator's decision on a held review; anything but a held review is a conflict.
+pub fn decide_review(status: ReviewStatus, decision: ReviewDecision) -> Option<ReviewStatus> {
+    match (status, decision) {
+        (ReviewStatus::PendingModeration, ReviewDecision::Approve) => Some(ReviewStatus::Published),
+        (ReviewStatus::PendingModeration, ReviewDecision::Reject) => Some(ReviewStatus::Rejected),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagReason {
+    FalseInformation,
+    OffensiveLanguage,
+    RulesViolation,
+    PersonalData,
+    NotFromPurchase,
+}
+
+impl FlagReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagReason::FalseInformation => "false_information",
+            FlagReason::OffensiveLanguage => "offensive_language",
+            FlagReason::RulesViolation => "rules_violation",
+            FlagReason::PersonalData => "personal_data",
+            FlagReason::NotFromPurchase => "not_from_purchase",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::FalseInformation,
+            Self::OffensiveLanguage,
+            Self::RulesViolation,
+            Self::PersonalData,
+            Self::NotFromPurchase,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+    /// Personal data is hidden at once; for every other reason the review stays visible
+    /// until a moderator upholds the flag.
+    pub fn hides_immediately(self) -> bool {
+        self == FlagReason::PersonalData
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagDecision {
+    Uphold,
+    Dismiss,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppealDecision {
+    Reinstate,
+    KeepRemoved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppealRefusal {
+    NotRemoved,
+    WindowClosed,
+    AlreadyAppealed,
+}
+
+/// The author may appeal a removal (an upheld flag or a rejection) once, within the window.
+pub fn may_appeal(
+    status: ReviewStatus,
+    removed_at: Option<DateTime<Utc>>,
+    appealed_this_removal: bool,
+    now: DateTime<Utc>,
+    policy: &ReviewPolicy,
+) -> Result<(), AppealRefusal> {
+    let removed_at = match (status, removed_at) {
+        (ReviewStatus::Removed | ReviewStatus::Rejected, Some(at)) => at,
+        _ => return Err(AppealRefusal::NotRemoved),
+    };
+    if appealed_this_removal {
+        return Err(AppealRefusal::AlreadyAppealed);
+    }
+    if now > removed_at + TimeDelta::days(policy.appeal_window_days) {
+        return Err(AppealRefusal::WindowClosed);
+    }
+    Ok(())
+}
+
+/// Ratings 1–5 counted per star.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Distribution(pub [i64; 5]);
+
+impl Distribution {
+    pub fn count(&self) -> i64 {
+        self.0.iter().sum()
+    }
+    /// Average to two decimals; None without ratings.
+    pub fn average(&self) -> Option<f64> {
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let sum: i64 = self
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i as i64 + 1) * c)
+            .sum();
+        Some((sum as f64 / n as f64 * 100.0).round() / 100.0)
+    }
+}
+
+/// The rating a review gives its shop: the shop rating when the buyer gave one, otherwise the
+/// product rating (a purchase rated is the shop's sale rated).
+pub fn shop_score(rating: i32, shop_rating: Option<i32>) -> i32 {
+    shop_rating.unwrap_or(rating)
+}
+
+/// A shop is critical while its 90-day average is below the threshold. Returns the new flag
+/// when it changes (the seller is alerted on the way down, once per crossing).
+pub fn critical_transition(
+    was_critical: bool,
+    average_90d: Option<f64>,
+    threshold: f64,
+) -> Option<bool> {
+    let now_critical = average_90d.is_some_and(|a| a < threshold);
+    (now_critical != was_critical).then_some(now_critical)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn facts() -> ItemFacts {
+        ItemFacts {
+            is_buyer: true,
+            order_status: OrderStatus::Delivered,
+            delivered_at: Some(t("2026-11-01T10:00:00Z")),
+            already_reviewed: false,
+        }
+    }
+
+    #[test]
+    fn the_window_is_14_days_to_the_second() {
+        let p = Policy::default().reviews;
+        assert_eq!(
+            may_review(&facts(), t("2026-11-15T10:00:00Z"), &p),
+            Ok(t("2026-11-15T10:00:00Z"))
+        );
+        assert_eq!(
+            may_review(&facts(), t("2026-11-15T10:00:01Z"), &p),
+            Err(Refusal::ReviewWindowClosed)
+        );
+    }
+
+    #[test]
+    fn refusals_in_order() {
+        let p = Policy::default().reviews;
+        let now = t("2026-11-02T00:00:00Z");
+        let mut f = facts();
+        f.is_buyer = false;
+        assert_eq!(may_review(&f, now, &p), Err(Refusal::NotOrderBuyer));
+        let mut f = facts();
+        f.order_status = OrderStatus::InTransit;
+        assert_eq!(may_review(&f, now, &p), Err(Refusal::ItemNotDelivered));
+        let mut f = facts();
+        f.already_reviewed = true;
+        assert_eq!(may_review(&f, now, &p), Err(Refusal::AlreadyReviewed));
+    }
+
+    #[test]
+    fn decisions_only_on_held_reviews() {
+        assert_eq!(
+            decide_review(ReviewStatus::PendingModeration, ReviewDecision::Approve),
+            Some(ReviewStatus::Published)
+        );
+        assert_eq!(
+            decide_review(ReviewStatus::PendingModeration, ReviewDecision::Reject),
+            Some(ReviewStatus::Rejected)
+        );
+        assert_eq!(
+            decide_review(ReviewStatus::Published, ReviewDecision::Reject),
+            None
+        );
+        assert_eq!(
+            decide_review(ReviewStatus::Rejected, ReviewDecision::Approve),
+            None
+        );
+    }
+
+    #[test]
+    fn appeals_once_within_14_days_of_removal() {
+        let p = Policy::default().reviews;
+        let removed = Some(t("2026-11-01T10:00:00Z"));
+        assert_eq!(
+            may_appeal(
+                ReviewStatus::Removed,
+                removed,
+                false,
+                t("2026-11-15T10:00:00Z"),
+                &p
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            may_appeal(
+                ReviewStatus::Removed,
+                removed,
+                false,
+                t("2026-11-15T10:00:01Z"),
+                &p
+            ),
+            Err(AppealRefusal::WindowClosed)
+        );
+        assert_eq!(
+            may_appeal(
+                ReviewStatus::Removed,
+                removed,
+                true,
+                t("2026-11-02T00:00:00Z"),
+                &p
+            ),
+            Err(AppealRefusal::AlreadyAppealed)
+        );
+        assert_eq!(
+            may_appeal(
+                ReviewStatus::Published,
+                None,
+                false,
+                t("2026-11-02T00:00:00Z"),
+                &p
+            ),
+            Err(AppealRefusal::NotRemoved)
+        );
+    }
+
+    #[test]
+    fn averages_and_critical_crossings() {
+        assert_eq!(Distribution([0, 0, 0, 0, 0]).average(), None);
+        assert_eq!(Distribution([1, 0, 0, 0, 2]).average(), Some(3.67));
+        assert_eq!(Distribution([0, 0, 0, 1, 1]).count(), 2);
+        assert_eq!(critical_transition(false, Some(3.99), 4.0), Some(true));
+        assert_eq!(
+            critical_transition(true, Some(3.5), 4.0),
+            None,
+            "alert once per crossing"
+        );
+        assert_eq!(critical_transition(true, Some(4.0), 4.0), Some(false));
+        assert_eq!(critical_transition(false, None, 4.0), None);
+        assert_eq!(shop_score(2, Some(5)), 5);
+        assert_eq!(shop_score(2, None), 2);
+    }
+
+    #[test]
+    fn only_personal_data_hides_at_once() {
+        assert!(FlagReason::PersonalData.hides_immediately());
+        assert!(!FlagReason::OffensiveLanguage.hides_immediately());
+        assert!(counts_in_ratings(ReviewStatus::Published, false));
+        assert!(!counts_in_ratings(ReviewStatus::Published, true));
+        assert!(!counts_in_ratings(ReviewStatus::PendingModeration, false));
+    }
+}

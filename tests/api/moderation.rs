@@ -1,0 +1,493 @@
+use crate::helpers::*;
+use aftersale::db::reviews::{recount, summary_all, summary_recent, ReviewSubject};
+use chrono::TimeDelta;
+use serde_json::{json, Value};
+
+async fn published(app: &TestApp, cast: &Cast, ext: &str, rating: i32, text: &str) -> String {
+    let item = app.delivered_item(cast, &cast.buyer, ext, 1).await;
+    let r = app.review(&cast.buyer.token, &item, rating, text).await;
+    assert_eq!(r.body["status"], "published", "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+async fn flag(app: &TestApp, token: &str, review: &str, reason: &str) -> crate::helpers::Resp {
+    app.post(
+        &format!("/api/v1/reviews/{review}/flags"),
+        Some(token),
+        json!({"reason": reason, "comment": "see attached"}),
+    )
+    .await
+}
+
+fn count(v: &Value) -> i64 {
+    v["summary"]["count"].as_i64().unwrap()
+}
+
+#[actix_web::test]
+async fn a_flag_leaves_the_review_visible_until_upheld() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let review = published(&app, &cast, "F-1", 1, "Ужасный товар, не работает").await;
+    let f = flag(&app, &cast.seller.token, &review, "false_information").await;
+    assert_eq!(f.status, 201, "{}", f.body);
+    assert_eq!(f.body["status"], "open");
+    assert_eq!(f.body["snapshot"]["text"], "Ужасный товар, не работает");
+    assert_eq!(f.body["due_at"], "2026-11-25T18:59:59Z");
+    flag(&app, &cast.seller.token, &review, "rules_violation")
+        .await
+        .assert_problem(409, "flag_already_open");
+    flag(&app, &cast.other_seller.token, &review, "rules_violation")
+        .await
+        .assert_problem(404, "not_found");
+    flag(&app, &cast.buyer.token, &review, "rules_violation")
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(
+        count(&app.get("/api/v1/products/P-1/reviews", None).await.body),
+        1,
+        "still visible"
+    );
+
+    let own = app.get("/api/v1/flags", Some(&cast.seller.token)).await;
+    assert_eq!(own.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/flags", Some(&cast.other_seller.token))
+            .await
+            .body["items"],
+        json!([])
+    );
+    assert_eq!(
+        app.get("/api/v1/flags?status=open", Some(&cast.moderator.token))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let flag_id = f.body["id"].as_str().unwrap();
+    let queue = app
+        .get(
+            "/api/v1/moderation/queue?kind=flag",
+            Some(&cast.moderator.token),
+        )
+        .await;
+    assert_eq!(queue.body["items"][0]["id"], flag_id);
+    let path = format!("/api/v1/moderation/flags/{flag_id}/decision");
+    app.post(
+        &path,
+        Some(&cast.moderator.token),
+        json!({"decision": "uphold"}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    let d = app
+        .post(
+            &path,
+            Some(&cast.moderator.token),
+            json!({"decision": "uphold", "note": "contradicts the order"}),
+        )
+        .await;
+    assert_eq!(d.body["status"], "upheld");
+    app.post(
+        &path,
+        Some(&cast.moderator2.token),
+        json!({"decision": "dismiss", "note": "x"}),
+    )
+    .await
+    .assert_problem(409, "already_decided");
+    assert_eq!(
+        count(&app.get("/api/v1/products/P-1/reviews", None).await.body),
+        0
+    );
+    let mine = app
+        .get(
+            &format!("/api/v1/reviews/{review}"),
+            Some(&cast.buyer.token),
+        )
+        .await;
+    assert_eq!(
+        (
+            mine.body["status"].as_str(),
+            mine.body["removal_reason"].as_str()
+        ),
+        (Some("removed"), Some("false_information"))
+    );
+    assert!(app
+        .notification_kinds(&cast.buyer.token)
+        .await
+        .contains(&"review_removed".to_string()));
+    assert!(app
+        .notification_kinds(&cast.seller.token)
+        .await
+        .contains(&"flag_upheld".to_string()));
+}
+
+#[actix_web::test]
+async fn personal_data_hides_at_once_and_a_dismissal_restores_it() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let review = published(&app, &cast, "F-2", 4, "Хорошо").await;
+    let f = flag(&app, &cast.seller.token, &review, "personal_data").await;
+    assert_eq!(f.status, 201);
+    let list = app.get("/api/v1/products/P-1/reviews", None).await;
+    assert_eq!(
+        (
+            count(&list.body),
+            list.body["items"].as_array().unwrap().len()
+        ),
+        (0, 0)
+    );
+    app.get(&format!("/api/v1/reviews/{review}"), None)
+        .await
+        .assert_problem(404, "not_found");
+    let path = format!(
+        "/api/v1/moderation/flags/{}/decision",
+        f.body["id"].as_str().unwrap()
+    );
+    // A review that breaks no rule cannot be removed because a seller asked.
+    let d = app
+        .post(
+            &path,
+            Some(&cast.moderator.token),
+            json!({"decision": "dismiss", "note": "no personal data"}),
+        )
+        .await;
+    assert_eq!(d.body["status"], "dismissed");
+    assert_eq!(
+        count(&app.get("/api/v1/products/P-1/reviews", None).await.body),
+        1
+    );
+    assert!(app
+        .notification_kinds(&cast.seller.token)
+        .await
+        .contains(&"flag_dismissed".to_string()));
+    // A new flag may be opened after the first is closed.
+    assert_eq!(
+        flag(&app, &cast.seller.token, &review, "rules_violation")
+            .await
+            .status,
+        201
+    );
+}
+
+#[actix_web::test]
+async fn one_appeal_per_removal_within_14_days_decided_by_another_moderator() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let review = published(&app, &cast, "A-1", 2, "Плохо упаковано").await;
+    let f = flag(&app, &cast.seller.token, &review, "offensive_language").await;
+    let appeal_path = format!("/api/v1/reviews/{review}/appeal");
+    app.post(
+        &appeal_path,
+        Some(&cast.buyer.token),
+        json!({"text": "nothing offensive"}),
+    )
+    .await
+    .assert_problem(409, "not_appealable");
+    app.post(
+        &format!(
+            "/api/v1/moderation/flags/{}/decision",
+            f.body["id"].as_str().unwrap()
+        ),
+        Some(&cast.moderator.token),
+        json!({"decision": "uphold", "note": "rude"}),
+    )
+    .await;
+    app.post(
+        &appeal_path,
+        Some(&cast.other_buyer.token),
+        json!({"text": "x"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    let a = app
+        .post(
+            &appeal_path,
+            Some(&cast.buyer.token),
+            json!({"text": "Там нет оскорблений"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    app.post(
+        &appeal_path,
+        Some(&cast.buyer.token),
+        json!({"text": "again"}),
+    )
+    .await
+    .assert_problem(409, "already_appealed");
+    let queue = app
+        .get(
+            "/api/v1/moderation/queue?kind=appeal",
+            Some(&cast.moderator2.token),
+        )
+        .await;
+    assert_eq!(
+        queue.body["items"][0]["detail"]["text"],
+        "Там нет оскорблений"
+    );
+
+    let decide = format!(
+        "/api/v1/moderation/appeals/{}/decision",
+        a.body["id"].as_str().unwrap()
+    );
+    app.post(
+        &decide,
+        Some(&cast.moderator.token),
+        json!({"decision": "reinstate", "note": "x"}),
+    )
+    .await
+    .assert_problem(403, "appeal_needs_another_moderator");
+    let d = app
+        .post(
+            &decide,
+            Some(&cast.moderator2.token),
+            json!({"decision": "reinstate", "note": "fair criticism"}),
+        )
+        .await;
+    assert_eq!(d.body["status"], "reinstated", "{}", d.body);
+    app.post(
+        &decide,
+        Some(&cast.moderator2.token),
+        json!({"decision": "keep_removed", "note": "x"}),
+    )
+    .await
+    .assert_problem(409, "already_decided");
+    assert_eq!(
+        count(&app.get("/api/v1/products/P-1/reviews", None).await.body),
+        1
+    );
+    assert!(app
+        .notification_kinds(&cast.buyer.token)
+        .await
+        .contains(&"appeal_reinstated".to_string()));
+}
+
+#[actix_web::test]
+async fn appeals_close_14_days_after_the_removal() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let review = published(&app, &cast, "A-2", 2, "Плохо").await;
+    let f = flag(&app, &cast.seller.token, &review, "rules_violation").await;
+    app.post(
+        &format!(
+            "/api/v1/moderation/flags/{}/decision",
+            f.body["id"].as_str().unwrap()
+        ),
+        Some(&cast.moderator.token),
+        json!({"decision": "uphold", "note": "x"}),
+    )
+    .await;
+    app.clock
+        .advance(TimeDelta::days(14) + TimeDelta::seconds(1));
+    app.post(
+        &format!("/api/v1/reviews/{review}/appeal"),
+        Some(&cast.buyer.token),
+        json!({"text": "late"}),
+    )
+    .await
+    .assert_problem(422, "appeal_window_closed");
+}
+
+#[actix_web::test]
+async fn only_moderators_moderate() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    for token in [&cast.buyer.token, &cast.seller.token, &cast.service] {
+        app.get("/api/v1/moderation/queue", Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+        app.get("/api/v1/moderation/log", Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+        app.post(
+            "/api/v1/moderation/flags/x/decision",
+            Some(token),
+            json!({"decision": "uphold", "note": "n"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+        app.post(
+            "/api/v1/moderation/appeals/x/decision",
+            Some(token),
+            json!({"decision": "reinstate", "note": "n"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    }
+    app.get("/api/v1/moderation/queue", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/flags", Some(&cast.buyer.token))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get("/api/v1/me/reviews", Some(&cast.seller.token))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post(
+        "/api/v1/moderation/reviews/nope/decision",
+        Some(&cast.moderator.token),
+        json!({"decision": "approve"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+/// Summaries are maintained on write; after any sequence of writes they equal a recount.
+#[actix_web::test]
+async fn summaries_equal_a_recount_after_a_random_sequence_of_writes() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let mut seed: u64 = 0x5eed_2026;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut live: Vec<String> = Vec::new();
+    for step in 0..40 {
+        match next(10) {
+            0..=4 => {
+                let item = app
+                    .delivered_item(&cast, &cast.buyer, &format!("S-{step}"), 1)
+                    .await;
+                let body = json!({"order_item_id": item, "rating": next(5) + 1, "shop_rating": if next(2) == 0 { Value::Null } else { json!(next(5) + 1) }});
+                let r = app
+                    .post("/api/v1/reviews", Some(&cast.buyer.token), body)
+                    .await;
+                live.push(r.body["id"].as_str().unwrap().to_string());
+            }
+            5 | 6 if !live.is_empty() => {
+                let id = &live[next(live.len() as u64) as usize];
+                let text = if next(3) == 0 {
+                    "пишите 87011234567"
+                } else {
+                    "норм"
+                };
+                app.call(
+                    actix_web::http::Method::PATCH,
+                    &format!("/api/v1/reviews/{id}"),
+                    Some(&cast.buyer.token),
+                    Some(json!({"rating": next(5) + 1, "text": text})),
+                )
+                .await;
+            }
+            7 if !live.is_empty() => {
+                let id = live.remove(next(live.len() as u64) as usize);
+                app.call(
+                    actix_web::http::Method::DELETE,
+                    &format!("/api/v1/reviews/{id}"),
+                    Some(&cast.buyer.token),
+                    None,
+                )
+                .await;
+            }
+            8 if !live.is_empty() => {
+                let id = live[next(live.len() as u64) as usize].clone();
+                let f = flag(
+                    &app,
+                    &cast.seller.token,
+                    &id,
+                    if next(2) == 0 {
+                        "personal_data"
+                    } else {
+                        "rules_violation"
+                    },
+                )
+                .await;
+                if f.status == 201 {
+                    let decision = if next(2) == 0 { "uphold" } else { "dismiss" };
+                    app.post(
+                        &format!(
+                            "/api/v1/moderation/flags/{}/decision",
+                            f.body["id"].as_str().unwrap()
+                        ),
+                        Some(&cast.moderator.token),
+                        json!({"decision": decision, "note": "n"}),
+                    )
+                    .await;
+                }
+            }
+            _ => {
+                // Approve whatever screening held.
+                let queue = app
+                    .get(
+                        "/api/v1/moderation/queue?kind=review",
+                        Some(&cast.moderator.token),
+                    )
+                    .await;
+                for item in queue.body["items"].as_array().unwrap() {
+                    app.post(
+                        &format!(
+                            "/api/v1/moderation/reviews/{}/decision",
+                            item["id"].as_str().unwrap()
+                        ),
+                        Some(&cast.moderator.token),
+                        json!({"decision": "approve"}),
+                    )
+                    .await;
+                }
+            }
+        }
+        app.clock.advance(TimeDelta::minutes(7));
+    }
+    let shop = cast.shop().to_string();
+    let now = app.clock.now_utc();
+    let (product_kept, product_counted, shop_kept, shop_counted, recent) = app
+        .state
+        .db
+        .run(|c| {
+            Ok((
+                summary_all(c, "product", "P-1")?,
+                recount(c, ReviewSubject::Product("P-1"))?,
+                summary_all(c, "shop", &shop)?,
+                recount(c, ReviewSubject::Shop(&shop))?,
+                summary_recent(c, &shop, now, 90)?,
+            ))
+        })
+        .unwrap();
+    assert!(
+        product_counted.count() > 3,
+        "the sequence published something: {product_counted:?}"
+    );
+    assert_eq!(product_kept, product_counted);
+    assert_eq!(shop_kept, shop_counted);
+    assert_eq!(recent, shop_counted, "all within 90 days");
+    let api = app
+        .get(&format!("/api/v1/shops/{shop}/reviews"), None)
+        .await;
+    assert_eq!(api.body["summary"]["count"], shop_counted.count());
+    assert_eq!(api.body["summary_90d"]["count"], shop_counted.count());
+    // 91 days later the window is empty while the all-time summary stays.
+    app.clock.advance(TimeDelta::days(91));
+    let later = app
+        .get(&format!("/api/v1/shops/{shop}/reviews"), None)
+        .await;
+    assert_eq!(later.body["summary_90d"]["count"], 0);
+    assert_eq!(later.body["summary"]["count"], shop_counted.count());
+}
+
+#[actix_web::test]
+async fn sellers_are_alerted_once_when_the_90_day_rating_falls_below_4() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let alerts = |kinds: Vec<String>| {
+        kinds
+            .iter()
+            .filter(|k| *k == "shop_rating_critical")
+            .count()
+    };
+    published(&app, &cast, "C-1", 5, "").await;
+    published(&app, &cast, "C-2", 4, "").await;
+    assert_eq!(alerts(app.notification_kinds(&cast.seller.token).await), 0);
+    published(&app, &cast, "C-3", 1, "").await; // 3.33
+    assert_eq!(alerts(app.notification_kinds(&cast.seller.token).await), 1);
+    published(&app, &cast, "C-4", 1, "").await; // still below: no second alert
+    assert_eq!(alerts(app.notification_kinds(&cast.seller.token).await), 1);
+    let list = app
+        .get(&format!("/api/v1/shops/{}/reviews", cast.shop()), None)
+        .await;
+    assert_eq!(list.body["summary_90d"]["average"], 2.75);
+}
