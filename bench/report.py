@@ -28,7 +28,11 @@ def pgbench(name):
     return tps, q(0.50), q(0.99)
 
 rows = []
-for name, label in [("order_by_id", "GET /api/v1/orders/{id}"), ("orders_page", "GET /api/v1/orders?limit=20")]:
+for name, label in [
+    ("order_by_id", "GET /api/v1/orders/{id}"),
+    ("orders_page", "GET /api/v1/orders?limit=20"),
+    ("product_reviews", "GET /api/v1/products/{id}/reviews?limit=20"),
+]:
     if not os.path.exists(os.path.join(out, name + ".wrk")):
         continue
     rps, p50, p99, errors = wrk(name)
@@ -43,6 +47,18 @@ lines = [
 ]
 for label, rps, p50, p99, errors, tps, bp50, bp99, ratio in rows:
     lines.append(f"| `{label}` | {rps:.0f} | {p50:.2f} | {p99:.2f} | {errors} | {tps:.0f} | {bp50:.2f} | {bp99:.2f} | **{ratio:.2f}** |")
+quarter = os.path.join(out, "product_reviews_quarter.json")
+if os.path.exists(quarter):
+    import json
+    q = json.load(open(quarter))
+    summary, pct = q.get("summary", {}), q.get("latencyPercentiles", {})
+    ok = q.get("statusCodeDistribution", {}).get("200", 0)
+    lines.append("")
+    lines.append(
+        f"`GET /api/v1/products/{{id}}/reviews?limit=20` at a fixed quarter of the saturated rate: "
+        f"{summary.get('requestsPerSec', 0):.0f} req/s, p50 {pct.get('p50', 0) * 1000:.2f} ms, "
+        f"p99 {pct.get('p99', 0) * 1000:.2f} ms, {ok} × 200"
+    )
 lines.append("")
 lines.append(f"service peak RSS: {rss_kb / 1024:.1f} MiB")
 text = "\n".join(lines)
