@@ -1,5 +1,5 @@
 //! Evidence file records; the bytes live on disk under a server-chosen key.
-use super::schema::attachments as a;
+use super::schema::{attachments as a, review_photos as rp, reviews as r};
 use super::{to_db, DbConnection, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -50,4 +50,24 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<AttachmentRow>, 
         .select(AttachmentRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Whether a review citing the attachment is visible to the viewer: anyone for published
+/// visible reviews; the author and the shop's sellers in any state.
+pub fn visible_through_reviews(
+    conn: &mut DbConnection,
+    attachment_id: &str,
+    viewer_id: Option<&str>,
+    viewer_shop: Option<&str>,
+) -> Result<bool, DbError> {
+    let reviews: Vec<(String, bool, String, String)> = rp::table
+        .inner_join(r::table)
+        .filter(rp::attachment_id.eq(attachment_id))
+        .select((r::status, r::hidden, r::author_id, r::shop_id))
+        .load(conn)?;
+    Ok(reviews.iter().any(|(status, hidden, author, shop)| {
+        (status == "published" && !hidden)
+            || viewer_id == Some(author.as_str())
+            || viewer_shop == Some(shop.as_str())
+    }))
 }

@@ -4,7 +4,8 @@ use super::notifications::{notify, Notice};
 use super::orders::{ItemRow, OrderRow};
 use super::schema::{
     attachments, moderation_log as ml, order_items as oi, orders as o, rating_summaries as rs,
-    review_appeals as ra, review_flags as rf, review_versions as rv, reviews as r, shops, users,
+    review_appeals as ra, review_flags as rf, review_photos as rp, review_versions as rv,
+    reviews as r, shops, users,
 };
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::{business_deadline, local_date};
@@ -175,12 +176,30 @@ pub fn reviewed_items(
         .load(conn)?)
 }
 
+/// The current version's photos, for serving them to whoever may see the review.
+fn set_photos(conn: &mut DbConnection, review_id: &str, ids: &[String]) -> Result<(), DbError> {
+    diesel::delete(rp::table.filter(rp::review_id.eq(review_id))).execute(conn)?;
+    for id in ids {
+        diesel::insert_into(rp::table)
+            .values((rp::review_id.eq(review_id), rp::attachment_id.eq(id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 fn check_photos(
     conn: &mut DbConnection,
     owner: &str,
     ids: &[String],
     max: usize,
 ) -> Result<(), DbError> {
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    if distinct.len() != ids.len() {
+        return Err(DbError::Api(crate::error::ApiError::field(
+            "attachment_ids",
+            "duplicate",
+        )));
+    }
     if ids.len() > max {
         return Err(DbError::Api(crate::error::ApiError::field(
             "attachment_ids",
@@ -567,6 +586,7 @@ pub fn create(
                 e => e,
             })?;
         insert_version(conn, &id, 1, input, &screening, now)?;
+        set_photos(conn, &id, &input.attachment_ids)?;
         let review = find_for_update(conn, &id)?;
         record_screening(conn, &review, None, now)?;
         let sellers = shop_sellers(conn, &review.shop_id)?;
@@ -633,6 +653,7 @@ pub fn edit(
             ))
             .execute(conn)?;
         insert_version(conn, id, version, input, &screening, now)?;
+        set_photos(conn, id, &input.attachment_ids)?;
         let after = find_for_update(conn, id)?;
         record_screening(conn, &after, Some(&before.status), now)?;
         move_summaries(conn, &before, &after)?;

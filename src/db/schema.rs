@@ -127,6 +127,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    review_photos (review_id, attachment_id) {
+        review_id -> Text,
+        attachment_id -> Text,
+    }
+}
+
+diesel::table! {
     review_versions (id) {
         id -> Text,
         review_id -> Text,
@@ -216,6 +223,7 @@ diesel::table! {
 
 diesel::joinable!(users -> shops (shop_id));
 diesel::joinable!(reviews -> users (author_id));
+diesel::joinable!(review_photos -> reviews (review_id));
 diesel::joinable!(orders -> shops (shop_id));
 diesel::joinable!(orders -> users (buyer_id));
 diesel::joinable!(order_items -> orders (order_id));
@@ -232,6 +240,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     notifications,
     reviews,
+    review_photos,
     review_versions,
     review_flags,
     review_appeals,

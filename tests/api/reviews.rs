@@ -608,3 +608,68 @@ async fn listing_filters_sorts_and_pages() {
         .await
         .assert_problem(422, "validation_failed");
 }
+
+#[actix_web::test]
+async fn review_photos_are_readable_by_whoever_may_see_the_review() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let published_item = app.delivered_item(&cast, &cast.buyer, "PH-1", 1).await;
+    let held_item = app.delivered_item(&cast, &cast.buyer, "PH-2", 1).await;
+    let shown = upload(&app, &cast.buyer.token, PNG).await;
+    let held = upload(&app, &cast.buyer.token, PNG).await;
+    let dup = app
+        .post(
+            "/api/v1/reviews",
+            Some(&cast.buyer.token),
+            json!({"order_item_id": published_item, "rating": 5, "attachment_ids": [shown, shown]}),
+        )
+        .await;
+    assert_eq!(
+        dup.field_errors(),
+        vec![("attachment_ids".to_string(), "duplicate".to_string())]
+    );
+    let r = app
+        .post(
+            "/api/v1/reviews",
+            Some(&cast.buyer.token),
+            json!({"order_item_id": published_item, "rating": 5, "attachment_ids": [shown]}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "published");
+    let r = app
+        .post("/api/v1/reviews", Some(&cast.buyer.token), json!({"order_item_id": held_item, "rating": 5, "text": "пишите @cheap_shop_kz", "attachment_ids": [held]}))
+        .await;
+    assert_eq!(r.body["status"], "pending_moderation");
+
+    assert_eq!(
+        app.get(&format!("/api/v1/attachments/{shown}"), None)
+            .await
+            .status,
+        200,
+        "a published review's photo is public"
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/attachments/{shown}"),
+            Some(&cast.other_buyer.token)
+        )
+        .await
+        .status,
+        200
+    );
+    let held_path = format!("/api/v1/attachments/{held}");
+    app.get(&held_path, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get(&held_path, Some(&cast.other_buyer.token))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&held_path, Some(&cast.other_seller.token))
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(
+        app.get(&held_path, Some(&cast.seller.token)).await.status,
+        200,
+        "the shop's seller sees a held review"
+    );
+}

@@ -40,6 +40,15 @@ CREATE INDEX reviews_shop_newest ON reviews (shop_id, status, created_at DESC, i
 CREATE INDEX reviews_author ON reviews (author_id, created_at DESC, id DESC);
 CREATE INDEX reviews_moderation ON reviews (status, moderation_due_at);
 
+-- Photos of the current version, so an attachment can be served to whoever may see a review
+-- citing it without scanning review JSON.
+CREATE TABLE review_photos (
+    review_id TEXT NOT NULL REFERENCES reviews (id),
+    attachment_id TEXT NOT NULL REFERENCES attachments (id),
+    PRIMARY KEY (review_id, attachment_id)
+);
+CREATE INDEX review_photos_attachment ON review_photos (attachment_id);
+
 CREATE TABLE review_versions (
     id TEXT PRIMARY KEY NOT NULL,
     review_id TEXT NOT NULL REFERENCES reviews (id),

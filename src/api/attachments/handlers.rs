@@ -1,6 +1,6 @@
 use super::dto::*;
 use super::storage::{self, Incoming, Rejection};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, MaybeUser};
 use crate::db::{self, attachments::NewAttachment};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
@@ -107,31 +107,50 @@ async fn upload(
     }
 }
 
-/// Download an evidence file (its uploader, or a moderator).
+/// Download a file: its uploader, moderators, and whoever may see a review citing it (anyone
+/// for a published review's photos).
 #[utoipa::path(
     tag = "attachments",
     params(("id" = String, Path, description = "Attachment id")),
     responses(
         (status = 200, description = "The file, with its sniffed Content-Type"),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not public and no token (or an invalid one)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such attachment, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security((), ("bearer" = []))
 )]
 #[get("/attachments/{id}")]
 async fn download(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: MaybeUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let row = state
-        .db(move |c| db::attachments::find(c, &id))
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    if row.uploader_id != user.id && user.role != Role::Moderator {
-        return Err(ErrorCode::NotFound.into());
-    }
+    let viewer = user.0.clone();
+    let (row, through_review) = state
+        .db(move |c| {
+            let Some(row) = db::attachments::find(c, &id)? else {
+                return Ok((None, false));
+            };
+            let direct = viewer
+                .as_ref()
+                .is_some_and(|u| u.id == row.uploader_id || u.role == Role::Moderator);
+            let through_review = direct
+                || db::attachments::visible_through_reviews(
+                    c,
+                    &row.id,
+                    viewer.as_ref().map(|u| u.id.as_str()),
+                    viewer.as_ref().and_then(|u| u.shop_id.as_deref()),
+                )?;
+            Ok((Some(row), through_review))
+        })
+        .await?;
+    let row = match (row, through_review, user.0.is_some()) {
+        (Some(row), true, _) => row,
+        // Without a token, say so rather than pretend the file does not exist.
+        (_, _, false) => return Err(ErrorCode::Unauthenticated.into()),
+        _ => return Err(ErrorCode::NotFound.into()),
+    };
     let file = storage::path_of(&state.settings.attachments_dir, &row.storage_key);
     let bytes = web::block(move || std::fs::read(file))
         .await?
