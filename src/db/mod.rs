@@ -122,6 +122,15 @@ impl From<crate::error::ErrorCode> for DbError {
     }
 }
 
+/// For an insert whose unique constraint states a rule (one review per item, one open flag):
+/// a violation means the rule's error, anything else stays what it was.
+pub fn unique_means(code: crate::error::ErrorCode) -> impl Fn(diesel::result::Error) -> DbError {
+    move |e| match DbError::from(e) {
+        e if is_unique_violation(&e) => code.into(),
+        e => e,
+    }
+}
+
 pub fn is_unique_violation(e: &DbError) -> bool {
     matches!(e, DbError::Other(msg) if msg.contains("UNIQUE") || msg.contains("unique") || msg.contains("duplicate key"))
 }

@@ -1,6 +1,6 @@
 //! Orders mirrored from upstream, with their items.
 use super::notifications::{notify, Notice};
-use super::schema::{order_items as oi, orders as o, users};
+use super::schema::{order_items as oi, orders as o, reviews, users};
 use super::{new_id, to_db, write_tx, DbConnection, DbError};
 use crate::domain::orders::{buyer_notification, DeliveryType, OrderStatus};
 use crate::domain::pagination::TimeCursor;
@@ -47,6 +47,8 @@ pub struct ItemRow {
 pub struct OrderRecord {
     pub order: OrderRow,
     pub items: Vec<ItemRow>,
+    /// Items that have a review (any status), from `find` only.
+    pub reviewed_items: Vec<String>,
     pub buyer_name: String,
     pub buyer_phone: Option<String>,
 }
@@ -222,14 +224,23 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<OrderRecord>, Db
     let Some((order, buyer_name, buyer_phone)) = row else {
         return Ok(None);
     };
-    let items = crate::on_backend!(conn, |c| oi::table
+    // One query for the items and whether each has a review (at most one: unique per item).
+    let rows: Vec<(ItemRow, Option<String>)> = crate::on_backend!(conn, |c| oi::table
+        .left_join(reviews::table.on(reviews::order_item_id.eq(oi::id)))
         .filter(oi::order_id.eq(id))
         .order(oi::position.asc())
-        .select(ItemRow::as_select())
+        .select((ItemRow::as_select(), reviews::id.nullable()))
         .load(c))?;
+    let reviewed_items = rows
+        .iter()
+        .filter(|(_, r)| r.is_some())
+        .map(|(i, _)| i.id.clone())
+        .collect();
+    let items = rows.into_iter().map(|(i, _)| i).collect();
     Ok(Some(OrderRecord {
         order,
         items,
+        reviewed_items,
         buyer_name,
         buyer_phone,
     }))
@@ -287,6 +298,7 @@ pub fn list(
         .into_iter()
         .map(|(order, buyer_name, buyer_phone)| OrderRecord {
             items: items.remove(&order.id).unwrap_or_default(),
+            reviewed_items: Vec::new(),
             order,
             buyer_name,
             buyer_phone,

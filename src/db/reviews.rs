@@ -581,10 +581,7 @@ pub fn create(
                 ),
             ))
             .execute(conn)
-            .map_err(|e| match DbError::from(e) {
-                e if super::is_unique_violation(&e) => ErrorCode::AlreadyReviewed.into(),
-                e => e,
-            })?;
+            .map_err(super::unique_means(ErrorCode::AlreadyReviewed))?;
         insert_version(conn, &id, 1, input, &screening, now)?;
         set_photos(conn, &id, &input.attachment_ids)?;
         let review = find_for_update(conn, &id)?;
@@ -821,10 +818,7 @@ pub fn create_flag(
                 rf::created_at.eq(to_db(now)),
             ))
             .execute(conn)
-            .map_err(|e| match DbError::from(e) {
-                e if super::is_unique_violation(&e) => ErrorCode::FlagAlreadyOpen.into(),
-                e => e,
-            })?;
+            .map_err(super::unique_means(ErrorCode::FlagAlreadyOpen))?;
         if flag.reason.hides_immediately() {
             diesel::update(r::table.find(review_id))
                 .set(r::hidden.eq(true))
@@ -1148,10 +1142,7 @@ pub fn create_appeal(
                 ra::created_at.eq(to_db(now)),
             ))
             .execute(conn)
-            .map_err(|e| match DbError::from(e) {
-                e if super::is_unique_violation(&e) => ErrorCode::AlreadyAppealed.into(),
-                e => e,
-            })?;
+            .map_err(super::unique_means(ErrorCode::AlreadyAppealed))?;
         Ok(ra::table
             .find(&id)
             .select(AppealRow::as_select())

@@ -91,10 +91,7 @@ pub fn create(
                 created_at: to_db(now),
             })
             .execute(conn)
-            .map_err(|e| match DbError::from(e) {
-                e if super::is_unique_violation(&e) => ErrorCode::EmailTaken.into(),
-                e => e,
-            })?;
+            .map_err(super::unique_means(ErrorCode::EmailTaken))?;
         find(conn, &id)?.ok_or(DbError::NotFound)
     })
 }

@@ -188,16 +188,7 @@ async fn get_order(
 ) -> ApiResult<web::Json<OrderView>> {
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
     let id = path.into_inner();
-    let (record, reviewed) = state
-        .db(move |c| {
-            let Some(record) = db::orders::find(c, &id)? else {
-                return Ok((None, Vec::new()));
-            };
-            let items: Vec<String> = record.items.iter().map(|i| i.id.clone()).collect();
-            let reviewed = db::reviews::reviewed_items(c, &items)?;
-            Ok((Some(record), reviewed))
-        })
-        .await?;
+    let record = state.db(move |c| db::orders::find(c, &id)).await?;
     let record = record.ok_or(ErrorCode::NotFound)?;
     let is_party = match user.role {
         Role::Buyer => record.order.buyer_id == user.id,
@@ -210,6 +201,7 @@ async fn get_order(
         return Err(ErrorCode::NotFound.into());
     }
     let is_buyer = record.order.buyer_id == user.id;
+    let reviewed = record.reviewed_items.clone();
     let order_status = OrderStatus::parse(&record.order.status).unwrap_or(OrderStatus::Pending);
     let delivered_at = record.order.delivered_at.map(crate::db::from_db);
     let now = state.clock.now();
