@@ -468,6 +468,13 @@ async fn authors_delete_any_time_and_ratings_follow() {
     assert_eq!(list.body["summary"]["count"], 0);
     assert_eq!(list.body["items"], json!([]));
     app.get(&path, None).await.assert_problem(404, "not_found");
+    app.get(&path, Some(&cast.seller.token))
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(
+        app.get(&path, Some(&cast.buyer.token)).await.body["status"],
+        "deleted"
+    );
     app.call(Method::DELETE, &path, Some(&cast.buyer.token), None)
         .await
         .assert_problem(404, "not_found");

@@ -32,7 +32,12 @@ fn audience(row: &ReviewRow, user: Option<&AuthUser>) -> Option<Audience> {
     match user {
         Some(u) if u.role == Role::Moderator => Some(Audience::Moderator),
         Some(u) if u.id == row.author_id => Some(Audience::Party),
-        Some(u) if u.role == Role::Seller && u.shop_id.as_deref() == Some(row.shop_id.as_str()) => {
+        // A review its author deleted is gone for the shop too.
+        Some(u)
+            if u.role == Role::Seller
+                && u.shop_id.as_deref() == Some(row.shop_id.as_str())
+                && row.status() != crate::domain::reviews::ReviewStatus::Deleted =>
+        {
             Some(Audience::Party)
         }
         _ if row.publicly_visible() => Some(Audience::Public),
