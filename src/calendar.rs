@@ -1,7 +1,7 @@
 //! Kazakhstan business-day calendar in Asia/Almaty time. Pure: dates in, dates out.
 //!
 //! A business day is Monday–Friday that is not a day off. Days off come from the per-year
-//! table in `data/kz_days_off.txt` (decrees are data, not code); years missing from it use the
+//! table in `assets/calendar/kz_days_off.txt` (decrees are data, not code); years missing from it use the
 //! statutory rule: the fixed public holidays plus Kurban Ait, each moved to the next working
 //! day when it falls on a weekend.
 use chrono::{
@@ -10,7 +10,7 @@ use chrono::{
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
-const TABLE: &str = include_str!("../data/kz_days_off.txt");
+const TABLE: &str = include_str!("../assets/calendar/kz_days_off.txt");
 
 /// Fixed public holidays (month, day).
 const FIXED_HOLIDAYS: [(u32, u32); 13] = [

@@ -1,6 +1,6 @@
 //! Screening of review text at submission: profanity and insults (ru, kk, en), personal data
 //! (Kazakhstan phone numbers, e-mail addresses, IINs with a valid check digit, card numbers
-//! passing Luhn), links and advertising. Pure; word lists are data files under data/screening.
+//! passing Luhn), links and advertising. Pure; word lists are data files under assets/screening.
 //!
 //! Obfuscation handled: letter case, ё/е, separators inside a word (х.у.й, f-u-c-k), repeated
 //! letters (хууууй), Latin look-alikes and digits in Cyrillic words (xyй, 3ae6ал), Latin
@@ -65,14 +65,14 @@ fn parse_list(text: &str) -> Vec<Entry> {
 fn lists() -> &'static Lists {
     static LISTS: OnceLock<Lists> = OnceLock::new();
     LISTS.get_or_init(|| {
-        let mut cyrillic = parse_list(include_str!("../../data/screening/profanity_ru.txt"));
+        let mut cyrillic = parse_list(include_str!("../../assets/screening/profanity_ru.txt"));
         cyrillic.extend(parse_list(include_str!(
-            "../../data/screening/profanity_kk.txt"
+            "../../assets/screening/profanity_kk.txt"
         )));
         Lists {
             cyrillic,
-            latin: parse_list(include_str!("../../data/screening/profanity_en.txt")),
-            advertising: include_str!("../../data/screening/advertising.txt")
+            latin: parse_list(include_str!("../../assets/screening/profanity_en.txt")),
+            advertising: include_str!("../../assets/screening/advertising.txt")
                 .lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && !l.starts_with('#'))
