@@ -55,6 +55,8 @@ pub struct Settings {
     pub attachment_max_bytes: u64,
     pub json_max_bytes: usize,
     pub log_format: LogFormat,
+    /// How often `serve` runs the deadline sweep; zero turns it off.
+    pub sweep_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +165,11 @@ impl Settings {
             )?,
             json_max_bytes: num("JSON_MAX_BYTES", get("JSON_MAX_BYTES"), 256 * 1024)?,
             log_format,
+            sweep_interval: Duration::from_secs(num(
+                "SWEEP_INTERVAL_SECS",
+                get("SWEEP_INTERVAL_SECS"),
+                60,
+            )?),
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod policy;

@@ -64,6 +64,12 @@ enum Command {
     },
     /// Create demo accounts and orders and print the credentials.
     SeedDemo,
+    /// Run the deadline sweep once as of an instant (default: now) and print what it did.
+    Sweep {
+        /// RFC 3339 instant, e.g. 2026-11-25T19:00:00Z.
+        #[arg(long)]
+        at: Option<String>,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -254,6 +260,23 @@ async fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Sweep { at } => {
+            let now = match at.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+                None => state.clock.now(),
+                Some(Ok(t)) => aftersale::clock::truncate(t.with_timezone(&chrono::Utc)),
+                Some(Err(e)) => return fail(format!("--at is not an RFC 3339 instant: {e}")),
+            };
+            match state
+                .db
+                .run(|c| aftersale::jobs::sweeper::sweep(c, &state.policy, now))
+            {
+                Ok(report) => {
+                    println!("{}", serde_json::to_string(&report).unwrap_or_default());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Openapi => ExitCode::SUCCESS,
     }
 }

@@ -205,8 +205,35 @@ pub fn init_tracing(format: LogFormat) {
     };
 }
 
+/// Runs the deadline sweep every `SWEEP_INTERVAL_SECS` on the blocking pool; a failed pass
+/// (database down, say) is logged and the next one tries again.
+fn spawn_sweeper(state: AppState) {
+    let every = state.settings.sweep_interval;
+    if every.is_zero() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(every);
+        loop {
+            ticks.tick().await;
+            let s = state.clone();
+            let pass = web::block(move || {
+                let now = s.clock.now();
+                s.db.run(|c| crate::jobs::sweeper::sweep(c, &s.policy, now))
+            })
+            .await;
+            match pass {
+                Ok(Ok(report)) => tracing::info!(?report, "sweep"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "sweep failed"),
+                Err(e) => tracing::warn!(error = %e, "sweep did not run"),
+            }
+        }
+    });
+}
+
 /// Serves until SIGTERM/SIGINT, then drains in-flight requests (graceful shutdown).
 pub async fn serve(state: AppState) -> std::io::Result<()> {
+    spawn_sweeper(state.clone());
     let addr = (state.settings.host.clone(), state.settings.port);
     let workers = state.settings.workers;
     let server = HttpServer::new(move || app(state.clone()))

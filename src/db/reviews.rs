@@ -410,7 +410,7 @@ pub fn summary_recent(
 
 /// Re-evaluates the shop's 90-day rating and alerts its sellers when it falls below the
 /// threshold (once per crossing).
-fn check_critical(
+pub fn check_critical(
     conn: &mut DbConnection,
     shop_id: &str,
     policy: &ReviewPolicy,

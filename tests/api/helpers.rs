@@ -297,7 +297,7 @@ impl TestApp {
             .db
             .run(|c| demo::service_account(c, "order-sync", now))
             .unwrap();
-        demo::issue_token(&self.state, &user, TimeDelta::days(30)).unwrap()
+        demo::issue_token(&self.state, &user, TimeDelta::days(400)).unwrap()
     }
 
     /// Upserts an order through the integration endpoint and returns the response body.

@@ -13,3 +13,4 @@ mod operations;
 mod orders;
 mod reviews;
 mod schema;
+mod sweep;

@@ -1,0 +1,2 @@
+//! Work that runs on time rather than on requests.
+pub mod sweeper;

@@ -1,0 +1,139 @@
+use crate::helpers::*;
+use aftersale::jobs::sweeper::{sweep, SweepReport};
+use chrono::TimeDelta;
+use serde_json::json;
+
+fn run_sweep(app: &TestApp) -> SweepReport {
+    let now = app.clock.now_utc();
+    app.state
+        .db
+        .run(|c| sweep(c, &app.state.policy, now))
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn overdue_moderation_items_are_recorded_once_to_the_second() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let held_item = app.delivered_item(&cast, &cast.buyer, "SW-1", 1).await;
+    let review = app
+        .review(&cast.buyer.token, &held_item, 3, "пишите 87011234567")
+        .await;
+    let clean_item = app.delivered_item(&cast, &cast.buyer, "SW-2", 1).await;
+    let published = app.review(&cast.buyer.token, &clean_item, 4, "").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let flag = app
+        .post(
+            &format!("/api/v1/reviews/{published}/flags"),
+            Some(&cast.seller.token),
+            json!({"reason": "rules_violation", "comment": "c"}),
+        )
+        .await;
+    assert_eq!(flag.status, 201);
+    // Both are due Wednesday 2026-11-25 23:59:59 Almaty (18:59:59Z).
+    app.clock.set("2026-11-25T18:59:59Z".parse().unwrap());
+    assert_eq!(
+        run_sweep(&app).sla_breaches,
+        0,
+        "the last instant is still in time"
+    );
+    app.clock.advance(TimeDelta::seconds(1));
+    assert_eq!(run_sweep(&app).sla_breaches, 2);
+    assert_eq!(run_sweep(&app).sla_breaches, 0, "recorded once");
+    let id = review.body["id"].as_str().unwrap();
+    let log = app
+        .get(
+            &format!("/api/v1/moderation/log?subject_id={id}"),
+            Some(&cast.moderator.token),
+        )
+        .await;
+    assert_eq!(log.body["items"][0]["action"], "sla_breached");
+    assert_eq!(log.body["items"][0]["actor"], "system");
+}
+
+#[actix_web::test]
+async fn a_rating_that_crosses_below_4_by_ageing_alerts_the_seller() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let alerts = |kinds: Vec<String>| {
+        kinds
+            .iter()
+            .filter(|k| *k == "shop_rating_critical")
+            .count()
+    };
+    for i in 0..4 {
+        let item = app
+            .delivered_item(&cast, &cast.buyer, &format!("AG-{i}"), 1)
+            .await;
+        app.review(&cast.buyer.token, &item, 5, "").await;
+    }
+    app.clock.advance(TimeDelta::days(60));
+    for i in 4..6 {
+        let item = app
+            .delivered_item(&cast, &cast.buyer, &format!("AG-{i}"), 1)
+            .await;
+        app.review(&cast.buyer.token, &item, 3, "").await;
+    }
+    // 90-day average (4×5 + 2×3) / 6 = 4.33: fine.
+    assert_eq!(run_sweep(&app).shops_checked, 1);
+    assert_eq!(alerts(app.notification_kinds(&cast.seller.token).await), 0);
+    // A month later the fives have aged out: 3.0 with no new review written.
+    app.clock.advance(TimeDelta::days(31));
+    run_sweep(&app);
+    assert_eq!(alerts(app.notification_kinds(&cast.seller.token).await), 1);
+    run_sweep(&app);
+    assert_eq!(
+        alerts(app.notification_kinds(&cast.seller.token).await),
+        1,
+        "once per crossing"
+    );
+}
+
+#[actix_web::test]
+async fn idempotency_keys_older_than_a_day_are_purged() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("b@example.kz").await;
+    let req = actix_web::test::TestRequest::post()
+        .uri("/api/v1/notifications/read-all")
+        .insert_header(("Authorization", format!("Bearer {}", buyer.token)))
+        .insert_header(("Idempotency-Key", "k-1"))
+        .set_json(json!({}));
+    assert_eq!(app.send(req).await.status, 200);
+    app.clock.advance(TimeDelta::hours(24));
+    assert_eq!(run_sweep(&app).idempotency_keys_purged, 0);
+    app.clock.advance(TimeDelta::seconds(1));
+    assert_eq!(run_sweep(&app).idempotency_keys_purged, 1);
+}
+
+#[test]
+fn the_cli_runs_one_sweep_as_of_an_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_aftersale"))
+            .args(args)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/cli.db", dir.path().display()),
+            )
+            .env("ATTACHMENTS_DIR", dir.path().join("files"))
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let ok = run(&["sweep", "--at", "2026-11-25T19:00:00Z"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(
+        report,
+        json!({"sla_breaches": 0, "shops_checked": 0, "idempotency_keys_purged": 0})
+    );
+    let bad = run(&["sweep", "--at", "next tuesday"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
+}
