@@ -491,3 +491,71 @@ async fn sellers_are_alerted_once_when_the_90_day_rating_falls_below_4() {
         .await;
     assert_eq!(list.body["summary_90d"]["average"], 2.75);
 }
+
+#[actix_web::test]
+async fn the_queue_mixes_kinds_nearest_deadline_first_and_pages() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    // Saturday: a flag due Wednesday 25th.
+    let clean = published(&app, &cast, "Q-1", 4, "Хорошо").await;
+    let flag_id = flag(&app, &cast.seller.token, &clean, "rules_violation")
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Monday 23rd (Almaty): a held review due Thursday 26th.
+    app.clock.set("2026-11-23T05:00:00Z".parse().unwrap());
+    let item = app.delivered_item(&cast, &cast.buyer, "Q-2", 1).await;
+    let held = app
+        .review(&cast.buyer.token, &item, 3, "звоните 87011234567")
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let queue = app
+        .get("/api/v1/moderation/queue", Some(&cast.moderator.token))
+        .await;
+    let order: Vec<(&str, &str)> = queue.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["kind"].as_str().unwrap(), i["due_at"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            ("flag", "2026-11-25T18:59:59Z"),
+            ("review", "2026-11-26T18:59:59Z")
+        ]
+    );
+    let first = app
+        .get(
+            "/api/v1/moderation/queue?limit=1",
+            Some(&cast.moderator.token),
+        )
+        .await;
+    assert_eq!(first.body["items"][0]["id"], flag_id.as_str());
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = app
+        .get(
+            &format!("/api/v1/moderation/queue?limit=1&cursor={cursor}"),
+            Some(&cast.moderator.token),
+        )
+        .await;
+    assert_eq!(second.body["items"][0]["id"], held.as_str());
+    assert!(second.body["next_cursor"].is_null());
+    // Past Wednesday the flag shows as overdue.
+    app.clock.set("2026-11-25T19:00:00Z".parse().unwrap());
+    let late = app
+        .get("/api/v1/moderation/queue", Some(&cast.moderator.token))
+        .await;
+    assert_eq!(
+        (
+            late.body["items"][0]["overdue"].as_bool(),
+            late.body["items"][1]["overdue"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+}
