@@ -1,0 +1,170 @@
+//! The operator commands, run as the real binary on a SQLite file of their own.
+use aftersale::auth::jwt::JwtKeys;
+use aftersale::config::DEFAULT_JWT_SECRET;
+use aftersale::domain::roles::Role;
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Cli {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_aftersale"))
+            .args(args)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/cli.db", self.dir.path().display()),
+            )
+            .env("ATTACHMENTS_DIR", self.dir.path().join("files"))
+            .env("RUST_LOG", "warn")
+            .env_remove("JWT_SECRET")
+            .env_remove("APP_ENV")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+fn claims(token: &str) -> aftersale::auth::jwt::Claims {
+    let keys = JwtKeys::new(DEFAULT_JWT_SECRET.as_bytes(), "aftersale", "aftersale-api");
+    keys.verify(token.trim(), chrono::Utc::now()).unwrap()
+}
+
+#[test]
+fn moderators_are_created_by_operators_and_tokens_issued() {
+    let cli = Cli::new();
+    let created = cli.ok(&[
+        "create-user",
+        "--role",
+        "moderator",
+        "--email",
+        "Mod@Example.kz",
+        "--password",
+        "long-enough-pw",
+        "--full-name",
+        "Мадина С.",
+    ]);
+    assert!(created.contains("moderator mod@example.kz"), "{created}");
+    let again = cli.run(&[
+        "create-user",
+        "--role",
+        "moderator",
+        "--email",
+        "mod@example.kz",
+        "--password",
+        "long-enough-pw",
+        "--full-name",
+        "M",
+    ]);
+    assert!(!again.status.success(), "a taken e-mail is refused");
+    assert!(
+        !cli.run(&[
+            "create-user",
+            "--role",
+            "seller",
+            "--email",
+            "s@example.kz",
+            "--password",
+            "long-enough-pw",
+            "--full-name",
+            "S"
+        ])
+        .status
+        .success(),
+        "sellers need a shop name"
+    );
+    assert!(!cli
+        .run(&[
+            "create-user",
+            "--role",
+            "buyer",
+            "--email",
+            "b@example.kz",
+            "--password",
+            "short",
+            "--full-name",
+            "B"
+        ])
+        .status
+        .success());
+
+    let token = cli.ok(&["issue-token", "--email", "mod@example.kz"]);
+    assert_eq!(claims(&token).role, Role::Moderator);
+    let service = cli.ok(&["issue-token", "--role", "service", "--name", "order-sync"]);
+    let c = claims(&service);
+    assert_eq!(c.role, Role::Service);
+    assert!(
+        c.exp - c.iat >= 364 * 86_400,
+        "service tokens are long-lived"
+    );
+    assert_eq!(
+        claims(&cli.ok(&["issue-token", "--role", "service", "--name", "order-sync"])).sub,
+        c.sub,
+        "one account per name"
+    );
+    assert!(!cli
+        .run(&["issue-token", "--role", "service", "--name", "bad name"])
+        .status
+        .success());
+    assert!(!cli
+        .run(&["issue-token", "--email", "nobody@example.kz"])
+        .status
+        .success());
+}
+
+#[test]
+fn seed_demo_is_repeatable_and_prints_credentials() {
+    let cli = Cli::new();
+    let first = cli.ok(&["seed-demo"]);
+    for expected in [
+        "buyer@demo.kz",
+        "seller@demo.kz",
+        "moderator@demo.kz",
+        "DEMO-1001",
+        "DEMO-1005",
+        "service token",
+    ] {
+        assert!(first.contains(expected), "{expected} missing:\n{first}");
+    }
+    let second = cli.ok(&["seed-demo"]);
+    let ids = |s: &str| {
+        s.lines()
+            .filter(|l| l.contains("DEMO-"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&first), ids(&second), "the same orders, not new ones");
+    assert!(cli.ok(&["migrate"]).contains("up to date"));
+}
+
+#[test]
+fn production_refuses_the_default_secret() {
+    let cli = Cli::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aftersale"))
+        .args(["migrate"])
+        .env("APP_ENV", "production")
+        .env_remove("JWT_SECRET")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/p.db", cli.dir.path().display()),
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JWT_SECRET"));
+}
