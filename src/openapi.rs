@@ -50,7 +50,11 @@ pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
     use utoipa::openapi::{ObjectBuilder, Required, Type};
     for item in doc.paths.paths.values_mut() {
-        if let Some(op) = item.post.as_mut() {
+        if let Some(op) = item
+            .post
+            .as_mut()
+            .filter(|op| !op.tags.iter().flatten().any(|t| t == "auth"))
+        {
             let param = ParameterBuilder::new()
                 .name("Idempotency-Key")
                 .parameter_in(ParameterIn::Header)

@@ -20,6 +20,10 @@ use sha2::{Digest, Sha256};
 use tracing_actix_web::RequestId;
 
 pub const HEADER: &str = "idempotency-key";
+/// Responses under this prefix carry credentials; keeping them in a table for a day would store
+/// refresh tokens in clear where everywhere else only their hash is kept. A retried register
+/// gets 409 `email_taken` and the client logs in.
+const NOT_REPLAYED: &str = "/api/v1/auth/";
 pub const REPLAYED: &str = "idempotent-replayed";
 const KEEP_HOURS: i64 = 24;
 
@@ -71,7 +75,8 @@ pub async fn middleware(
         .get(HEADER)
         .map(|v| v.to_str().unwrap_or("").to_string());
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let (Some(key), Some(state), true) = (key, state, req.method() == Method::POST) else {
+    let applies = req.method() == Method::POST && !req.path().starts_with(NOT_REPLAYED);
+    let (Some(key), Some(state), true) = (key, state, applies) else {
         return next
             .call(req)
             .await

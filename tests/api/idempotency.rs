@@ -17,26 +17,77 @@ fn post(path: &str, token: Option<&str>, key: &str, body: &Value) -> TestRequest
 #[actix_web::test]
 async fn a_repeat_replays_the_first_response_and_does_nothing_twice() {
     let app = TestApp::spawn().await;
-    let body =
-        json!({"email": "i@example.kz", "password": PASSWORD, "full_name": "I J", "role": "buyer"});
+    let cast = app.cast().await;
+    let item = app.delivered_item(&cast, &cast.buyer, "I-1", 1).await;
+    let body = json!({"order_item_id": item, "rating": 5, "text": "Отлично"});
     let first = app
-        .send(post("/api/v1/auth/register", None, "reg-1", &body))
+        .send(post(
+            "/api/v1/reviews",
+            Some(&cast.buyer.token),
+            "rev-1",
+            &body,
+        ))
         .await;
     assert_eq!(first.status, 201);
     assert!(first.headers.get("idempotent-replayed").is_none());
     let second = app
-        .send(post("/api/v1/auth/register", None, "reg-1", &body))
+        .send(post(
+            "/api/v1/reviews",
+            Some(&cast.buyer.token),
+            "rev-1",
+            &body,
+        ))
         .await;
     assert_eq!(
         second.status, 201,
-        "not 409 email_taken: the first response is replayed"
+        "not 409 already_reviewed: the first response is replayed"
     );
     assert_eq!(second.headers.get("idempotent-replayed").unwrap(), "true");
     assert_eq!(second.body, first.body);
+    // Nothing happened twice: one review, one notification.
+    let mine = app.get("/api/v1/me/reviews", Some(&cast.buyer.token)).await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
     // Without the key the same request is a new one.
-    app.post("/api/v1/auth/register", None, body)
+    app.post("/api/v1/reviews", Some(&cast.buyer.token), body)
         .await
-        .assert_problem(409, "email_taken");
+        .assert_problem(409, "already_reviewed");
+}
+
+#[actix_web::test]
+async fn credentials_are_never_kept_for_replay() {
+    let app = TestApp::spawn().await;
+    let body =
+        json!({"email": "i@example.kz", "password": PASSWORD, "full_name": "I J", "role": "buyer"});
+    assert_eq!(
+        app.send(post("/api/v1/auth/register", None, "reg-1", &body))
+            .await
+            .status,
+        201
+    );
+    let again = app
+        .send(post("/api/v1/auth/register", None, "reg-1", &body))
+        .await;
+    again.assert_problem(409, "email_taken");
+    let login = json!({"email": "i@example.kz", "password": PASSWORD});
+    let a = app
+        .send(post("/api/v1/auth/login", None, "login-1", &login))
+        .await;
+    let b = app
+        .send(post("/api/v1/auth/login", None, "login-1", &login))
+        .await;
+    assert_ne!(
+        a.body["refresh_token"], b.body["refresh_token"],
+        "each login is a new session"
+    );
+    let stored: i64 = {
+        use diesel::prelude::*;
+        let mut conn = app.raw_conn();
+        aftersale::db::schema::idempotency_keys::table
+            .count()
+            .get_result(&mut **conn)
+            .unwrap()
+    };
+    assert_eq!(stored, 0, "no response of /auth is stored");
 }
 
 #[actix_web::test]
