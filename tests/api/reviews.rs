@@ -680,3 +680,107 @@ async fn review_photos_are_readable_by_whoever_may_see_the_review() {
         "the shop's seller sees a held review"
     );
 }
+
+#[actix_web::test]
+async fn upstream_cannot_drop_an_item_that_has_a_review() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let item = app.delivered_item(&cast, &cast.buyer, "K-1", 1).await;
+    app.review(&cast.buyer.token, &item, 4, "").await;
+    let now = app.clock.now_utc();
+    let mut body = order_body(
+        &cast.buyer.id,
+        cast.shop(),
+        now - TimeDelta::days(3),
+        Some(now - TimeDelta::days(1)),
+    );
+    body["items"].as_array_mut().unwrap().remove(0);
+    app.put_order(&cast.service, "K-1", body)
+        .await
+        .assert_problem(409, "order_item_in_use");
+    // Nothing changed: the order still has both items.
+    let orders = app.get("/api/v1/orders", Some(&cast.buyer.token)).await;
+    assert_eq!(
+        orders.body["items"][0]["items"].as_array().unwrap().len(),
+        2
+    );
+}
+
+#[actix_web::test]
+async fn garbage_bodies_on_review_and_moderation_routes_are_4xx() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let item = app.delivered_item(&cast, &cast.buyer, "G-1", 1).await;
+    let id = app.review(&cast.buyer.token, &item, 4, "").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bodies = [
+        "null",
+        "[]",
+        "\"x\"",
+        "{}",
+        "{\"rating\": \"five\"}",
+        "{\"rating\": 99999999999}",
+        "{\"reason\": \"spite\", \"comment\": \"x\"}",
+        "{\"decision\": \"maybe\", \"note\": \"x\"}",
+        "{\"text\": 5}",
+        "{\"order_item_id\": [], \"rating\": 3}",
+        "{\"attachment_ids\": \"a\"}",
+    ];
+    let routes: Vec<(Method, String, &str)> = vec![
+        (Method::POST, "/api/v1/reviews".into(), &cast.buyer.token),
+        (
+            Method::PATCH,
+            format!("/api/v1/reviews/{id}"),
+            &cast.buyer.token,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/reviews/{id}/reply"),
+            &cast.seller.token,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/reviews/{id}/flags"),
+            &cast.seller.token,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/reviews/{id}/appeal"),
+            &cast.buyer.token,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/moderation/reviews/{id}/decision"),
+            &cast.moderator.token,
+        ),
+        (
+            Method::POST,
+            "/api/v1/moderation/flags/x/decision".into(),
+            &cast.moderator.token,
+        ),
+        (
+            Method::POST,
+            "/api/v1/moderation/appeals/x/decision".into(),
+            &cast.moderator.token,
+        ),
+    ];
+    for body in bodies {
+        for (method, path, token) in &routes {
+            let req = actix_web::test::TestRequest::default()
+                .method(method.clone())
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .insert_header(("Content-Type", "application/json"))
+                .set_payload(body);
+            let r = app.send(req).await;
+            assert!(
+                r.status.is_client_error(),
+                "{method} {path} {body} → {} {}",
+                r.status,
+                r.body
+            );
+        }
+    }
+}

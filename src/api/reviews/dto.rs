@@ -25,8 +25,10 @@ pub struct CreateReviewRequest {
     pub attachment_ids: Option<Vec<String>>,
 }
 
-/// Fields present replace the current ones; `text: ""` removes the text.
+/// Fields present replace the current ones; `text: ""` removes the text. Other fields (the
+/// item, the author) cannot change, so sending them is an error rather than silently ignored.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EditReviewRequest {
     #[validate(range(min = 1, max = 5))]
     pub rating: Option<i32>,

@@ -156,7 +156,17 @@ async fn edit_review(
 ) -> ApiResult<web::Json<ReviewView>> {
     user.require(&[Role::Buyer])?;
     let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
+    // An edit that changes nothing would only add an identical version.
+    let empty = req.rating.is_none()
+        && req.text.is_none()
+        && req.shop_rating.is_none()
+        && req.attachment_ids.is_none();
+    let nothing = if empty {
+        vec![FieldError::new("body", "required")]
+    } else {
+        Vec::new()
+    };
+    validate_with(&req, nothing)?;
     let id = path.into_inner();
     let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
     let row = state
