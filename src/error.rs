@@ -44,6 +44,16 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
+/// The 401 every authenticated route can answer, for `#[utoipa::path(responses(..))]`.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 401,
+    description = "No or invalid token",
+    content_type = "application/problem+json"
+)]
+#[allow(dead_code)] // Documents the response; errors are built from ApiError.
+pub struct Unauthorized(Problem);
+
 macro_rules! error_codes {
     ($( $variant:ident => $code:literal, $status:expr,
         [$kk_t:literal, $kk_d:literal], [$ru_t:literal, $ru_d:literal], [$en_t:literal, $en_d:literal]; )*) => {

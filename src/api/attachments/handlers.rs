@@ -3,7 +3,7 @@ use super::storage::{self, Incoming, Rejection};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::{self, attachments::NewAttachment};
 use crate::domain::roles::Role;
-use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_multipart::{Multipart, MultipartError};
 use actix_web::{error::PayloadError, get, http::header, post, web, HttpResponse};
@@ -39,7 +39,7 @@ fn rejection(e: Rejection) -> ApiError {
     responses(
         (status = 201, body = AttachmentView),
         (status = 400, description = "Broken multipart body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 413, description = "Larger than ATTACHMENT_MAX_BYTES", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart, or not an accepted file type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No `file` field", body = Problem, content_type = "application/problem+json"),

@@ -3,7 +3,7 @@ use crate::api::{validate_with, ApiJson};
 use crate::auth::{password, refresh, AuthUser};
 use crate::db::{self, tokens::Rotation, users::NewUser};
 use crate::domain::privacy::normalize_phone;
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::TimeDelta;
@@ -201,7 +201,7 @@ async fn refresh_tokens(
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "No or invalid access token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
     ),
     security(("bearer" = []))
 )]
@@ -224,7 +224,7 @@ async fn logout(
     tag = "auth",
     responses(
         (status = 200, body = MeResponse),
-        (status = 401, description = "No or invalid access token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
     ),
     security(("bearer" = []))
 )]

@@ -6,7 +6,7 @@ use crate::db::moderation::{self, QueueKind};
 use crate::db::reviews as store;
 use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor, TimeCursor};
 use crate::domain::roles::Role;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiResult, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(QueueQuery),
     responses(
         (status = 200, body = QueuePage),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad `kind`, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -78,7 +78,7 @@ async fn queue(
     request_body = ReviewDecisionRequest,
     responses(
         (status = 200, body = ReviewView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such review", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_decided`", body = Problem, content_type = "application/problem+json"),
@@ -135,7 +135,7 @@ async fn decide_review(
     request_body = FlagDecisionRequest,
     responses(
         (status = 200, body = FlagView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such flag", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_decided`", body = Problem, content_type = "application/problem+json"),
@@ -181,7 +181,7 @@ async fn decide_flag(
     request_body = AppealDecisionRequest,
     responses(
         (status = 200, body = AppealView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a moderator, or `appeal_needs_another_moderator`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appeal", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_decided`", body = Problem, content_type = "application/problem+json"),
@@ -226,7 +226,7 @@ async fn decide_appeal(
     params(LogQuery),
     responses(
         (status = 200, body = LogPage),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     ),

@@ -3,7 +3,7 @@ use crate::api::page_error;
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiResult, Problem, Unauthorized};
 use crate::i18n::Lang;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpRequest};
@@ -27,7 +27,7 @@ fn lang(req: &HttpRequest) -> Lang {
     params(NotificationQuery),
     responses(
         (status = 200, body = NotificationPage),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -76,7 +76,7 @@ async fn list(
     params(("id" = String, Path, description = "Notification id")),
     responses(
         (status = 200, body = NotificationView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 404, description = "Not the caller's notification", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -101,7 +101,7 @@ async fn read_one(
     tag = "notifications",
     responses(
         (status = 200, body = ReadAllResult),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
     ),
     security(("bearer" = []))
 )]

@@ -9,7 +9,7 @@ use crate::domain::orders::{check_draft, ItemDraft, OrderDraft, OrderStatus};
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::reviews::{may_review, ItemFacts};
 use crate::domain::roles::Role;
-use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, put, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses(
         (status = 201, description = "Created", body = OrderView),
         (status = 200, description = "Updated", body = OrderView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a service token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`order_item_in_use`: an item cited elsewhere was dropped", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`, `unknown_buyer`, `unknown_shop`", body = Problem, content_type = "application/problem+json"),
@@ -120,7 +120,7 @@ async fn upsert_order(
     params(ListQuery),
     responses(
         (status = 200, body = OrderPage),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Service tokens cannot list orders", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -174,7 +174,7 @@ async fn list_orders(
     params(("id" = String, Path, description = "Order id")),
     responses(
         (status = 200, body = OrderView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Service tokens cannot read orders here", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such order, or not the caller's", body = Problem, content_type = "application/problem+json"),
     ),

@@ -7,7 +7,7 @@ use crate::db::reviews::{
 };
 use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
 use crate::domain::roles::Role;
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -75,7 +75,7 @@ async fn render(state: &AppState, row: ReviewRow, audience: Audience) -> ApiResu
     request_body = CreateReviewRequest,
     responses(
         (status = 201, description = "`status` is `published` (clean) or `pending_moderation` with `screening` findings", body = ReviewView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "`forbidden` (not a buyer) or `not_order_buyer`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such order item", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_reviewed`", body = Problem, content_type = "application/problem+json"),
@@ -139,7 +139,7 @@ async fn get_review(
     request_body = EditReviewRequest,
     responses(
         (status = 200, body = ReviewView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not the caller's review", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`review_not_editable`", body = Problem, content_type = "application/problem+json"),
@@ -195,7 +195,7 @@ async fn edit_review(
     params(("id" = String, Path, description = "Review id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not the caller's review", body = Problem, content_type = "application/problem+json"),
     ),
@@ -333,7 +333,7 @@ async fn shop_reviews(
     params(PageQuery),
     responses(
         (status = 200, body = MyReviewPage),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -384,7 +384,7 @@ fn seller_shop(user: &AuthUser) -> ApiResult<String> {
     request_body = ReplyRequest,
     responses(
         (status = 200, body = ReviewView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a review of the caller's shop", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`review_not_published`", body = Problem, content_type = "application/problem+json"),
@@ -415,7 +415,7 @@ async fn put_reply(
     params(("id" = String, Path, description = "Review id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No reply, or not the caller's shop", body = Problem, content_type = "application/problem+json"),
     ),
@@ -442,7 +442,7 @@ async fn delete_reply(
     request_body = FlagRequest,
     responses(
         (status = 201, body = FlagView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a review of the caller's shop", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`flag_already_open`, `review_not_published`", body = Problem, content_type = "application/problem+json"),
@@ -485,7 +485,7 @@ async fn flag_review(
     params(FlagQuery),
     responses(
         (status = 200, body = FlagPage),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a seller or moderator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad `status`, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -542,7 +542,7 @@ async fn list_flags(
     request_body = AppealRequest,
     responses(
         (status = 201, body = AppealView),
-        (status = 401, description = "No or invalid token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not the caller's review", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_appealable`, `already_appealed`", body = Problem, content_type = "application/problem+json"),
