@@ -839,6 +839,18 @@ pub fn create_flag(
             move_summaries(conn, &before, &after)?;
             check_critical(conn, shop_id, policy, now)?;
         }
+        log(
+            conn,
+            LogAction {
+                actor: Some(seller_id),
+                action: "flag_opened",
+                subject: ("flag", &id),
+                before: None,
+                after: Some("open"),
+                note: Some(flag.reason.as_str()),
+            },
+            now,
+        )?;
         Ok(rf::table
             .find(&id)
             .select(FlagRow::as_select())
@@ -1143,6 +1155,18 @@ pub fn create_appeal(
             ))
             .execute(conn)
             .map_err(super::unique_means(ErrorCode::AlreadyAppealed))?;
+        log(
+            conn,
+            LogAction {
+                actor: Some(author_id),
+                action: "appeal_opened",
+                subject: ("appeal", &id),
+                before: None,
+                after: Some("open"),
+                note: None,
+            },
+            now,
+        )?;
         Ok(ra::table
             .find(&id)
             .select(AppealRow::as_select())

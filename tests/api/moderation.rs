@@ -97,6 +97,30 @@ async fn a_flag_leaves_the_review_visible_until_upheld() {
     )
     .await
     .assert_problem(409, "already_decided");
+    let log = app
+        .get(
+            &format!("/api/v1/moderation/log?subject_id={flag_id}"),
+            Some(&cast.moderator.token),
+        )
+        .await;
+    let actions: Vec<(&str, &str)> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actor_id"].as_str().unwrap_or("system"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("flag_upheld", cast.moderator.id.as_str()),
+            ("flag_opened", cast.seller.id.as_str())
+        ]
+    );
     assert_eq!(
         count(&app.get("/api/v1/products/P-1/reviews", None).await.body),
         0
@@ -262,6 +286,21 @@ async fn one_appeal_per_removal_within_14_days_decided_by_another_moderator() {
         .notification_kinds(&cast.buyer.token)
         .await
         .contains(&"appeal_reinstated".to_string()));
+    let appeal_id = a.body["id"].as_str().unwrap();
+    let log = app
+        .get(
+            &format!("/api/v1/moderation/log?subject_id={appeal_id}"),
+            Some(&cast.moderator.token),
+        )
+        .await;
+    let actions: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["appeal_reinstated", "appeal_opened"]);
+    assert_eq!(log.body["items"][1]["actor_id"], cast.buyer.id.as_str());
 }
 
 #[actix_web::test]
