@@ -57,6 +57,10 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// How often `serve` runs the deadline sweep; zero turns it off.
     pub sweep_interval: Duration,
+    /// Requests per minute per caller; zero turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// Requests per minute per caller to /auth (login, register, refresh).
+    pub auth_rate_limit_per_minute: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -170,6 +174,12 @@ impl Settings {
                 get("SWEEP_INTERVAL_SECS"),
                 60,
             )?),
+            rate_limit_per_minute: num("RATE_LIMIT_PER_MINUTE", get("RATE_LIMIT_PER_MINUTE"), 600)?,
+            auth_rate_limit_per_minute: num(
+                "AUTH_RATE_LIMIT_PER_MINUTE",
+                get("AUTH_RATE_LIMIT_PER_MINUTE"),
+                20,
+            )?,
         })
     }
 }

@@ -211,6 +211,10 @@ error_codes! {
         ["Дүкен белгісіз", "shop_id ешбір дүкенге сәйкес келмейді."],
         ["Неизвестный магазин", "shop_id не соответствует ни одному магазину."],
         ["Unknown shop", "shop_id does not name a shop."];
+    RateLimited => "rate_limited", StatusCode::TOO_MANY_REQUESTS,
+        ["Сұраныстар тым көп", "Сұраныстар шегінен асып кеттіңіз. Retry-After көрсеткен уақыттан кейін қайталаңыз."],
+        ["Слишком много запросов", "Превышен лимит запросов. Повторите после времени из Retry-After."],
+        ["Too many requests", "The request limit was exceeded. Retry after the Retry-After delay."];
     DatabaseUnavailable => "database_unavailable", StatusCode::SERVICE_UNAVAILABLE,
         ["Қызмет уақытша қолжетімсіз", "Дерекқор қолжетімсіз. Кейінірек қайталаңыз."],
         ["Сервис временно недоступен", "База данных недоступна. Повторите попытку позже."],
@@ -229,6 +233,9 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
+    /// Seconds until the caller may try again.
+    #[error("rate limited for {0} s")]
+    RateLimited(u64),
     /// Anything unexpected; the message is logged, never shown.
     #[error("internal: {0}")]
     Internal(String),
@@ -240,6 +247,7 @@ impl ApiError {
             ApiError::Coded { code } => *code,
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
             ApiError::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
+            ApiError::RateLimited(_) => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -286,8 +294,14 @@ impl ApiError {
         let problem = self.problem(lang, request_id);
         let mut builder = HttpResponse::build(self.code().status());
         builder.content_type("application/problem+json");
-        if self.code() == ErrorCode::DatabaseUnavailable {
-            builder.insert_header(("Retry-After", "5"));
+        match self {
+            ApiError::RateLimited(secs) => {
+                builder.insert_header(("Retry-After", secs.to_string()));
+            }
+            ApiError::DatabaseUnavailable(_) => {
+                builder.insert_header(("Retry-After", "5"));
+            }
+            _ => {}
         }
         if matches!(
             self.code(),

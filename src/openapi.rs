@@ -44,12 +44,47 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Adds what every operation of a kind shares and utoipa cannot attach per route: the
-/// optional `Idempotency-Key` header on each POST. Applied after the paths are collected.
+/// Adds what every operation of a kind shares and utoipa cannot attach per route: 429 and 503
+/// on every API operation, and the optional `Idempotency-Key` header on each POST (but /auth).
+/// Applied after the paths are collected.
 pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-    use utoipa::openapi::{ObjectBuilder, Required, Type};
-    for item in doc.paths.paths.values_mut() {
+    use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuilder, Type};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // Every API operation can be rate limited and needs the database.
+        if path.starts_with("/api/v1/") {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                op.responses.responses.entry("429".into()).or_insert_with(|| {
+                    problem("`rate_limited`: over the caller's limit; retry after `Retry-After` seconds").into()
+                });
+                op.responses
+                    .responses
+                    .entry("503".into())
+                    .or_insert_with(|| {
+                        problem("`database_unavailable`: retry after `Retry-After` seconds").into()
+                    });
+            }
+        }
         if let Some(op) = item
             .post
             .as_mut()

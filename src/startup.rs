@@ -48,6 +48,10 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         .map_err(|e| StartupError::Storage(settings.attachments_dir.display().to_string(), e))?;
     Ok(AppState {
         db,
+        limits: Arc::new(crate::api::rate_limit::Limits {
+            general: crate::api::rate_limit::RateLimiter::new(settings.rate_limit_per_minute),
+            auth: crate::api::rate_limit::RateLimiter::new(settings.auth_rate_limit_per_minute),
+        }),
         settings: Arc::new(settings),
         policy: Arc::new(Policy::default()),
         clock,
@@ -129,12 +133,15 @@ pub fn app(
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::finish(doc)))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(route_not_found))
+        .wrap(actix_web::middleware::from_fn(api::rate_limit::middleware))
         // Renders every error as problem+json in the caller's language, with the request id.
         .wrap_fn(|req, srv| {
             let lang = lang_of(&req);
             let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
             let fut = srv.call(req);
             async move {
+                // Inner middlewares answer errors as responses carrying them (never Err), so
+                // that they pass through here.
                 let res = fut.await?;
                 let status = res.status();
                 let rendered = match res.response().error() {

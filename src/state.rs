@@ -16,6 +16,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub jwt: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
+    pub limits: Arc<crate::api::rate_limit::Limits>,
 }
 
 impl AppState {

@@ -7,6 +7,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod ops;
 pub mod orders;
+pub mod rate_limit;
 pub mod reviews;
 
 use crate::domain::pagination::PageError;

@@ -1,6 +1,7 @@
 use crate::helpers::*;
 use actix_web::http::header;
 use actix_web::test::TestRequest;
+use serde_json::json;
 
 #[actix_web::test]
 async fn malformed_json_is_400_and_wrong_media_type_415() {
@@ -110,4 +111,48 @@ async fn garbage_in_every_field_never_500s() {
             r.body
         );
     }
+}
+
+#[actix_web::test]
+async fn callers_over_their_limit_get_429_with_retry_after() {
+    let app = TestApp::spawn_with(&[("RATE_LIMIT_PER_MINUTE", "5")]).await;
+    let a = app.buyer("a@example.kz").await;
+    let b = app.buyer("b@example.kz").await;
+    for _ in 0..5 {
+        assert_eq!(app.get("/api/v1/me", Some(&a.token)).await.status, 200);
+    }
+    let limited = app.get("/api/v1/me", Some(&a.token)).await;
+    limited.assert_problem(429, "rate_limited");
+    let wait: u64 = limited
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=12).contains(&wait), "{wait}");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&b.token)).await.status,
+        200,
+        "per caller"
+    );
+}
+
+#[actix_web::test]
+async fn password_guessing_is_limited_separately() {
+    let app = TestApp::spawn_with(&[("AUTH_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    let seller = app.seller("s@example.kz").await; // the registration spends one
+    let wrong = json!({"email": "s@example.kz", "password": "guess-guess"});
+    for _ in 0..2 {
+        app.post("/api/v1/auth/login", None, wrong.clone())
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    let right = json!({"email": "s@example.kz", "password": PASSWORD});
+    app.post("/api/v1/auth/login", None, right)
+        .await
+        .assert_problem(429, "rate_limited");
+    // The general limit is separate: the seller's token still works.
+    assert_eq!(app.get("/api/v1/me", Some(&seller.token)).await.status, 200);
 }

@@ -171,6 +171,9 @@ impl TestApp {
             "JWT_SECRET".into(),
             "test-secret-that-is-long-enough-0123456789".into(),
         );
+        // Limits are off unless a test turns them on; tests make many requests per second.
+        vars.insert("RATE_LIMIT_PER_MINUTE".into(), "0".into());
+        vars.insert("AUTH_RATE_LIMIT_PER_MINUTE".into(), "0".into());
         // Tests move the clock by days; the token-expiry tests set the real 15 minutes.
         vars.insert("ACCESS_TOKEN_TTL_SECS".into(), (400 * 86_400).to_string());
         for (k, v) in overrides {
