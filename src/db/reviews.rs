@@ -358,6 +358,19 @@ fn move_summaries(
     Ok(())
 }
 
+/// After any change to a review: its summaries follow it, and its shop's 90-day rating is
+/// re-checked for a crossing. Every write path ends here, so neither step can be forgotten.
+fn settle_ratings(
+    conn: &mut DbConnection,
+    before: &ReviewRow,
+    after: &ReviewRow,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    move_summaries(conn, before, after)?;
+    check_critical(conn, &after.shop_id, policy, now)
+}
+
 pub fn summary_all(
     conn: &mut DbConnection,
     subject_type: &str,
@@ -653,8 +666,7 @@ pub fn edit(
         set_photos(conn, id, &input.attachment_ids)?;
         let after = find_for_update(conn, id)?;
         record_screening(conn, &after, Some(&before.status), now)?;
-        move_summaries(conn, &before, &after)?;
-        check_critical(conn, &after.shop_id, policy, now)?;
+        settle_ratings(conn, &before, &after, policy, now)?;
         Ok(after)
     })
 }
@@ -705,8 +717,7 @@ pub fn delete(
             )?;
         }
         let after = find_for_update(conn, id)?;
-        move_summaries(conn, &before, &after)?;
-        check_critical(conn, &after.shop_id, policy, now)?;
+        settle_ratings(conn, &before, &after, policy, now)?;
         Ok(())
     })
 }
@@ -836,8 +847,7 @@ pub fn create_flag(
                 now,
             )?;
             let after = find_for_update(conn, review_id)?;
-            move_summaries(conn, &before, &after)?;
-            check_critical(conn, shop_id, policy, now)?;
+            settle_ratings(conn, &before, &after, policy, now)?;
         }
         log(
             conn,
@@ -996,8 +1006,7 @@ pub fn decide_review(
             },
             now,
         )?;
-        move_summaries(conn, &before, &after)?;
-        check_critical(conn, &after.shop_id, policy, now)?;
+        settle_ratings(conn, &before, &after, policy, now)?;
         Ok(after)
     })
 }
@@ -1098,8 +1107,7 @@ pub fn decide_flag(
             },
             now,
         )?;
-        move_summaries(conn, &before, &after)?;
-        check_critical(conn, &after.shop_id, policy, now)?;
+        settle_ratings(conn, &before, &after, policy, now)?;
         Ok(rf::table
             .find(flag_id)
             .select(FlagRow::as_select())
@@ -1252,8 +1260,7 @@ pub fn decide_appeal(
             serde_json::json!({ "appeal_id": appeal_id }),
             now,
         )?;
-        move_summaries(conn, &before, &after)?;
-        check_critical(conn, &after.shop_id, policy, now)?;
+        settle_ratings(conn, &before, &after, policy, now)?;
         Ok(ra::table
             .find(appeal_id)
             .select(AppealRow::as_select())
