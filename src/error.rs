@@ -42,6 +42,12 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// On `invalid_transition`: the actions open to the caller in the current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
+    /// On `escalation_not_yet_allowed`: the instant after which the action opens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The 401 every authenticated route can answer, for `#[utoipa::path(responses(..))]`.
@@ -156,9 +162,9 @@ error_codes! {
         ["Вы не покупатель этого заказа", "Этот заказ оформлен другим покупателем."],
         ["Not the order's buyer", "Only the buyer of this order may do this."];
     AppealNeedsAnotherModerator => "appeal_needs_another_moderator", StatusCode::FORBIDDEN,
-        ["Басқа модератор қажет", "Шағымды жоюды шешкен модератор емес, басқа модератор қарайды."],
-        ["Нужен другой модератор", "Апелляцию рассматривает не тот модератор, который принял решение об удалении."],
-        ["Another moderator must decide", "An appeal is decided by a moderator other than the one who removed the review."];
+        ["Басқа модератор қажет", "Апелляцияны алғашқы шешімді қабылдаған модератор емес, басқа модератор қарайды."],
+        ["Нужен другой модератор", "Апелляцию рассматривает не тот модератор, который принял обжалуемое решение."],
+        ["Another moderator must decide", "An appeal is decided by a moderator other than the one whose decision is appealed."];
     AlreadyReviewed => "already_reviewed", StatusCode::CONFLICT,
         ["Пікір бар", "Бұл тауарға пікір қалдырылған."],
         ["Отзыв уже оставлен", "На этот товар из заказа уже есть отзыв."],
@@ -180,9 +186,9 @@ error_codes! {
         ["Жалоба уже открыта", "На этот отзыв уже есть открытая жалоба."],
         ["Flag already open", "This review already has an open flag."];
     AlreadyAppealed => "already_appealed", StatusCode::CONFLICT,
-        ["Апелляция берілген", "Бұл жою бойынша апелляция бұрын берілген."],
-        ["Апелляция уже подана", "На это удаление апелляция уже подана."],
-        ["Already appealed", "This removal has been appealed already."];
+        ["Апелляция берілген", "Бұл шешімге апелляция бұрын берілген."],
+        ["Апелляция уже подана", "Это решение уже обжаловано."],
+        ["Already appealed", "This decision has been appealed already."];
     NotAppealable => "not_appealable", StatusCode::CONFLICT,
         ["Апелляцияға болмайды", "Тек жойылған немесе қабылданбаған пікірге апелляция беруге болады."],
         ["Апелляция невозможна", "Обжаловать можно только удалённый или отклонённый отзыв."],
@@ -196,13 +202,37 @@ error_codes! {
         ["Срок для отзыва истёк", "Отзыв можно оставить или изменить в течение 14 дней после получения."],
         ["Review window closed", "Reviews can be written or edited within 14 days of delivery."];
     AppealWindowClosed => "appeal_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
-        ["Апелляция мерзімі өтті", "Апелляция жойылғаннан кейін 14 күн ішінде беріледі."],
-        ["Срок апелляции истёк", "Апелляцию можно подать в течение 14 дней после удаления."],
-        ["Appeal window closed", "An appeal must be filed within 14 days of the removal."];
+        ["Апелляция мерзімі өтті", "Апелляция шешімнен кейін 14 күн ішінде беріледі."],
+        ["Срок апелляции истёк", "Апелляцию можно подать в течение 14 дней после решения."],
+        ["Appeal window closed", "An appeal must be filed within 14 days of the decision."];
     InvalidAttachment => "invalid_attachment", StatusCode::UNPROCESSABLE_ENTITY,
         ["Файл жарамсыз", "Тіркелген файл сіз жүктеген фото болуы керек."],
         ["Недопустимое вложение", "Вложение должно быть загруженной вами фотографией."],
         ["Invalid attachment", "Attachments must be photos you uploaded."];
+    InvalidTransition => "invalid_transition", StatusCode::CONFLICT,
+        ["Бұл күйде мүмкін емес", "Бұл әрекет істің қазіргі күйінде қолжетімсіз; allowed_actions тізімін қараңыз."],
+        ["Недопустимо в текущем статусе", "Это действие недоступно в текущем статусе; см. список allowed_actions."],
+        ["Not allowed in this state", "This action is not available in the current state; see allowed_actions."];
+    ComplaintAlreadyOpen => "complaint_already_open", StatusCode::CONFLICT,
+        ["Шағым ашық", "Осы тапсырыс бойынша осындай ашық шағым бар."],
+        ["Жалоба уже открыта", "По этому заказу уже есть открытая жалоба с тем же адресатом и категорией."],
+        ["Complaint already open", "This order already has an open complaint with the same target and category."];
+    AlreadyEscalated => "already_escalated", StatusCode::CONFLICT,
+        ["Шағым жіберілген", "Бұл шағым модераторларға бұрын жіберілген."],
+        ["Жалоба уже передана", "Эта жалоба уже передана модераторам."],
+        ["Already escalated", "This complaint has been escalated already."];
+    OrderNotDelivered => "order_not_delivered", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Тапсырыс жеткізілмеген", "Жеткізу кезіндегі зақым туралы шағым тек жеткізілгеннен кейін беріледі."],
+        ["Заказ не доставлен", "Жалобу на повреждение при доставке можно подать только после получения."],
+        ["Order not delivered", "A complaint about damage in delivery needs a delivered order."];
+    ComplaintWindowClosed => "complaint_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Шағым мерзімі өтті", "Зақым туралы шағым 10 күн (қала) / 45 күн (қалааралық), басқалары 90 күн ішінде беріледі."],
+        ["Срок подачи жалобы истёк", "Жалобу на повреждение подают в течение 10 дней (город) / 45 дней (межгород), остальные — в течение 90 дней."],
+        ["Complaint window closed", "Damage complaints are filed within 10 days (city) / 45 days (intercity), others within 90 days."];
+    EscalationNotYetAllowed => "escalation_not_yet_allowed", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Әлі ерте", "Жария жауапсыз 2 жұмыс күні өткеннен кейін жіберуге болады; available_at қараңыз."],
+        ["Пока рано", "Передать жалобу можно после 2 рабочих дней без публичного ответа; см. available_at."],
+        ["Too early to escalate", "Escalation opens after 2 business days without a public reply; see available_at."];
     UnknownBuyer => "unknown_buyer", StatusCode::UNPROCESSABLE_ENTITY,
         ["Сатып алушы белгісіз", "buyer_id сатып алушы тіркелгісіне сәйкес келмейді."],
         ["Неизвестный покупатель", "buyer_id не соответствует учётной записи покупателя."],
@@ -231,6 +261,15 @@ pub enum ApiError {
     Coded { code: ErrorCode },
     #[error("validation failed: {0:?}")]
     Validation(Vec<FieldError>),
+    /// A state conflict that tells the caller what they may do instead.
+    #[error("invalid transition; allowed: {allowed:?}")]
+    InvalidTransition { allowed: Vec<String> },
+    /// An action that opens later.
+    #[error("{code:?} until {at}")]
+    NotYet {
+        code: ErrorCode,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
     /// Seconds until the caller may try again.
@@ -246,6 +285,8 @@ impl ApiError {
         match self {
             ApiError::Coded { code } => *code,
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+            ApiError::NotYet { code, .. } => *code,
             ApiError::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
             ApiError::RateLimited(_) => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
@@ -282,6 +323,14 @@ impl ApiError {
             code: code.as_str().into(),
             errors,
             request_id,
+            allowed_actions: match self {
+                ApiError::InvalidTransition { allowed } => Some(allowed.clone()),
+                _ => None,
+            },
+            available_at: match self {
+                ApiError::NotYet { at, .. } => Some(*at),
+                _ => None,
+            },
         }
     }
 

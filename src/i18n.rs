@@ -107,6 +107,37 @@ pub fn field_message(code: &str, lang: Lang) -> String {
             "Обязательно для этого статуса",
             "Required for this status",
         ),
+        "not_for_target" => lang.pick(
+            "Бұл санат таңдалған нысанаға сәйкес емес",
+            "Категория не подходит для выбранного адресата жалобы",
+            "This category does not apply to the chosen target",
+        ),
+        "not_later" => lang.pick(
+            "Жаңа мерзім қазіргіден кейін болуы керек",
+            "Новый срок должен быть позже текущего",
+            "The new date must be later than the current one",
+        ),
+        "unchanged" => lang.pick("Мәні өзгермеді", "Значение не изменилось", "The value is unchanged"),
+        "not_a_moderator" => lang.pick(
+            "Модератор тіркелгісі емес",
+            "Это не учётная запись модератора",
+            "Not a moderator account",
+        ),
+        "exceeds_order_total" => lang.pick(
+            "Сома тапсырыс сомасынан аспауы керек",
+            "Сумма не может превышать сумму заказа",
+            "The amount may not exceed the order total",
+        ),
+        "rejected_needs_none" => lang.pick(
+            "Қабылданбаған шағымға өтемақы тағайындалмайды (none)",
+            "Для отклонённой жалобы возмещение не назначается (none)",
+            "A rejected complaint gets the remedy none",
+        ),
+        "not_allowed" => lang.pick(
+            "Бұл өріс бұл жағдайда рұқсат етілмейді",
+            "Это поле здесь не допускается",
+            "This field is not allowed here",
+        ),
         "invalid" => lang.pick("Мәні дұрыс емес", "Некорректное значение", "Invalid value"),
         "unknown_field" => lang.pick("Белгісіз өріс", "Неизвестное поле", "Unknown field"),
         _ => lang.pick("Мәні дұрыс емес", "Некорректное значение", "Invalid value"),
@@ -201,6 +232,142 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
                 "The shop's 90-day average rating fell below 4.0.",
             ),
         ),
+        "complaint_filed" => (
+            lang.pick("Жаңа шағым", "Новая жалоба", "New complaint"),
+            lang.pick(
+                "Дүкеніңізге шағым түсті. 48 сағат ішінде жауап беріңіз.",
+                "На ваш магазин подана жалоба. Ответьте в течение 48 часов.",
+                "A complaint was filed against your shop. Respond within 48 hours.",
+            ),
+        ),
+        "complaint_acknowledged" => (
+            lang.pick("Шағым қабылданды", "Жалоба принята", "Complaint acknowledged"),
+            lang.pick(
+                "Шағымыңыз қабылданып, қаралуда.",
+                "Ваша жалоба принята к рассмотрению.",
+                "Your complaint has been acknowledged and is under review.",
+            ),
+        ),
+        "complaint_seller_responded" => (
+            lang.pick("Сатушы жауап берді", "Продавец ответил", "The seller responded"),
+            lang.pick(
+                "Сатушы шағымыңызға жауап берді.",
+                "Продавец ответил на вашу жалобу.",
+                "The seller responded to your complaint.",
+            ),
+        ),
+        "complaint_info_requested" => (
+            lang.pick("Қосымша ақпарат қажет", "Нужна дополнительная информация", "More information needed"),
+            lang.pick(
+                "Шағым бойынша сұраққа жауап беріңіз; жауап келгенше мерзім тоқтатылады.",
+                "Ответьте на вопрос по жалобе; до ответа срок рассмотрения приостановлен.",
+                "Please answer the question on your complaint; the resolution clock is paused until you do.",
+            ),
+        ),
+        "complaint_info_provided" => (
+            lang.pick("Ақпарат берілді", "Информация предоставлена", "Information provided"),
+            lang.pick(
+                "Сатып алушы сұралған ақпаратты берді.",
+                "Покупатель предоставил запрошенную информацию.",
+                "The buyer provided the requested information.",
+            ),
+        ),
+        "complaint_assigned" => (
+            lang.pick("Шағым тағайындалды", "Жалоба назначена", "Complaint assigned"),
+            lang.pick(
+                "Сізге шағым тағайындалды.",
+                "Вам назначена жалоба.",
+                "A complaint was assigned to you.",
+            ),
+        ),
+        "complaint_track_changed" => (
+            lang.pick("Қарау мерзімі өзгерді", "Срок рассмотрения изменён", "Review track changed"),
+            lang.pick(
+                "Шағымды қарау түрі мен мерзімі өзгерді.",
+                "Изменён порядок и срок рассмотрения жалобы.",
+                "The complaint's review track and due date changed.",
+            ),
+        ),
+        "complaint_extended" => (
+            lang.pick("Мерзім ұзартылды", "Срок продлён", "Deadline extended"),
+            lang.pick(
+                "Шағымды қарау мерзімі ұзартылды; себебі мен жаңа күні шағымда көрсетілген.",
+                "Срок рассмотрения жалобы продлён; причина и новая дата указаны в жалобе.",
+                "The complaint's deadline was extended; the reason and new date are on the case.",
+            ),
+        ),
+        "complaint_resolved" => (
+            lang.pick("Шағым бойынша шешім", "Решение по жалобе", "Complaint resolved"),
+            lang.pick(
+                "Шешім қабылданды. Келісуге немесе 14 күн ішінде шағымдануға болады.",
+                "Принято решение. Вы можете согласиться или обжаловать его в течение 14 дней.",
+                "A decision was made. You may accept it or appeal within 14 days.",
+            ),
+        ),
+        "complaint_accepted" => (
+            lang.pick("Шешім қабылданды", "Решение принято покупателем", "Decision accepted"),
+            lang.pick(
+                "Сатып алушы шешіммен келісті; іс жабылды.",
+                "Покупатель согласился с решением; дело закрыто.",
+                "The buyer accepted the decision; the case is closed.",
+            ),
+        ),
+        "complaint_appealed" => (
+            lang.pick("Шешімге шағым берілді", "Решение обжаловано", "Decision appealed"),
+            lang.pick(
+                "Сатып алушы шешімге шағым берді; іс қайта ашылды.",
+                "Покупатель обжаловал решение; дело открыто повторно.",
+                "The buyer appealed the decision; the case is reopened.",
+            ),
+        ),
+        "complaint_escalated" => (
+            lang.pick("Шағым модераторларға жіберілді", "Жалоба передана модераторам", "Complaint escalated"),
+            lang.pick(
+                "Шағым платформа модераторларына жіберілді.",
+                "Жалоба передана модераторам платформы.",
+                "The complaint was escalated to the platform's moderators.",
+            ),
+        ),
+        "complaint_withdrawn" => (
+            lang.pick("Шағым қайтарып алынды", "Жалоба отозвана", "Complaint withdrawn"),
+            lang.pick(
+                "Сатып алушы шағымды қайтарып алды.",
+                "Покупатель отозвал жалобу.",
+                "The buyer withdrew the complaint.",
+            ),
+        ),
+        "complaint_external_escalation" => (
+            lang.pick("Сыртқы органға жүгіну", "Обращение во внешний орган", "External escalation"),
+            lang.pick(
+                "Сатып алушы шағым бойынша сыртқы органға жүгінгенін тіркеді.",
+                "Покупатель зарегистрировал обращение по жалобе во внешний орган.",
+                "The buyer recorded an escalation of the complaint to an outside authority.",
+            ),
+        ),
+        "complaint_message" => (
+            lang.pick("Шағым бойынша жаңа хабарлама", "Новое сообщение по жалобе", "New message on a complaint"),
+            lang.pick(
+                "Шағым бойынша жаңа хабарлама келді.",
+                "По жалобе пришло новое сообщение.",
+                "There is a new message on a complaint.",
+            ),
+        ),
+        "complaint_sla_breached" => (
+            lang.pick("Мерзім бұзылды", "Нарушен срок", "Deadline missed"),
+            lang.pick(
+                "Шағым бойынша мерзім өтіп кетті; бұл тіркелді.",
+                "По жалобе пропущен срок; нарушение зафиксировано.",
+                "A deadline on the complaint was missed; the breach is recorded.",
+            ),
+        ),
+        "complaint_closed" => (
+            lang.pick("Шағым жабылды", "Жалоба закрыта", "Complaint closed"),
+            lang.pick(
+                "Шешімге 14 күн ішінде шағым берілмеді; іс жабылды.",
+                "Решение не обжаловано в течение 14 дней; дело закрыто.",
+                "The decision was not appealed within 14 days; the case is closed.",
+            ),
+        ),
         _ => (
             lang.pick("Хабарландыру", "Уведомление", "Notification"),
             lang.pick(
@@ -213,7 +380,7 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
 }
 
 /// Every notification kind the service emits; a test checks each has its own texts.
-pub const NOTIFICATION_KINDS: [&str; 13] = [
+pub const NOTIFICATION_KINDS: [&str; 30] = [
     "order_delivered",
     "order_returned_to_seller",
     "review_published",
@@ -227,6 +394,23 @@ pub const NOTIFICATION_KINDS: [&str; 13] = [
     "appeal_reinstated",
     "appeal_kept_removed",
     "shop_rating_critical",
+    "complaint_filed",
+    "complaint_acknowledged",
+    "complaint_seller_responded",
+    "complaint_info_requested",
+    "complaint_info_provided",
+    "complaint_assigned",
+    "complaint_track_changed",
+    "complaint_extended",
+    "complaint_resolved",
+    "complaint_accepted",
+    "complaint_appealed",
+    "complaint_escalated",
+    "complaint_withdrawn",
+    "complaint_external_escalation",
+    "complaint_message",
+    "complaint_sla_breached",
+    "complaint_closed",
 ];
 
 #[cfg(test)]

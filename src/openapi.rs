@@ -22,6 +22,7 @@ Errors are application/problem+json (RFC 9457) with a stable `code`; titles foll
         (name = "notifications", description = "In-app feed"),
         (name = "reviews", description = "Verified-purchase reviews, replies, flags, appeals"),
         (name = "moderation", description = "Moderators' queue, decisions and log"),
+        (name = "complaints", description = "Complaints about couriers and sellers: lifecycle, SLA deadlines, timeline, dossier"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -1,6 +1,7 @@
 //! HTTP: one folder per area (handlers + DTOs); handlers stay thin.
 pub mod attachments;
 pub mod auth;
+pub mod complaints;
 pub mod idempotency;
 pub mod json;
 pub mod moderation;
@@ -28,7 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(attachments::handlers::configure)
             .configure(notifications::handlers::configure)
             .configure(reviews::handlers::configure)
-            .configure(moderation::handlers::configure),
+            .configure(moderation::handlers::configure)
+            .configure(complaints::handlers::configure),
     );
 }
 

@@ -71,3 +71,18 @@ pub fn visible_through_reviews(
             || viewer_shop == Some(shop.as_str())
     }))
 }
+
+/// Evidence must be files the caller uploaded (any sniffed type: photo, video, PDF).
+pub fn check_owned(conn: &mut DbConnection, owner: &str, ids: &[String]) -> Result<(), DbError> {
+    for id in ids {
+        let uploader: Option<String> = a::table
+            .find(id)
+            .select(a::uploader_id)
+            .first(conn)
+            .optional()?;
+        if uploader.as_deref() != Some(owner) {
+            return Err(crate::error::ErrorCode::InvalidAttachment.into());
+        }
+    }
+    Ok(())
+}

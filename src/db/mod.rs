@@ -1,6 +1,7 @@
 //! Persistence: one code path over PostgreSQL and SQLite (diesel MultiConnection), the
 //! backend chosen by the URL scheme; an r2d2 pool; embedded migrations run at start.
 pub mod attachments;
+pub mod complaints;
 pub mod connection;
 pub mod idempotency;
 pub mod moderation;

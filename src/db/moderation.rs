@@ -1,6 +1,8 @@
 //! The moderators' work queue (held reviews, open flags, open appeals; nearest deadline
 //! first) and the append-only moderation log.
-use super::schema::{moderation_log as ml, review_appeals as ra, review_flags as rf, reviews as r};
+use super::schema::{
+    complaints as c, moderation_log as ml, review_appeals as ra, review_flags as rf, reviews as r,
+};
 use super::{DbConnection, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -10,6 +12,7 @@ pub enum QueueKind {
     Review,
     Flag,
     Appeal,
+    Complaint,
 }
 
 impl QueueKind {
@@ -18,6 +21,7 @@ impl QueueKind {
             QueueKind::Review => "review",
             QueueKind::Flag => "flag",
             QueueKind::Appeal => "appeal",
+            QueueKind::Complaint => "complaint",
         }
     }
 }
@@ -26,10 +30,12 @@ impl QueueKind {
 pub struct QueueEntry {
     pub kind: QueueKind,
     pub id: String,
+    /// The review the item is about; for complaints, the complaint itself.
     pub review_id: String,
     pub due_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
-    /// Screening findings (review), reason (flag) or the author's text (appeal).
+    /// Screening findings (review), reason (flag), the author's text (appeal), or a JSON
+    /// summary of the case (complaint).
     pub detail: String,
 }
 
@@ -105,6 +111,7 @@ pub fn queue(
                 }
                 q.load(conn)?
             }
+            QueueKind::Complaint => complaint_rows(conn, after.as_ref(), n)?,
         };
         out.extend(
             rows.into_iter()
@@ -121,6 +128,64 @@ pub fn queue(
     out.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
     out.truncate(limit as usize);
     Ok(out)
+}
+
+/// Complaints waiting on a moderator (not on the buyer), by their nearest deadline.
+#[allow(clippy::type_complexity)]
+fn complaint_rows(
+    conn: &mut DbConnection,
+    after: Option<&(NaiveDateTime, String)>,
+    n: i64,
+) -> Result<Vec<(String, String, NaiveDateTime, NaiveDateTime, String)>, DbError> {
+    use crate::domain::complaints::Status;
+    let waiting: Vec<&str> = Status::ALL
+        .iter()
+        .filter(|s| s.needs_moderator())
+        .map(|s| s.as_str())
+        .collect();
+    let mut q = c::table
+        .filter(c::status.eq_any(waiting))
+        .filter(c::due_at.is_not_null())
+        .select((
+            c::id,
+            c::number,
+            c::due_at.assume_not_null(),
+            c::filed_at,
+            c::status,
+            c::target,
+            c::category,
+            c::escalated_at,
+        ))
+        .order((c::due_at.asc(), c::id.asc()))
+        .limit(n)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        q = q.filter(
+            c::due_at
+                .gt(*at)
+                .or(c::due_at.eq(*at).and(c::id.gt(id.clone()))),
+        );
+    }
+    let rows: Vec<(
+        String,
+        String,
+        NaiveDateTime,
+        NaiveDateTime,
+        String,
+        String,
+        String,
+        Option<NaiveDateTime>,
+    )> = q.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, number, due, filed, status, target, category, escalated)| {
+            let detail = serde_json::json!({
+                "number": number, "status": status, "target": target, "category": category,
+                "escalated": escalated.is_some(),
+            });
+            (id.clone(), id, due, filed, detail.to_string())
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

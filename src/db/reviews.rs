@@ -255,14 +255,6 @@ fn log(conn: &mut DbConnection, entry: LogAction, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
-fn shop_sellers(conn: &mut DbConnection, shop_id: &str) -> Result<Vec<String>, DbError> {
-    Ok(users::table
-        .filter(users::shop_id.eq(shop_id))
-        .filter(users::role.eq("seller"))
-        .select(users::id)
-        .load(conn)?)
-}
-
 fn notify_one(
     conn: &mut DbConnection,
     to: &[&str],
@@ -439,7 +431,7 @@ pub fn check_critical(
             .set(shops::rating_critical.eq(critical))
             .execute(conn)?;
         if critical {
-            let sellers = shop_sellers(conn, shop_id)?;
+            let sellers = super::users::shop_sellers(conn, shop_id)?;
             let to: Vec<&str> = sellers.iter().map(String::as_str).collect();
             let data = serde_json::json!({ "shop_id": shop_id, "average_90d": average, "threshold": policy.critical_shop_rating });
             notify(
@@ -599,7 +591,7 @@ pub fn create(
         set_photos(conn, &id, &input.attachment_ids)?;
         let review = find_for_update(conn, &id)?;
         record_screening(conn, &review, None, now)?;
-        let sellers = shop_sellers(conn, &review.shop_id)?;
+        let sellers = super::users::shop_sellers(conn, &review.shop_id)?;
         let to: Vec<&str> = sellers.iter().map(String::as_str).collect();
         notify_one(
             conn,
@@ -799,7 +791,7 @@ pub fn create_flag(
         if before.status() != ReviewStatus::Published {
             return Err(ErrorCode::ReviewNotPublished.into());
         }
-        check_photos_or_documents(conn, seller_id, flag.attachment_ids)?;
+        super::attachments::check_owned(conn, seller_id, flag.attachment_ids)?;
         let open: i64 = rf::table
             .filter(rf::review_id.eq(review_id))
             .filter(rf::status.eq("open"))
@@ -866,24 +858,6 @@ pub fn create_flag(
             .select(FlagRow::as_select())
             .first(conn)?)
     })
-}
-
-fn check_photos_or_documents(
-    conn: &mut DbConnection,
-    owner: &str,
-    ids: &[String],
-) -> Result<(), DbError> {
-    for id in ids {
-        let uploader: Option<String> = attachments::table
-            .find(id)
-            .select(attachments::uploader_id)
-            .first(conn)
-            .optional()?;
-        if uploader.as_deref() != Some(owner) {
-            return Err(ErrorCode::InvalidAttachment.into());
-        }
-    }
-    Ok(())
 }
 
 pub fn list_flags(

@@ -221,6 +221,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        number -> Text,
+        order_id -> Text,
+        buyer_id -> Text,
+        shop_id -> Text,
+        target -> Text,
+        category -> Text,
+        description -> Text,
+        details -> Text,
+        status -> Text,
+        track -> Text,
+        assignee_id -> Nullable<Text>,
+        filed_at -> Timestamp,
+        acknowledge_by -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        seller_respond_by -> Nullable<Timestamp>,
+        seller_responded_at -> Nullable<Timestamp>,
+        clock_started_at -> Timestamp,
+        paused_at -> Nullable<Timestamp>,
+        paused_secs -> BigInt,
+        resolve_by -> Timestamp,
+        extended -> Bool,
+        last_reply_at -> Timestamp,
+        escalated_at -> Nullable<Timestamp>,
+        resolution -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        appeal_until -> Nullable<Timestamp>,
+        appealed_at -> Nullable<Timestamp>,
+        appealed_resolver -> Nullable<Text>,
+        due_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_events (id) {
+        id -> Text,
+        complaint_id -> Text,
+        kind -> Text,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        audience -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_attachments (complaint_id, attachment_id) {
+        complaint_id -> Text,
+        attachment_id -> Text,
+        internal -> Bool,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaint_breaches (id) {
+        id -> Text,
+        complaint_id -> Text,
+        sla -> Text,
+        due_at -> Timestamp,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_counters (prefix, year) {
+        prefix -> Text,
+        year -> Integer,
+        last_value -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> shops (shop_id));
 diesel::joinable!(reviews -> users (author_id));
 diesel::joinable!(review_photos -> reviews (review_id));
@@ -230,6 +307,10 @@ diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(attachments -> users (uploader_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(complaint_attachments -> complaints (complaint_id));
+diesel::joinable!(complaint_attachments -> attachments (attachment_id));
+diesel::joinable!(complaint_breaches -> complaints (complaint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     shops,
@@ -247,6 +328,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderation_log,
     rating_summaries,
     shop_rating_days,
+    complaints,
+    complaint_events,
+    complaint_attachments,
+    complaint_breaches,
+    case_counters,
 );
 
 diesel::table! {

@@ -127,3 +127,24 @@ pub fn shop_name(conn: &mut DbConnection, id: &str) -> Result<Option<String>, Db
         .first(conn)
         .optional()?)
 }
+
+/// The seller accounts of a shop (every one of them is notified of the shop's cases).
+pub fn shop_sellers(conn: &mut DbConnection, shop_id: &str) -> Result<Vec<String>, DbError> {
+    Ok(users::table
+        .filter(users::shop_id.eq(shop_id))
+        .filter(users::role.eq("seller"))
+        .select(users::id)
+        .load(conn)?)
+}
+
+/// Full names of the given accounts (unknown ids are left out).
+pub fn names(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let rows: Vec<(String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::full_name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

@@ -1,4 +1,5 @@
 //! Pure rules: no actix, no diesel. Functions of (state, input, now, policy).
+pub mod complaints;
 pub mod media;
 pub mod orders;
 pub mod pagination;

@@ -17,6 +17,8 @@ pub struct SweepReport {
     pub shops_checked: usize,
     /// Idempotency keys older than 24 hours removed.
     pub idempotency_keys_purged: usize,
+    /// Complaint deadlines: breaches recorded, seller silence escalated, unappealed decisions closed.
+    pub complaints: crate::db::complaints::ComplaintSweep,
 }
 
 pub fn sweep(
@@ -25,6 +27,7 @@ pub fn sweep(
     now: DateTime<Utc>,
 ) -> Result<SweepReport, DbError> {
     let sla_breaches = record_moderation_breaches(conn, now)?;
+    let complaints = crate::db::complaints::sweep(conn, now)?;
     let shops: Vec<String> = rating_summaries::table
         .filter(rating_summaries::subject_type.eq("shop"))
         .select(rating_summaries::subject_id)
@@ -43,6 +46,7 @@ pub fn sweep(
         sla_breaches,
         shops_checked: shops.len(),
         idempotency_keys_purged,
+        complaints,
     };
     Ok(report)
 }

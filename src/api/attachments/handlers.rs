@@ -107,8 +107,8 @@ async fn upload(
     }
 }
 
-/// Download a file: its uploader, moderators, and whoever may see a review citing it (anyone
-/// for a published review's photos).
+/// Download a file: its uploader, moderators, whoever may see a review citing it (anyone
+/// for a published review's photos), and the buyer and seller of a complaint citing it.
 #[utoipa::path(
     tag = "attachments",
     params(("id" = String, Path, description = "Attachment id")),
@@ -141,7 +141,17 @@ async fn download(
                     &row.id,
                     viewer.as_ref().map(|u| u.id.as_str()),
                     viewer.as_ref().and_then(|u| u.shop_id.as_deref()),
-                )?;
+                )?
+                || match viewer.as_ref() {
+                    // Evidence a complaint cites is readable by the case's buyer and seller.
+                    Some(u) => db::complaints::attachment_visible_to(
+                        c,
+                        &row.id,
+                        &u.id,
+                        u.shop_id.as_deref(),
+                    )?,
+                    None => false,
+                };
             Ok((Some(row), through_review))
         })
         .await?;

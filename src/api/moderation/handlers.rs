@@ -50,7 +50,13 @@ async fn queue(
         Some(QueueKindParam::Review) => vec![QueueKind::Review],
         Some(QueueKindParam::Flag) => vec![QueueKind::Flag],
         Some(QueueKindParam::Appeal) => vec![QueueKind::Appeal],
-        None => vec![QueueKind::Review, QueueKind::Flag, QueueKind::Appeal],
+        Some(QueueKindParam::Complaint) => vec![QueueKind::Complaint],
+        None => vec![
+            QueueKind::Review,
+            QueueKind::Flag,
+            QueueKind::Appeal,
+            QueueKind::Complaint,
+        ],
     };
     let after = after.map(|c| (crate::db::to_db(c.at), c.id));
     let entries = state

@@ -75,7 +75,7 @@ pub struct DeliveryView {
 }
 
 /// Whether an action is open to the caller now, until when, or why not (a stable code).
-#[derive(Debug, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct Eligibility {
     pub allowed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,6 +87,9 @@ pub struct Eligibility {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemEligibility {
     pub review: Eligibility,
+    /// Filing a complaint about the order (courier or seller). `until` is the end of the
+    /// general 90-day window; `damaged_in_delivery` closes earlier (10 days city, 45 intercity).
+    pub complaint: Eligibility,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

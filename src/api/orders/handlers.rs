@@ -203,6 +203,23 @@ async fn get_order(
     let is_buyer = record.order.buyer_id == user.id;
     let reviewed = record.reviewed_items.clone();
     let order_status = OrderStatus::parse(&record.order.status).unwrap_or(OrderStatus::Pending);
+    let complaint = match crate::db::complaints::eligibility(
+        &record.order,
+        &user.id,
+        state.clock.now(),
+        &state.policy.complaints,
+    ) {
+        Ok(until) => Eligibility {
+            allowed: true,
+            until: Some(until),
+            reason_code: None,
+        },
+        Err(refusal) => Eligibility {
+            allowed: false,
+            until: None,
+            reason_code: Some(refusal.code().into()),
+        },
+    };
     let delivered_at = record.order.delivered_at.map(crate::db::from_db);
     let now = state.clock.now();
     let mut view = OrderView::for_viewer(record, user.role);
@@ -225,7 +242,10 @@ async fn get_order(
                 reason_code: Some(refusal.code().into()),
             },
         };
-        item.eligibility = Some(ItemEligibility { review });
+        item.eligibility = Some(ItemEligibility {
+            review,
+            complaint: complaint.clone(),
+        });
     }
     Ok(web::Json(view))
 }

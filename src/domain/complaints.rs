@@ -1,0 +1,967 @@
+//! Complaint rules: who may file what until when, the case state machine, and every SLA
+//! deadline. Pure: a function of (case, actor, command, now, policy) that returns the next
+//! case or a typed refusal. Handlers and the sweep never re-implement a transition.
+//!
+//! Clocks (DOMAIN.md "Complaints"):
+//! - acknowledge: 3 business days after filing;
+//! - seller response (seller cases): 48 hours after filing; silence escalates (the sweep);
+//! - resolution: by track, from filing (or from the appeal for a reopened case) — `standard`
+//!   3 business days, `complex` 10 days, `expertise` 30 days; `awaiting_buyer` pauses it and
+//!   the paused time is added back; an extension sets a later date;
+//! - escalation by the buyer: once no public reply came for 2 business days;
+//! - appeal: once, within 14 days of the resolution.
+use crate::calendar::business_deadline;
+use crate::domain::orders::DeliveryType;
+use crate::domain::roles::Role;
+use crate::policy::ComplaintPolicy;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($v:ident => $s:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($v),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $( Self::$v => $s, )* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $( $s => Some(Self::$v), )* _ => None }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Whom the complaint is about.
+    Target { Courier => "courier", Seller => "seller" }
+);
+
+text_enum!(Category {
+    DeliveryDelay => "delivery_delay",
+    DamagedInDelivery => "damaged_in_delivery",
+    CourierMisconduct => "courier_misconduct",
+    CourierUnreachable => "courier_unreachable",
+    WrongDelivery => "wrong_delivery",
+    NotAsDescribed => "not_as_described",
+    Defective => "defective",
+    DeliveryDeadlineMissed => "delivery_deadline_missed",
+    StaffMisconduct => "staff_misconduct",
+    ReturnRefused => "return_refused",
+    Fraud => "fraud",
+    Other => "other",
+});
+
+text_enum!(DesiredResolution {
+    Refund => "refund",
+    PartialRefund => "partial_refund",
+    Replacement => "replacement",
+    Redelivery => "redelivery",
+    Compensation => "compensation",
+    Apology => "apology",
+    Other => "other",
+});
+
+text_enum!(Status {
+    Submitted => "submitted",
+    Acknowledged => "acknowledged",
+    InReview => "in_review",
+    AwaitingBuyer => "awaiting_buyer",
+    Resolved => "resolved",
+    Closed => "closed",
+    Withdrawn => "withdrawn",
+    Reopened => "reopened",
+});
+
+text_enum!(Track { Standard => "standard", Complex => "complex", Expertise => "expertise" });
+
+text_enum!(Outcome {
+    Upheld => "upheld",
+    PartiallyUpheld => "partially_upheld",
+    Rejected => "rejected",
+});
+
+text_enum!(RemedyKind {
+    Refund => "refund",
+    PartialRefund => "partial_refund",
+    Compensation => "compensation",
+    Redelivery => "redelivery",
+    Replacement => "replacement",
+    None => "none",
+});
+
+text_enum!(Authority {
+    ETutynushy => "e_tutynushy",
+    Eotinish => "eotinish",
+    Court => "court",
+    Other => "other",
+});
+
+text_enum!(
+    /// Who may read an event: everyone on the case, or moderators only.
+    Audience { Public => "public", Internal => "internal" }
+);
+
+text_enum!(
+    /// Every deadline the sweep watches.
+    Sla { Acknowledge => "acknowledge", SellerResponse => "seller_response", Resolution => "resolution" }
+);
+
+text_enum!(
+    /// What can be done to a case; a 409 lists the ones open to the caller.
+    Action {
+        Acknowledge => "acknowledge",
+        Respond => "respond",
+        RequestInfo => "request_info",
+        ProvideInfo => "provide_info",
+        Assign => "assign",
+        ChangeTrack => "change_track",
+        Extend => "extend",
+        Resolve => "resolve",
+        Accept => "accept",
+        Appeal => "appeal",
+        Escalate => "escalate",
+        Withdraw => "withdraw",
+        RecordExternalEscalation => "record_external_escalation",
+        PostMessage => "post_message",
+    }
+);
+
+impl Category {
+    pub fn valid_for(self, target: Target) -> bool {
+        use Category::*;
+        match target {
+            Target::Courier => matches!(
+                self,
+                DeliveryDelay
+                    | DamagedInDelivery
+                    | CourierMisconduct
+                    | CourierUnreachable
+                    | WrongDelivery
+                    | Other
+            ),
+            Target::Seller => matches!(
+                self,
+                NotAsDescribed
+                    | Defective
+                    | DeliveryDeadlineMissed
+                    | StaffMisconduct
+                    | ReturnRefused
+                    | Fraud
+                    | Other
+            ),
+        }
+    }
+}
+
+impl Status {
+    /// Not yet decided: the buyer may still withdraw.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Submitted
+                | Status::Acknowledged
+                | Status::InReview
+                | Status::AwaitingBuyer
+                | Status::Reopened
+        )
+    }
+    /// Waiting on a moderator (the moderation queue shows these).
+    pub fn needs_moderator(self) -> bool {
+        self.is_open() && self != Status::AwaitingBuyer
+    }
+}
+
+impl RemedyKind {
+    /// Kinds that carry an amount in tenge.
+    pub fn needs_amount(self) -> bool {
+        matches!(self, RemedyKind::PartialRefund | RemedyKind::Compensation)
+    }
+}
+
+impl Action {
+    /// The roles that may ever take this action; anyone else gets 403.
+    pub fn roles(self) -> &'static [Role] {
+        use Action::*;
+        match self {
+            Acknowledge | Assign | ChangeTrack | Extend | Resolve => &[Role::Moderator],
+            Respond => &[Role::Seller],
+            RequestInfo => &[Role::Moderator, Role::Seller],
+            ProvideInfo | Accept | Appeal | Escalate | Withdraw | RecordExternalEscalation => {
+                &[Role::Buyer]
+            }
+            PostMessage => &[Role::Buyer, Role::Seller, Role::Moderator],
+        }
+    }
+
+    /// The timeline event it writes.
+    pub fn event_kind(self) -> &'static str {
+        use Action::*;
+        match self {
+            Acknowledge => "acknowledged",
+            Respond => "seller_responded",
+            RequestInfo => "info_requested",
+            ProvideInfo => "info_provided",
+            Assign => "assigned",
+            ChangeTrack => "track_changed",
+            Extend => "extended",
+            Resolve => "resolved",
+            Accept => "accepted",
+            Appeal => "appealed",
+            Escalate => "escalated",
+            Withdraw => "withdrawn",
+            RecordExternalEscalation => "external_escalation",
+            PostMessage => "message",
+        }
+    }
+}
+
+/// The deadlines and state a transition reads and writes. The database row maps to it 1:1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub status: Status,
+    pub target: Target,
+    pub track: Track,
+    pub filed_at: DateTime<Utc>,
+    pub acknowledge_by: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub seller_respond_by: Option<DateTime<Utc>>,
+    pub seller_responded_at: Option<DateTime<Utc>>,
+    /// When the resolution clock (re)started: filing, or the appeal.
+    pub clock_started_at: DateTime<Utc>,
+    pub paused_at: Option<DateTime<Utc>>,
+    /// Seconds spent in `awaiting_buyer` since the clock started.
+    pub paused_secs: i64,
+    pub resolve_by: DateTime<Utc>,
+    pub extended: bool,
+    /// Filing, or the latest public step of a seller or moderator.
+    pub last_reply_at: DateTime<Utc>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub assignee_id: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<String>,
+    pub appeal_until: Option<DateTime<Utc>>,
+    pub appealed_at: Option<DateTime<Utc>>,
+    /// The moderator whose decision was appealed; they may not decide the appeal.
+    pub appealed_resolver: Option<String>,
+}
+
+/// What the caller asks for. Payloads are already shape-checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Acknowledge,
+    Respond,
+    RequestInfo,
+    ProvideInfo,
+    Assign { moderator_id: String },
+    ChangeTrack(Track),
+    Extend { resolve_by: DateTime<Utc> },
+    Resolve(Resolution),
+    Accept,
+    Appeal,
+    Escalate,
+    Withdraw,
+    RecordExternalEscalation,
+    PostMessage { internal: bool },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolution {
+    pub outcome: Outcome,
+    pub remedy: RemedyKind,
+    pub amount: Option<i64>,
+}
+
+impl Command {
+    pub fn action(&self) -> Action {
+        match self {
+            Command::Acknowledge => Action::Acknowledge,
+            Command::Respond => Action::Respond,
+            Command::RequestInfo => Action::RequestInfo,
+            Command::ProvideInfo => Action::ProvideInfo,
+            Command::Assign { .. } => Action::Assign,
+            Command::ChangeTrack(_) => Action::ChangeTrack,
+            Command::Extend { .. } => Action::Extend,
+            Command::Resolve(_) => Action::Resolve,
+            Command::Accept => Action::Accept,
+            Command::Appeal => Action::Appeal,
+            Command::Escalate => Action::Escalate,
+            Command::Withdraw => Action::Withdraw,
+            Command::RecordExternalEscalation => Action::RecordExternalEscalation,
+            Command::PostMessage { .. } => Action::PostMessage,
+        }
+    }
+}
+
+/// Why a command was refused; each maps to one stable error code.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The role may never do this (403).
+    Forbidden,
+    /// Not in this state (409), with what the caller could do instead.
+    InvalidState { allowed: Vec<Action> },
+    AlreadyAppealed,
+    AppealWindowClosed,
+    AlreadyEscalated,
+    /// No public reply is owed yet; the buyer may escalate after this instant.
+    EscalationNotYetAllowed { from: DateTime<Utc> },
+    /// A reopened case is decided by another moderator.
+    AnotherModeratorRequired,
+    /// A field of the payload breaks a rule: (field, code).
+    Invalid(&'static str, &'static str),
+}
+
+/// Who acts: the role, and their id (for the other-moderator rule).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub role: Role,
+    pub id: &'a str,
+}
+
+// ---------------------------------------------------------------------------------------
+// Filing
+// ---------------------------------------------------------------------------------------
+
+/// What filing needs to know about the order.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderFacts {
+    pub is_buyer: bool,
+    pub delivery_type: DeliveryType,
+    pub placed_at: DateTime<Utc>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilingRefusal {
+    NotOrderBuyer,
+    /// `damaged_in_delivery` needs a delivery.
+    NotDelivered,
+    WindowClosed,
+}
+
+impl FilingRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            FilingRefusal::NotOrderBuyer => "not_order_buyer",
+            FilingRefusal::NotDelivered => "order_not_delivered",
+            FilingRefusal::WindowClosed => "complaint_window_closed",
+        }
+    }
+}
+
+/// The last instant a complaint of `category` may be filed: damage within 10 (city) or 45
+/// (intercity) days of delivery; anything else within 90 days of delivery, or of the promised
+/// date while undelivered (of the order date when upstream promised none).
+pub fn filing_window_until(
+    o: &OrderFacts,
+    category: Category,
+    p: &ComplaintPolicy,
+) -> Result<DateTime<Utc>, FilingRefusal> {
+    if category == Category::DamagedInDelivery {
+        let delivered = o.delivered_at.ok_or(FilingRefusal::NotDelivered)?;
+        let days = match o.delivery_type {
+            DeliveryType::City => p.damaged_window_days_city,
+            DeliveryType::Intercity => p.damaged_window_days_intercity,
+        };
+        return Ok(delivered + TimeDelta::days(days));
+    }
+    let anchor = o.delivered_at.or(o.promised_at).unwrap_or(o.placed_at);
+    Ok(anchor + TimeDelta::days(p.other_window_days))
+}
+
+/// May the buyer file now? Ok carries the end of the window.
+pub fn may_file(
+    o: &OrderFacts,
+    category: Category,
+    now: DateTime<Utc>,
+    p: &ComplaintPolicy,
+) -> Result<DateTime<Utc>, FilingRefusal> {
+    if !o.is_buyer {
+        return Err(FilingRefusal::NotOrderBuyer);
+    }
+    let until = filing_window_until(o, category, p)?;
+    if now > until {
+        return Err(FilingRefusal::WindowClosed);
+    }
+    Ok(until)
+}
+
+/// The resolution deadline of a track, counted from `from`, before pauses.
+pub fn track_deadline(track: Track, from: DateTime<Utc>, p: &ComplaintPolicy) -> DateTime<Utc> {
+    match track {
+        Track::Standard => business_deadline(from, p.standard_resolution_business_days),
+        Track::Complex => from + TimeDelta::days(p.complex_resolution_days),
+        Track::Expertise => from + TimeDelta::days(p.expertise_resolution_days),
+    }
+}
+
+/// A new case as filed at `now`.
+pub fn open_case(target: Target, now: DateTime<Utc>, p: &ComplaintPolicy) -> Case {
+    let track = Track::Standard;
+    Case {
+        status: Status::Submitted,
+        target,
+        track,
+        filed_at: now,
+        acknowledge_by: business_deadline(now, p.acknowledge_business_days),
+        acknowledged_at: None,
+        seller_respond_by: (target == Target::Seller)
+            .then(|| now + TimeDelta::hours(p.seller_response_hours)),
+        seller_responded_at: None,
+        clock_started_at: now,
+        paused_at: None,
+        paused_secs: 0,
+        resolve_by: track_deadline(track, now, p),
+        extended: false,
+        last_reply_at: now,
+        escalated_at: None,
+        assignee_id: None,
+        resolved_at: None,
+        resolved_by: None,
+        appeal_until: None,
+        appealed_at: None,
+        appealed_resolver: None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Deadlines
+// ---------------------------------------------------------------------------------------
+
+impl Case {
+    /// The seller still owes the first response (and silence has not escalated the case).
+    pub fn seller_response_pending(&self) -> bool {
+        self.target == Target::Seller
+            && self.seller_responded_at.is_none()
+            && self.escalated_at.is_none()
+            && self.status.is_open()
+    }
+
+    /// The nearest deadline still running, if any (lists' `overdue`, the moderation queue).
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        if !self.status.is_open() {
+            return None;
+        }
+        let seller = self
+            .seller_respond_by
+            .filter(|_| self.seller_response_pending());
+        let mut candidates = vec![seller];
+        if self.status != Status::AwaitingBuyer {
+            candidates.push(Some(self.resolve_by));
+            if self.status == Status::Submitted {
+                candidates.push(Some(self.acknowledge_by));
+            }
+        }
+        candidates.into_iter().flatten().min()
+    }
+
+    /// Deadlines passed as of `now`: (which, due). The sweep records each once.
+    pub fn breaches(&self, now: DateTime<Utc>) -> Vec<(Sla, DateTime<Utc>)> {
+        let mut out = Vec::new();
+        if self.status == Status::Submitted && now > self.acknowledge_by {
+            out.push((Sla::Acknowledge, self.acknowledge_by));
+        }
+        if let Some(by) = self.seller_respond_by {
+            if self.seller_response_pending() && now > by {
+                out.push((Sla::SellerResponse, by));
+            }
+        }
+        if self.status.needs_moderator() && now > self.resolve_by {
+            out.push((Sla::Resolution, self.resolve_by));
+        }
+        out
+    }
+
+    /// The first instant the buyer may escalate: after 2 business days without a public reply.
+    pub fn escalation_allowed_after(&self, p: &ComplaintPolicy) -> DateTime<Utc> {
+        business_deadline(self.last_reply_at, p.escalation_after_business_days)
+    }
+
+    /// The resolution deadline from the track, the clock start and the time paused.
+    fn track_resolve_by(&self, p: &ComplaintPolicy) -> DateTime<Utc> {
+        track_deadline(self.track, self.clock_started_at, p) + TimeDelta::seconds(self.paused_secs)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Transitions
+// ---------------------------------------------------------------------------------------
+
+/// Whether `action` is open in the case's state (ignoring who asks and payload rules).
+fn open_in_state(case: &Case, action: Action, now: DateTime<Utc>, p: &ComplaintPolicy) -> bool {
+    use Action::*;
+    use Status::*;
+    let s = case.status;
+    match action {
+        Acknowledge => s == Submitted,
+        Respond => {
+            case.target == Target::Seller
+                && case.seller_responded_at.is_none()
+                && matches!(s, Submitted | Acknowledged | InReview | Reopened)
+        }
+        RequestInfo => matches!(s, Submitted | Acknowledged | InReview | Reopened),
+        ProvideInfo => s == AwaitingBuyer,
+        Assign | ChangeTrack | Extend | Withdraw => s.is_open(),
+        Resolve => matches!(s, Acknowledged | InReview | Reopened),
+        Accept => s == Resolved,
+        Appeal => {
+            s == Resolved
+                && case.appealed_at.is_none()
+                && case.appeal_until.is_some_and(|u| now <= u)
+        }
+        Escalate => {
+            s.needs_moderator()
+                && case.escalated_at.is_none()
+                && now > case.escalation_allowed_after(p)
+        }
+        RecordExternalEscalation => matches!(s, Resolved | Closed),
+        PostMessage => s.is_open() || s == Resolved,
+    }
+}
+
+/// What `role` may do now; the seller only on seller cases (they are not party otherwise).
+pub fn allowed_actions(
+    case: &Case,
+    role: Role,
+    now: DateTime<Utc>,
+    p: &ComplaintPolicy,
+) -> Vec<Action> {
+    Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| a.roles().contains(&role))
+        .filter(|a| open_in_state(case, *a, now, p))
+        .collect()
+}
+
+/// Applies `cmd` by `actor` at `now`. The result is the case to store; the caller writes the
+/// event named by `cmd.action().event_kind()` in the same transaction.
+pub fn apply(
+    case: &Case,
+    actor: Actor,
+    cmd: &Command,
+    now: DateTime<Utc>,
+    p: &ComplaintPolicy,
+) -> Result<Case, Refusal> {
+    let action = cmd.action();
+    if !action.roles().contains(&actor.role) {
+        return Err(Refusal::Forbidden);
+    }
+    if let Command::PostMessage { internal: true } = cmd {
+        if actor.role != Role::Moderator {
+            return Err(Refusal::Forbidden);
+        }
+    }
+    // Refusals more precise than "wrong state", checked first so the buyer learns why.
+    match action {
+        Action::Appeal if case.status == Status::Resolved => {
+            if case.appealed_at.is_some() {
+                return Err(Refusal::AlreadyAppealed);
+            }
+            if case.appeal_until.is_some_and(|u| now > u) {
+                return Err(Refusal::AppealWindowClosed);
+            }
+        }
+        Action::Escalate if case.status.needs_moderator() => {
+            if case.escalated_at.is_some() {
+                return Err(Refusal::AlreadyEscalated);
+            }
+            let from = case.escalation_allowed_after(p);
+            if now <= from {
+                return Err(Refusal::EscalationNotYetAllowed { from });
+            }
+        }
+        _ => {}
+    }
+    if !open_in_state(case, action, now, p) {
+        return Err(Refusal::InvalidState {
+            allowed: allowed_actions(case, actor.role, now, p),
+        });
+    }
+
+    let mut next = case.clone();
+    let public_reply = matches!(actor.role, Role::Moderator | Role::Seller)
+        && !matches!(cmd, Command::PostMessage { internal: true } | Command::Assign { .. });
+    if public_reply {
+        next.last_reply_at = now;
+    }
+    // Any public step of the seller is their response.
+    if actor.role == Role::Seller && next.seller_responded_at.is_none() {
+        next.seller_responded_at = Some(now);
+    }
+    match cmd {
+        Command::Acknowledge => {
+            next.status = Status::Acknowledged;
+            next.acknowledged_at = Some(now);
+        }
+        Command::Respond | Command::PostMessage { .. } | Command::RecordExternalEscalation => {}
+        Command::RequestInfo => {
+            next.status = Status::AwaitingBuyer;
+            next.paused_at = Some(now);
+        }
+        Command::ProvideInfo => {
+            let paused = case.paused_at.map(|at| (now - at).num_seconds()).unwrap_or(0);
+            next.paused_secs += paused;
+            next.resolve_by += TimeDelta::seconds(paused);
+            next.paused_at = None;
+            next.status = Status::InReview;
+        }
+        Command::Assign { moderator_id } => {
+            next.assignee_id = Some(moderator_id.clone());
+            if case.status == Status::Acknowledged {
+                next.status = Status::InReview;
+            }
+        }
+        Command::ChangeTrack(track) => {
+            if *track == case.track {
+                return Err(Refusal::Invalid("track", "unchanged"));
+            }
+            next.track = *track;
+            next.extended = false;
+            next.resolve_by = next.track_resolve_by(p);
+        }
+        Command::Extend { resolve_by } => {
+            if *resolve_by <= case.resolve_by || *resolve_by <= now {
+                return Err(Refusal::Invalid("resolve_by", "not_later"));
+            }
+            next.resolve_by = *resolve_by;
+            next.extended = true;
+        }
+        Command::Resolve(r) => {
+            if case.appealed_resolver.as_deref() == Some(actor.id) {
+                return Err(Refusal::AnotherModeratorRequired);
+            }
+            check_remedy(r)?;
+            next.status = Status::Resolved;
+            next.resolved_at = Some(now);
+            next.resolved_by = Some(actor.id.to_string());
+            next.appeal_until = Some(now + TimeDelta::days(p.appeal_window_days));
+        }
+        Command::Accept => {
+            next.status = Status::Closed;
+        }
+        Command::Appeal => {
+            next.status = Status::Reopened;
+            next.appealed_at = Some(now);
+            next.appealed_resolver = case.resolved_by.clone();
+            // A fresh resolution clock for the appeal.
+            next.clock_started_at = now;
+            next.paused_secs = 0;
+            next.extended = false;
+            next.resolve_by = next.track_resolve_by(p);
+        }
+        Command::Escalate => {
+            next.escalated_at = Some(now);
+        }
+        Command::Withdraw => {
+            next.status = Status::Withdrawn;
+            next.paused_at = None;
+        }
+    }
+    Ok(next)
+}
+
+/// Rejected complaints get no remedy; partial refunds and compensation name an amount, other
+/// remedies none.
+fn check_remedy(r: &Resolution) -> Result<(), Refusal> {
+    if r.outcome == Outcome::Rejected && r.remedy != RemedyKind::None {
+        return Err(Refusal::Invalid("remedy.kind", "rejected_needs_none"));
+    }
+    match (r.remedy.needs_amount(), r.amount) {
+        (true, None) => Err(Refusal::Invalid("remedy.amount", "required")),
+        (true, Some(a)) if a <= 0 => Err(Refusal::Invalid("remedy.amount", "range")),
+        (false, Some(_)) if r.remedy != RemedyKind::Refund => {
+            Err(Refusal::Invalid("remedy.amount", "not_allowed"))
+        }
+        (false, Some(a)) if a <= 0 => Err(Refusal::Invalid("remedy.amount", "range")),
+        _ => Ok(()),
+    }
+}
+
+/// The seller stayed silent past the deadline: the sweep hands the case to the moderators.
+pub fn escalate_for_silence(case: &Case, now: DateTime<Utc>) -> Option<Case> {
+    let by = case.seller_respond_by?;
+    if !case.seller_response_pending() || now <= by {
+        return None;
+    }
+    let mut next = case.clone();
+    next.escalated_at = Some(now);
+    Some(next)
+}
+
+/// A resolution nobody appealed within the window becomes final.
+pub fn close_unappealed(case: &Case, now: DateTime<Utc>) -> Option<Case> {
+    let until = case.appeal_until?;
+    if case.status != Status::Resolved || now <= until {
+        return None;
+    }
+    let mut next = case.clone();
+    next.status = Status::Closed;
+    Some(next)
+}
+
+/// The human number of a case: `C-2026-000123`.
+pub fn case_number(prefix: &str, year: i32, seq: i64) -> String {
+    format!("{prefix}-{year}-{seq:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+    fn policy() -> ComplaintPolicy {
+        Policy::default().complaints
+    }
+    const MOD: Actor = Actor {
+        role: Role::Moderator,
+        id: "m1",
+    };
+    const MOD2: Actor = Actor {
+        role: Role::Moderator,
+        id: "m2",
+    };
+    const BUYER: Actor = Actor {
+        role: Role::Buyer,
+        id: "b1",
+    };
+    const SELLER: Actor = Actor {
+        role: Role::Seller,
+        id: "s1",
+    };
+
+    fn resolution() -> Command {
+        Command::Resolve(Resolution {
+            outcome: Outcome::Upheld,
+            remedy: RemedyKind::Refund,
+            amount: None,
+        })
+    }
+
+    #[test]
+    fn categories_belong_to_their_target() {
+        assert!(Category::DamagedInDelivery.valid_for(Target::Courier));
+        assert!(!Category::DamagedInDelivery.valid_for(Target::Seller));
+        assert!(Category::Fraud.valid_for(Target::Seller));
+        assert!(!Category::Fraud.valid_for(Target::Courier));
+        assert!(Category::Other.valid_for(Target::Courier) && Category::Other.valid_for(Target::Seller));
+        for c in Category::ALL {
+            assert!(c.valid_for(Target::Courier) || c.valid_for(Target::Seller));
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+        }
+    }
+
+    #[test]
+    fn filing_windows_to_the_second() {
+        let p = policy();
+        let delivered = t("2026-11-01T12:00:00Z");
+        let city = OrderFacts {
+            is_buyer: true,
+            delivery_type: DeliveryType::City,
+            placed_at: t("2026-10-28T09:00:00Z"),
+            promised_at: Some(t("2026-10-30T09:00:00Z")),
+            delivered_at: Some(delivered),
+        };
+        let intercity = OrderFacts {
+            delivery_type: DeliveryType::Intercity,
+            ..city
+        };
+        let undelivered = OrderFacts {
+            delivered_at: None,
+            ..city
+        };
+        let cases = [
+            (city, Category::DamagedInDelivery, "2026-11-11T12:00:00Z", Ok(())),
+            (city, Category::DamagedInDelivery, "2026-11-11T12:00:01Z", Err(FilingRefusal::WindowClosed)),
+            (intercity, Category::DamagedInDelivery, "2026-12-16T12:00:00Z", Ok(())),
+            (intercity, Category::DamagedInDelivery, "2026-12-16T12:00:01Z", Err(FilingRefusal::WindowClosed)),
+            (city, Category::DeliveryDelay, "2027-01-30T12:00:00Z", Ok(())),
+            (city, Category::DeliveryDelay, "2027-01-30T12:00:01Z", Err(FilingRefusal::WindowClosed)),
+            // Undelivered: 90 days after the promised date.
+            (undelivered, Category::DeliveryDelay, "2027-01-28T09:00:00Z", Ok(())),
+            (undelivered, Category::DeliveryDelay, "2027-01-28T09:00:01Z", Err(FilingRefusal::WindowClosed)),
+            (undelivered, Category::DamagedInDelivery, "2026-11-02T00:00:00Z", Err(FilingRefusal::NotDelivered)),
+            (OrderFacts { is_buyer: false, ..city }, Category::Other, "2026-11-02T00:00:00Z", Err(FilingRefusal::NotOrderBuyer)),
+        ];
+        for (facts, category, now, expected) in cases {
+            let got = may_file(&facts, category, t(now), &p).map(|_| ());
+            assert_eq!(got, expected, "{category:?} at {now}");
+        }
+    }
+
+    #[test]
+    fn a_new_case_has_every_deadline() {
+        let p = policy();
+        // Friday 2026-11-20 18:30 Almaty.
+        let filed = t("2026-11-20T13:30:00Z");
+        let seller = open_case(Target::Seller, filed, &p);
+        // 3 business days: Mon 23, Tue 24, Wed 25 → Wed 23:59:59 Almaty = 18:59:59Z.
+        assert_eq!(seller.acknowledge_by, t("2026-11-25T18:59:59Z"));
+        assert_eq!(seller.resolve_by, t("2026-11-25T18:59:59Z"));
+        assert_eq!(seller.seller_respond_by, Some(t("2026-11-22T13:30:00Z")));
+        let courier = open_case(Target::Courier, filed, &p);
+        assert_eq!(courier.seller_respond_by, None);
+        assert_eq!(courier.due_at(), Some(t("2026-11-25T18:59:59Z")));
+        assert_eq!(seller.due_at(), Some(t("2026-11-22T13:30:00Z")));
+    }
+
+    #[test]
+    fn tracks_and_pauses_move_the_resolution_deadline() {
+        let p = policy();
+        let filed = t("2026-11-20T13:30:00Z");
+        let c = open_case(Target::Courier, filed, &p);
+        let c = apply(&c, MOD, &Command::Acknowledge, t("2026-11-23T05:00:00Z"), &p).unwrap();
+        let c = apply(&c, MOD, &Command::ChangeTrack(Track::Complex), t("2026-11-23T06:00:00Z"), &p).unwrap();
+        assert_eq!(c.resolve_by, t("2026-11-30T13:30:00Z"));
+        let c = apply(&c, MOD, &Command::RequestInfo, t("2026-11-24T00:00:00Z"), &p).unwrap();
+        assert_eq!(c.status, Status::AwaitingBuyer);
+        assert_eq!(c.due_at(), None, "a paused case has no running deadline");
+        assert!(c.breaches(t("2026-12-30T00:00:00Z")).is_empty());
+        let c = apply(&c, BUYER, &Command::ProvideInfo, t("2026-11-26T01:02:03Z"), &p).unwrap();
+        assert_eq!(c.status, Status::InReview);
+        assert_eq!(c.paused_secs, 2 * 86_400 + 3723);
+        assert_eq!(c.resolve_by, t("2026-12-02T14:32:03Z"));
+        let c = apply(&c, MOD, &Command::ChangeTrack(Track::Expertise), t("2026-11-27T00:00:00Z"), &p).unwrap();
+        assert_eq!(c.resolve_by, t("2026-12-22T14:32:03Z"));
+    }
+
+    #[test]
+    fn extension_must_be_later() {
+        let p = policy();
+        let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
+        let early = Command::Extend { resolve_by: t("2026-11-25T18:59:59Z") };
+        assert_eq!(apply(&c, MOD, &early, t("2026-11-21T00:00:00Z"), &p), Err(Refusal::Invalid("resolve_by", "not_later")));
+        let ok = Command::Extend { resolve_by: t("2026-12-01T12:00:00Z") };
+        let c = apply(&c, MOD, &ok, t("2026-11-21T00:00:00Z"), &p).unwrap();
+        assert!(c.extended);
+        assert_eq!(c.resolve_by, t("2026-12-01T12:00:00Z"));
+    }
+
+    #[test]
+    fn wrong_state_lists_what_is_possible() {
+        let p = policy();
+        let now = t("2026-11-21T00:00:00Z");
+        let c = open_case(Target::Seller, t("2026-11-20T13:30:00Z"), &p);
+        match apply(&c, MOD, &resolution(), now, &p) {
+            Err(Refusal::InvalidState { allowed }) => assert_eq!(
+                allowed,
+                vec![Action::Acknowledge, Action::RequestInfo, Action::Assign, Action::ChangeTrack, Action::Extend, Action::PostMessage]
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(apply(&c, BUYER, &Command::Acknowledge, now, &p), Err(Refusal::Forbidden));
+        assert_eq!(apply(&c, SELLER, &Command::PostMessage { internal: true }, now, &p), Err(Refusal::Forbidden));
+        assert_eq!(
+            allowed_actions(&c, Role::Seller, now, &p),
+            vec![Action::Respond, Action::RequestInfo, Action::PostMessage]
+        );
+        assert_eq!(
+            allowed_actions(&c, Role::Buyer, now, &p),
+            vec![Action::Withdraw, Action::PostMessage]
+        );
+    }
+
+    #[test]
+    fn the_seller_responds_once_and_silence_escalates() {
+        let p = policy();
+        let filed = t("2026-11-20T13:30:00Z");
+        let c = open_case(Target::Seller, filed, &p);
+        assert_eq!(escalate_for_silence(&c, t("2026-11-22T13:30:00Z")), None);
+        let escalated = escalate_for_silence(&c, t("2026-11-22T13:30:01Z")).unwrap();
+        assert_eq!(escalated.escalated_at, Some(t("2026-11-22T13:30:01Z")));
+        assert_eq!(escalated.breaches(t("2026-11-22T13:30:01Z")), vec![]);
+        assert_eq!(c.breaches(t("2026-11-22T13:30:01Z")), vec![(Sla::SellerResponse, t("2026-11-22T13:30:00Z"))]);
+        let answered = apply(&c, SELLER, &Command::Respond, t("2026-11-21T00:00:00Z"), &p).unwrap();
+        assert_eq!(answered.seller_responded_at, Some(t("2026-11-21T00:00:00Z")));
+        assert_eq!(escalate_for_silence(&answered, t("2026-11-23T00:00:00Z")), None);
+        assert!(matches!(
+            apply(&answered, SELLER, &Command::Respond, t("2026-11-21T01:00:00Z"), &p),
+            Err(Refusal::InvalidState { .. })
+        ));
+    }
+
+    #[test]
+    fn breaches_are_strictly_after_the_deadline() {
+        let p = policy();
+        let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
+        assert!(c.breaches(t("2026-11-25T18:59:59Z")).is_empty());
+        assert_eq!(
+            c.breaches(t("2026-11-25T19:00:00Z")),
+            vec![(Sla::Acknowledge, t("2026-11-25T18:59:59Z")), (Sla::Resolution, t("2026-11-25T18:59:59Z"))]
+        );
+    }
+
+    #[test]
+    fn resolve_appeal_and_another_moderator() {
+        let p = policy();
+        let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
+        let c = apply(&c, MOD, &Command::Acknowledge, t("2026-11-23T05:00:00Z"), &p).unwrap();
+        let c = apply(&c, MOD, &resolution(), t("2026-11-24T05:00:00Z"), &p).unwrap();
+        assert_eq!(c.status, Status::Resolved);
+        assert_eq!(c.appeal_until, Some(t("2026-12-08T05:00:00Z")));
+        assert_eq!(apply(&c, BUYER, &Command::Appeal, t("2026-12-08T05:00:01Z"), &p), Err(Refusal::AppealWindowClosed));
+        let r = apply(&c, BUYER, &Command::Appeal, t("2026-12-08T05:00:00Z"), &p).unwrap();
+        assert_eq!(r.status, Status::Reopened);
+        // Tue 2026-12-08 10:00 Almaty + 3 business days → Fri 11 Dec 23:59:59.
+        assert_eq!(r.resolve_by, t("2026-12-11T18:59:59Z"));
+        assert_eq!(apply(&r, MOD, &resolution(), t("2026-12-09T00:00:00Z"), &p), Err(Refusal::AnotherModeratorRequired));
+        let again = apply(&r, MOD2, &resolution(), t("2026-12-09T00:00:00Z"), &p).unwrap();
+        assert_eq!(apply(&again, BUYER, &Command::Appeal, t("2026-12-09T00:00:01Z"), &p), Err(Refusal::AlreadyAppealed));
+        let closed = apply(&again, BUYER, &Command::Accept, t("2026-12-09T00:00:01Z"), &p).unwrap();
+        assert_eq!(closed.status, Status::Closed);
+        assert!(apply(&closed, BUYER, &Command::RecordExternalEscalation, t("2026-12-10T00:00:00Z"), &p).is_ok());
+        assert!(matches!(apply(&closed, BUYER, &Command::Withdraw, t("2026-12-10T00:00:00Z"), &p), Err(Refusal::InvalidState { .. })));
+    }
+
+    #[test]
+    fn escalation_after_two_business_days_without_a_public_reply() {
+        let p = policy();
+        // Friday evening; two business days: Mon, Tue → allowed after Tue 23:59:59 Almaty.
+        let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
+        let from = t("2026-11-24T18:59:59Z");
+        assert_eq!(apply(&c, BUYER, &Command::Escalate, from, &p), Err(Refusal::EscalationNotYetAllowed { from }));
+        let e = apply(&c, BUYER, &Command::Escalate, t("2026-11-24T19:00:00Z"), &p).unwrap();
+        assert_eq!(apply(&e, BUYER, &Command::Escalate, t("2026-11-25T00:00:00Z"), &p), Err(Refusal::AlreadyEscalated));
+        // A public reply restarts the wait.
+        let replied = apply(&c, MOD, &Command::PostMessage { internal: false }, t("2026-11-24T10:00:00Z"), &p).unwrap();
+        assert!(apply(&replied, BUYER, &Command::Escalate, t("2026-11-24T19:00:00Z"), &p).is_err());
+        let noted = apply(&c, MOD, &Command::PostMessage { internal: true }, t("2026-11-24T10:00:00Z"), &p).unwrap();
+        assert!(apply(&noted, BUYER, &Command::Escalate, t("2026-11-24T19:00:00Z"), &p).is_ok(), "internal notes are no reply");
+    }
+
+    #[test]
+    fn remedies() {
+        let ok = |o, k, a| check_remedy(&Resolution { outcome: o, remedy: k, amount: a });
+        assert!(ok(Outcome::Upheld, RemedyKind::Refund, None).is_ok());
+        assert!(ok(Outcome::Upheld, RemedyKind::Refund, Some(1000)).is_ok());
+        assert!(ok(Outcome::PartiallyUpheld, RemedyKind::PartialRefund, Some(500)).is_ok());
+        assert!(ok(Outcome::PartiallyUpheld, RemedyKind::PartialRefund, None).is_err());
+        assert!(ok(Outcome::Upheld, RemedyKind::Compensation, Some(0)).is_err());
+        assert!(ok(Outcome::Upheld, RemedyKind::Redelivery, Some(10)).is_err());
+        assert!(ok(Outcome::Rejected, RemedyKind::Refund, None).is_err());
+        assert!(ok(Outcome::Rejected, RemedyKind::None, None).is_ok());
+    }
+
+    #[test]
+    fn unappealed_resolutions_close() {
+        let p = policy();
+        let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
+        let c = apply(&c, MOD, &Command::Acknowledge, t("2026-11-21T00:00:00Z"), &p).unwrap();
+        let c = apply(&c, MOD, &resolution(), t("2026-11-22T00:00:00Z"), &p).unwrap();
+        assert_eq!(close_unappealed(&c, t("2026-12-06T00:00:00Z")), None);
+        assert_eq!(close_unappealed(&c, t("2026-12-06T00:00:01Z")).unwrap().status, Status::Closed);
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(case_number("C", 2026, 123), "C-2026-000123");
+    }
+}
