@@ -117,7 +117,11 @@ pub fn field_message(code: &str, lang: Lang) -> String {
             "Новый срок должен быть позже текущего",
             "The new date must be later than the current one",
         ),
-        "unchanged" => lang.pick("Мәні өзгермеді", "Значение не изменилось", "The value is unchanged"),
+        "unchanged" => lang.pick(
+            "Мәні өзгермеді",
+            "Значение не изменилось",
+            "The value is unchanged",
+        ),
         "not_a_moderator" => lang.pick(
             "Модератор тіркелгісі емес",
             "Это не учётная запись модератора",

@@ -230,18 +230,20 @@ pub fn order_facts(order: &OrderRow, buyer_id: &str) -> OrderFacts {
 
 /// The next number of a per-year series (`C-2026-000001` …), inside the caller's transaction:
 /// the counter row's update lock serialises concurrent filings.
-pub fn next_number(
-    conn: &mut DbConnection,
-    prefix: &str,
-    year: i32,
-) -> Result<String, DbError> {
-    let key = cc::table.filter(cc::prefix.eq(prefix)).filter(cc::year.eq(year));
+pub fn next_number(conn: &mut DbConnection, prefix: &str, year: i32) -> Result<String, DbError> {
+    let key = cc::table
+        .filter(cc::prefix.eq(prefix))
+        .filter(cc::year.eq(year));
     let updated = diesel::update(key)
         .set(cc::last_value.eq(cc::last_value + 1))
         .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(cc::table)
-            .values((cc::prefix.eq(prefix), cc::year.eq(year), cc::last_value.eq(1i64)))
+            .values((
+                cc::prefix.eq(prefix),
+                cc::year.eq(year),
+                cc::last_value.eq(1i64),
+            ))
             .execute(conn)?;
     }
     let seq: i64 = cc::table
@@ -517,8 +519,8 @@ pub fn act(
             return Err(DbError::NotFound);
         }
         let before = row.case();
-        let next = apply(&before, caller.actor(), &step.command, now, policy)
-            .map_err(refusal_error)?;
+        let next =
+            apply(&before, caller.actor(), &step.command, now, policy).map_err(refusal_error)?;
         let mut data = step.data;
         match &step.command {
             Command::Assign { moderator_id } => {
@@ -533,13 +535,18 @@ pub fn act(
             }
             Command::Resolve(r) => {
                 if let Some(amount) = r.amount {
-                    if matches!(r.remedy, rules::RemedyKind::Refund | rules::RemedyKind::PartialRefund) {
+                    if matches!(
+                        r.remedy,
+                        rules::RemedyKind::Refund | rules::RemedyKind::PartialRefund
+                    ) {
                         let total: i64 = o::table
                             .find(&row.order_id)
                             .select(o::total_amount)
                             .first(conn)?;
                         if amount > total {
-                            return Err(ApiError::field("remedy.amount", "exceeds_order_total").into());
+                            return Err(
+                                ApiError::field("remedy.amount", "exceeds_order_total").into()
+                            );
                         }
                     }
                 }
@@ -565,7 +572,13 @@ pub fn act(
             }
             _ => Audience::Public,
         };
-        cite(conn, &row.id, &step.attachment_ids, audience == Audience::Internal, now)?;
+        cite(
+            conn,
+            &row.id,
+            &step.attachment_ids,
+            audience == Audience::Internal,
+            now,
+        )?;
         let stored = store_case(conn, &row.id, &next, now)?;
         if let Some(map) = data.as_object_mut() {
             map.insert("from_status".into(), before.status.as_str().into());
@@ -743,10 +756,7 @@ pub struct ComplaintSweep {
 
 /// Records missed deadlines, escalates seller silence and closes unappealed resolutions, as of
 /// `now`. Each case is its own transaction; repeating a pass changes nothing.
-pub fn sweep(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-) -> Result<ComplaintSweep, DbError> {
+pub fn sweep(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<ComplaintSweep, DbError> {
     let at = to_db(now);
     let mut ids: Vec<String> = c::table
         .filter(c::status.eq_any(open_statuses()))
@@ -781,10 +791,18 @@ fn sweep_one(
     }
     let changed = if let Some(next) = rules::escalate_for_silence(&case, now) {
         report.escalated += 1;
-        Some((next, "escalated", serde_json::json!({"reason": "seller_silence"})))
+        Some((
+            next,
+            "escalated",
+            serde_json::json!({"reason": "seller_silence"}),
+        ))
     } else if let Some(next) = rules::close_unappealed(&case, now) {
         report.closed += 1;
-        Some((next, "closed", serde_json::json!({"reason": "appeal_window_passed"})))
+        Some((
+            next,
+            "closed",
+            serde_json::json!({"reason": "appeal_window_passed"}),
+        ))
     } else {
         None
     };

@@ -178,13 +178,15 @@ fn complaint_rows(
     )> = q.load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, number, due, filed, status, target, category, escalated)| {
-            let detail = serde_json::json!({
-                "number": number, "status": status, "target": target, "category": category,
-                "escalated": escalated.is_some(),
-            });
-            (id.clone(), id, due, filed, detail.to_string())
-        })
+        .map(
+            |(id, number, due, filed, status, target, category, escalated)| {
+                let detail = serde_json::json!({
+                    "number": number, "status": status, "target": target, "category": category,
+                    "escalated": escalated.is_some(),
+                });
+                (id.clone(), id, due, filed, detail.to_string())
+            },
+        )
         .collect())
 }
 

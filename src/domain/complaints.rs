@@ -303,12 +303,16 @@ pub enum Refusal {
     /// The role may never do this (403).
     Forbidden,
     /// Not in this state (409), with what the caller could do instead.
-    InvalidState { allowed: Vec<Action> },
+    InvalidState {
+        allowed: Vec<Action>,
+    },
     AlreadyAppealed,
     AppealWindowClosed,
     AlreadyEscalated,
     /// No public reply is owed yet; the buyer may escalate after this instant.
-    EscalationNotYetAllowed { from: DateTime<Utc> },
+    EscalationNotYetAllowed {
+        from: DateTime<Utc>,
+    },
     /// A reopened case is decided by another moderator.
     AnotherModeratorRequired,
     /// A field of the payload breaks a rule: (field, code).
@@ -586,7 +590,10 @@ pub fn apply(
 
     let mut next = case.clone();
     let public_reply = matches!(actor.role, Role::Moderator | Role::Seller)
-        && !matches!(cmd, Command::PostMessage { internal: true } | Command::Assign { .. });
+        && !matches!(
+            cmd,
+            Command::PostMessage { internal: true } | Command::Assign { .. }
+        );
     if public_reply {
         next.last_reply_at = now;
     }
@@ -605,7 +612,10 @@ pub fn apply(
             next.paused_at = Some(now);
         }
         Command::ProvideInfo => {
-            let paused = case.paused_at.map(|at| (now - at).num_seconds()).unwrap_or(0);
+            let paused = case
+                .paused_at
+                .map(|at| (now - at).num_seconds())
+                .unwrap_or(0);
             next.paused_secs += paused;
             next.resolve_by += TimeDelta::seconds(paused);
             next.paused_at = None;
@@ -752,7 +762,9 @@ mod tests {
         assert!(!Category::DamagedInDelivery.valid_for(Target::Seller));
         assert!(Category::Fraud.valid_for(Target::Seller));
         assert!(!Category::Fraud.valid_for(Target::Courier));
-        assert!(Category::Other.valid_for(Target::Courier) && Category::Other.valid_for(Target::Seller));
+        assert!(
+            Category::Other.valid_for(Target::Courier) && Category::Other.valid_for(Target::Seller)
+        );
         for c in Category::ALL {
             assert!(c.valid_for(Target::Courier) || c.valid_for(Target::Seller));
             assert_eq!(Category::parse(c.as_str()), Some(*c));
@@ -779,17 +791,70 @@ mod tests {
             ..city
         };
         let cases = [
-            (city, Category::DamagedInDelivery, "2026-11-11T12:00:00Z", Ok(())),
-            (city, Category::DamagedInDelivery, "2026-11-11T12:00:01Z", Err(FilingRefusal::WindowClosed)),
-            (intercity, Category::DamagedInDelivery, "2026-12-16T12:00:00Z", Ok(())),
-            (intercity, Category::DamagedInDelivery, "2026-12-16T12:00:01Z", Err(FilingRefusal::WindowClosed)),
-            (city, Category::DeliveryDelay, "2027-01-30T12:00:00Z", Ok(())),
-            (city, Category::DeliveryDelay, "2027-01-30T12:00:01Z", Err(FilingRefusal::WindowClosed)),
+            (
+                city,
+                Category::DamagedInDelivery,
+                "2026-11-11T12:00:00Z",
+                Ok(()),
+            ),
+            (
+                city,
+                Category::DamagedInDelivery,
+                "2026-11-11T12:00:01Z",
+                Err(FilingRefusal::WindowClosed),
+            ),
+            (
+                intercity,
+                Category::DamagedInDelivery,
+                "2026-12-16T12:00:00Z",
+                Ok(()),
+            ),
+            (
+                intercity,
+                Category::DamagedInDelivery,
+                "2026-12-16T12:00:01Z",
+                Err(FilingRefusal::WindowClosed),
+            ),
+            (
+                city,
+                Category::DeliveryDelay,
+                "2027-01-30T12:00:00Z",
+                Ok(()),
+            ),
+            (
+                city,
+                Category::DeliveryDelay,
+                "2027-01-30T12:00:01Z",
+                Err(FilingRefusal::WindowClosed),
+            ),
             // Undelivered: 90 days after the promised date.
-            (undelivered, Category::DeliveryDelay, "2027-01-28T09:00:00Z", Ok(())),
-            (undelivered, Category::DeliveryDelay, "2027-01-28T09:00:01Z", Err(FilingRefusal::WindowClosed)),
-            (undelivered, Category::DamagedInDelivery, "2026-11-02T00:00:00Z", Err(FilingRefusal::NotDelivered)),
-            (OrderFacts { is_buyer: false, ..city }, Category::Other, "2026-11-02T00:00:00Z", Err(FilingRefusal::NotOrderBuyer)),
+            (
+                undelivered,
+                Category::DeliveryDelay,
+                "2027-01-28T09:00:00Z",
+                Ok(()),
+            ),
+            (
+                undelivered,
+                Category::DeliveryDelay,
+                "2027-01-28T09:00:01Z",
+                Err(FilingRefusal::WindowClosed),
+            ),
+            (
+                undelivered,
+                Category::DamagedInDelivery,
+                "2026-11-02T00:00:00Z",
+                Err(FilingRefusal::NotDelivered),
+            ),
+            (
+                OrderFacts {
+                    is_buyer: false,
+                    ..city
+                },
+                Category::Other,
+                "2026-11-02T00:00:00Z",
+                Err(FilingRefusal::NotOrderBuyer),
+            ),
         ];
         for (facts, category, now, expected) in cases {
             let got = may_file(&facts, category, t(now), &p).map(|_| ());
@@ -818,18 +883,53 @@ mod tests {
         let p = policy();
         let filed = t("2026-11-20T13:30:00Z");
         let c = open_case(Target::Courier, filed, &p);
-        let c = apply(&c, MOD, &Command::Acknowledge, t("2026-11-23T05:00:00Z"), &p).unwrap();
-        let c = apply(&c, MOD, &Command::ChangeTrack(Track::Complex), t("2026-11-23T06:00:00Z"), &p).unwrap();
+        let c = apply(
+            &c,
+            MOD,
+            &Command::Acknowledge,
+            t("2026-11-23T05:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        let c = apply(
+            &c,
+            MOD,
+            &Command::ChangeTrack(Track::Complex),
+            t("2026-11-23T06:00:00Z"),
+            &p,
+        )
+        .unwrap();
         assert_eq!(c.resolve_by, t("2026-11-30T13:30:00Z"));
-        let c = apply(&c, MOD, &Command::RequestInfo, t("2026-11-24T00:00:00Z"), &p).unwrap();
+        let c = apply(
+            &c,
+            MOD,
+            &Command::RequestInfo,
+            t("2026-11-24T00:00:00Z"),
+            &p,
+        )
+        .unwrap();
         assert_eq!(c.status, Status::AwaitingBuyer);
         assert_eq!(c.due_at(), None, "a paused case has no running deadline");
         assert!(c.breaches(t("2026-12-30T00:00:00Z")).is_empty());
-        let c = apply(&c, BUYER, &Command::ProvideInfo, t("2026-11-26T01:02:03Z"), &p).unwrap();
+        let c = apply(
+            &c,
+            BUYER,
+            &Command::ProvideInfo,
+            t("2026-11-26T01:02:03Z"),
+            &p,
+        )
+        .unwrap();
         assert_eq!(c.status, Status::InReview);
         assert_eq!(c.paused_secs, 2 * 86_400 + 3723);
         assert_eq!(c.resolve_by, t("2026-12-02T14:32:03Z"));
-        let c = apply(&c, MOD, &Command::ChangeTrack(Track::Expertise), t("2026-11-27T00:00:00Z"), &p).unwrap();
+        let c = apply(
+            &c,
+            MOD,
+            &Command::ChangeTrack(Track::Expertise),
+            t("2026-11-27T00:00:00Z"),
+            &p,
+        )
+        .unwrap();
         assert_eq!(c.resolve_by, t("2026-12-22T14:32:03Z"));
     }
 
@@ -837,9 +937,16 @@ mod tests {
     fn extension_must_be_later() {
         let p = policy();
         let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
-        let early = Command::Extend { resolve_by: t("2026-11-25T18:59:59Z") };
-        assert_eq!(apply(&c, MOD, &early, t("2026-11-21T00:00:00Z"), &p), Err(Refusal::Invalid("resolve_by", "not_later")));
-        let ok = Command::Extend { resolve_by: t("2026-12-01T12:00:00Z") };
+        let early = Command::Extend {
+            resolve_by: t("2026-11-25T18:59:59Z"),
+        };
+        assert_eq!(
+            apply(&c, MOD, &early, t("2026-11-21T00:00:00Z"), &p),
+            Err(Refusal::Invalid("resolve_by", "not_later"))
+        );
+        let ok = Command::Extend {
+            resolve_by: t("2026-12-01T12:00:00Z"),
+        };
         let c = apply(&c, MOD, &ok, t("2026-11-21T00:00:00Z"), &p).unwrap();
         assert!(c.extended);
         assert_eq!(c.resolve_by, t("2026-12-01T12:00:00Z"));
@@ -853,12 +960,31 @@ mod tests {
         match apply(&c, MOD, &resolution(), now, &p) {
             Err(Refusal::InvalidState { allowed }) => assert_eq!(
                 allowed,
-                vec![Action::Acknowledge, Action::RequestInfo, Action::Assign, Action::ChangeTrack, Action::Extend, Action::PostMessage]
+                vec![
+                    Action::Acknowledge,
+                    Action::RequestInfo,
+                    Action::Assign,
+                    Action::ChangeTrack,
+                    Action::Extend,
+                    Action::PostMessage
+                ]
             ),
             other => panic!("{other:?}"),
         }
-        assert_eq!(apply(&c, BUYER, &Command::Acknowledge, now, &p), Err(Refusal::Forbidden));
-        assert_eq!(apply(&c, SELLER, &Command::PostMessage { internal: true }, now, &p), Err(Refusal::Forbidden));
+        assert_eq!(
+            apply(&c, BUYER, &Command::Acknowledge, now, &p),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(
+            apply(
+                &c,
+                SELLER,
+                &Command::PostMessage { internal: true },
+                now,
+                &p
+            ),
+            Err(Refusal::Forbidden)
+        );
         assert_eq!(
             allowed_actions(&c, Role::Seller, now, &p),
             vec![Action::Respond, Action::RequestInfo, Action::PostMessage]
@@ -878,12 +1004,27 @@ mod tests {
         let escalated = escalate_for_silence(&c, t("2026-11-22T13:30:01Z")).unwrap();
         assert_eq!(escalated.escalated_at, Some(t("2026-11-22T13:30:01Z")));
         assert_eq!(escalated.breaches(t("2026-11-22T13:30:01Z")), vec![]);
-        assert_eq!(c.breaches(t("2026-11-22T13:30:01Z")), vec![(Sla::SellerResponse, t("2026-11-22T13:30:00Z"))]);
+        assert_eq!(
+            c.breaches(t("2026-11-22T13:30:01Z")),
+            vec![(Sla::SellerResponse, t("2026-11-22T13:30:00Z"))]
+        );
         let answered = apply(&c, SELLER, &Command::Respond, t("2026-11-21T00:00:00Z"), &p).unwrap();
-        assert_eq!(answered.seller_responded_at, Some(t("2026-11-21T00:00:00Z")));
-        assert_eq!(escalate_for_silence(&answered, t("2026-11-23T00:00:00Z")), None);
+        assert_eq!(
+            answered.seller_responded_at,
+            Some(t("2026-11-21T00:00:00Z"))
+        );
+        assert_eq!(
+            escalate_for_silence(&answered, t("2026-11-23T00:00:00Z")),
+            None
+        );
         assert!(matches!(
-            apply(&answered, SELLER, &Command::Respond, t("2026-11-21T01:00:00Z"), &p),
+            apply(
+                &answered,
+                SELLER,
+                &Command::Respond,
+                t("2026-11-21T01:00:00Z"),
+                &p
+            ),
             Err(Refusal::InvalidState { .. })
         ));
     }
@@ -895,7 +1036,10 @@ mod tests {
         assert!(c.breaches(t("2026-11-25T18:59:59Z")).is_empty());
         assert_eq!(
             c.breaches(t("2026-11-25T19:00:00Z")),
-            vec![(Sla::Acknowledge, t("2026-11-25T18:59:59Z")), (Sla::Resolution, t("2026-11-25T18:59:59Z"))]
+            vec![
+                (Sla::Acknowledge, t("2026-11-25T18:59:59Z")),
+                (Sla::Resolution, t("2026-11-25T18:59:59Z"))
+            ]
         );
     }
 
@@ -903,22 +1047,67 @@ mod tests {
     fn resolve_appeal_and_another_moderator() {
         let p = policy();
         let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
-        let c = apply(&c, MOD, &Command::Acknowledge, t("2026-11-23T05:00:00Z"), &p).unwrap();
+        let c = apply(
+            &c,
+            MOD,
+            &Command::Acknowledge,
+            t("2026-11-23T05:00:00Z"),
+            &p,
+        )
+        .unwrap();
         let c = apply(&c, MOD, &resolution(), t("2026-11-24T05:00:00Z"), &p).unwrap();
         assert_eq!(c.status, Status::Resolved);
         assert_eq!(c.appeal_until, Some(t("2026-12-08T05:00:00Z")));
-        assert_eq!(apply(&c, BUYER, &Command::Appeal, t("2026-12-08T05:00:01Z"), &p), Err(Refusal::AppealWindowClosed));
+        assert_eq!(
+            apply(&c, BUYER, &Command::Appeal, t("2026-12-08T05:00:01Z"), &p),
+            Err(Refusal::AppealWindowClosed)
+        );
         let r = apply(&c, BUYER, &Command::Appeal, t("2026-12-08T05:00:00Z"), &p).unwrap();
         assert_eq!(r.status, Status::Reopened);
         // Tue 2026-12-08 10:00 Almaty + 3 business days → Fri 11 Dec 23:59:59.
         assert_eq!(r.resolve_by, t("2026-12-11T18:59:59Z"));
-        assert_eq!(apply(&r, MOD, &resolution(), t("2026-12-09T00:00:00Z"), &p), Err(Refusal::AnotherModeratorRequired));
+        assert_eq!(
+            apply(&r, MOD, &resolution(), t("2026-12-09T00:00:00Z"), &p),
+            Err(Refusal::AnotherModeratorRequired)
+        );
         let again = apply(&r, MOD2, &resolution(), t("2026-12-09T00:00:00Z"), &p).unwrap();
-        assert_eq!(apply(&again, BUYER, &Command::Appeal, t("2026-12-09T00:00:01Z"), &p), Err(Refusal::AlreadyAppealed));
-        let closed = apply(&again, BUYER, &Command::Accept, t("2026-12-09T00:00:01Z"), &p).unwrap();
+        assert_eq!(
+            apply(
+                &again,
+                BUYER,
+                &Command::Appeal,
+                t("2026-12-09T00:00:01Z"),
+                &p
+            ),
+            Err(Refusal::AlreadyAppealed)
+        );
+        let closed = apply(
+            &again,
+            BUYER,
+            &Command::Accept,
+            t("2026-12-09T00:00:01Z"),
+            &p,
+        )
+        .unwrap();
         assert_eq!(closed.status, Status::Closed);
-        assert!(apply(&closed, BUYER, &Command::RecordExternalEscalation, t("2026-12-10T00:00:00Z"), &p).is_ok());
-        assert!(matches!(apply(&closed, BUYER, &Command::Withdraw, t("2026-12-10T00:00:00Z"), &p), Err(Refusal::InvalidState { .. })));
+        assert!(apply(
+            &closed,
+            BUYER,
+            &Command::RecordExternalEscalation,
+            t("2026-12-10T00:00:00Z"),
+            &p
+        )
+        .is_ok());
+        assert!(matches!(
+            apply(
+                &closed,
+                BUYER,
+                &Command::Withdraw,
+                t("2026-12-10T00:00:00Z"),
+                &p
+            ),
+            Err(Refusal::InvalidState { .. })
+        ));
     }
 
     #[test]
@@ -927,22 +1116,70 @@ mod tests {
         // Friday evening; two business days: Mon, Tue → allowed after Tue 23:59:59 Almaty.
         let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
         let from = t("2026-11-24T18:59:59Z");
-        assert_eq!(apply(&c, BUYER, &Command::Escalate, from, &p), Err(Refusal::EscalationNotYetAllowed { from }));
+        assert_eq!(
+            apply(&c, BUYER, &Command::Escalate, from, &p),
+            Err(Refusal::EscalationNotYetAllowed { from })
+        );
         let e = apply(&c, BUYER, &Command::Escalate, t("2026-11-24T19:00:00Z"), &p).unwrap();
-        assert_eq!(apply(&e, BUYER, &Command::Escalate, t("2026-11-25T00:00:00Z"), &p), Err(Refusal::AlreadyEscalated));
+        assert_eq!(
+            apply(&e, BUYER, &Command::Escalate, t("2026-11-25T00:00:00Z"), &p),
+            Err(Refusal::AlreadyEscalated)
+        );
         // A public reply restarts the wait.
-        let replied = apply(&c, MOD, &Command::PostMessage { internal: false }, t("2026-11-24T10:00:00Z"), &p).unwrap();
-        assert!(apply(&replied, BUYER, &Command::Escalate, t("2026-11-24T19:00:00Z"), &p).is_err());
-        let noted = apply(&c, MOD, &Command::PostMessage { internal: true }, t("2026-11-24T10:00:00Z"), &p).unwrap();
-        assert!(apply(&noted, BUYER, &Command::Escalate, t("2026-11-24T19:00:00Z"), &p).is_ok(), "internal notes are no reply");
+        let replied = apply(
+            &c,
+            MOD,
+            &Command::PostMessage { internal: false },
+            t("2026-11-24T10:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        assert!(apply(
+            &replied,
+            BUYER,
+            &Command::Escalate,
+            t("2026-11-24T19:00:00Z"),
+            &p
+        )
+        .is_err());
+        let noted = apply(
+            &c,
+            MOD,
+            &Command::PostMessage { internal: true },
+            t("2026-11-24T10:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        assert!(
+            apply(
+                &noted,
+                BUYER,
+                &Command::Escalate,
+                t("2026-11-24T19:00:00Z"),
+                &p
+            )
+            .is_ok(),
+            "internal notes are no reply"
+        );
     }
 
     #[test]
     fn remedies() {
-        let ok = |o, k, a| check_remedy(&Resolution { outcome: o, remedy: k, amount: a });
+        let ok = |o, k, a| {
+            check_remedy(&Resolution {
+                outcome: o,
+                remedy: k,
+                amount: a,
+            })
+        };
         assert!(ok(Outcome::Upheld, RemedyKind::Refund, None).is_ok());
         assert!(ok(Outcome::Upheld, RemedyKind::Refund, Some(1000)).is_ok());
-        assert!(ok(Outcome::PartiallyUpheld, RemedyKind::PartialRefund, Some(500)).is_ok());
+        assert!(ok(
+            Outcome::PartiallyUpheld,
+            RemedyKind::PartialRefund,
+            Some(500)
+        )
+        .is_ok());
         assert!(ok(Outcome::PartiallyUpheld, RemedyKind::PartialRefund, None).is_err());
         assert!(ok(Outcome::Upheld, RemedyKind::Compensation, Some(0)).is_err());
         assert!(ok(Outcome::Upheld, RemedyKind::Redelivery, Some(10)).is_err());
@@ -954,10 +1191,22 @@ mod tests {
     fn unappealed_resolutions_close() {
         let p = policy();
         let c = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
-        let c = apply(&c, MOD, &Command::Acknowledge, t("2026-11-21T00:00:00Z"), &p).unwrap();
+        let c = apply(
+            &c,
+            MOD,
+            &Command::Acknowledge,
+            t("2026-11-21T00:00:00Z"),
+            &p,
+        )
+        .unwrap();
         let c = apply(&c, MOD, &resolution(), t("2026-11-22T00:00:00Z"), &p).unwrap();
         assert_eq!(close_unappealed(&c, t("2026-12-06T00:00:00Z")), None);
-        assert_eq!(close_unappealed(&c, t("2026-12-06T00:00:01Z")).unwrap().status, Status::Closed);
+        assert_eq!(
+            close_unappealed(&c, t("2026-12-06T00:00:01Z"))
+                .unwrap()
+                .status,
+            Status::Closed
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod attachments;
 mod auth;
 mod cli;
+mod complaints;
 mod concurrency;
 mod errors;
 mod helpers;

@@ -131,7 +131,8 @@ fn the_cli_runs_one_sweep_as_of_an_instant() {
     let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(
         report,
-        json!({"sla_breaches": 0, "shops_checked": 0, "idempotency_keys_purged": 0})
+        json!({"sla_breaches": 0, "shops_checked": 0, "idempotency_keys_purged": 0,
+               "complaints": {"breaches": 0, "escalated": 0, "closed": 0}})
     );
     let bad = run(&["sweep", "--at", "next tuesday"]);
     assert!(!bad.status.success());

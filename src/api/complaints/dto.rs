@@ -364,12 +364,7 @@ pub struct Reader<'a> {
 }
 
 /// The reader's view of a person on the case.
-pub fn person(
-    reader: Reader,
-    role: &str,
-    id: Option<&str>,
-    full_name: Option<&str>,
-) -> PersonView {
+pub fn person(reader: Reader, role: &str, id: Option<&str>, full_name: Option<&str>) -> PersonView {
     let myself = id == Some(reader.id);
     let full = reader.role == Role::Moderator || myself;
     let show_id = full || role == Role::Buyer.as_str();
@@ -442,9 +437,10 @@ impl ComplaintView {
             actual_at: details.actual_at,
             buyer: person(reader, "buyer", Some(&row.buyer_id), Some(names.buyer.0)),
             status: case.status,
-            assignee: case.assignee_id.as_deref().map(|id| {
-                person(reader, Role::Moderator.as_str(), Some(id), names.assignee)
-            }),
+            assignee: case
+                .assignee_id
+                .as_deref()
+                .map(|id| person(reader, Role::Moderator.as_str(), Some(id), names.assignee)),
             sla: SlaView {
                 track: case.track,
                 acknowledge_by: case.acknowledge_by,

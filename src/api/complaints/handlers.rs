@@ -143,7 +143,11 @@ async fn run(
     data: serde_json::Value,
     attachment_ids: Vec<String>,
 ) -> ApiResult<web::Json<ComplaintView>> {
-    let (policy, now, who) = (state.policy.complaints.clone(), state.clock.now(), caller(&user));
+    let (policy, now, who) = (
+        state.policy.complaints.clone(),
+        state.clock.now(),
+        caller(&user),
+    );
     let step = Step {
         command,
         data,
@@ -221,7 +225,8 @@ async fn file_complaint(
                 target: req.target,
                 category: req.category,
                 description,
-                details: serde_json::to_value(&details).map_err(|e| DbError::Other(e.to_string()))?,
+                details: serde_json::to_value(&details)
+                    .map_err(|e| DbError::Other(e.to_string()))?,
                 attachment_ids,
             };
             store::file(c, &who, &filing, &policy, now)
@@ -455,7 +460,15 @@ async fn acknowledge(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Acknowledge.roles())?;
-    run(state, user, path.into_inner(), Command::Acknowledge, json!({}), Vec::new()).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::Acknowledge,
+        json!({}),
+        Vec::new(),
+    )
+    .await
 }
 
 /// The seller's response to a seller case (due 48 hours after filing; silence escalates).
@@ -514,7 +527,15 @@ async fn request_info(
     let req = body.into_inner();
     validate_with(&req, Vec::new())?;
     let data = json!({"question": req.question.trim()});
-    run(state, user, path.into_inner(), Command::RequestInfo, data, Vec::new()).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::RequestInfo,
+        data,
+        Vec::new(),
+    )
+    .await
 }
 
 /// The buyer's answer: back to `in_review`, the paused time is added to the deadline.
@@ -544,7 +565,15 @@ async fn provide_info(
     let ids = req.attachment_ids.clone().unwrap_or_default();
     validate_with(&req, check_attachment_list(&ids))?;
     let data = json!({"body": req.body.trim(), "attachment_ids": ids});
-    run(state, user, path.into_inner(), Command::ProvideInfo, data, ids).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::ProvideInfo,
+        data,
+        ids,
+    )
+    .await
 }
 
 /// Assign the case to a moderator (an internal event; `acknowledged` → `in_review`).
@@ -606,7 +635,15 @@ async fn change_track(
     let req = body.into_inner();
     validate_with(&req, Vec::new())?;
     let data = json!({"track": req.track, "reason": req.reason});
-    run(state, user, path.into_inner(), Command::ChangeTrack(req.track), data, Vec::new()).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::ChangeTrack(req.track),
+        data,
+        Vec::new(),
+    )
+    .await
 }
 
 /// Extend the resolution deadline, with a reason the buyer is told.
@@ -636,7 +673,15 @@ async fn extend(
     validate_with(&req, Vec::new())?;
     let resolve_by = crate::clock::truncate(req.resolve_by);
     let data = json!({"reason": req.reason.trim(), "resolve_by": resolve_by});
-    run(state, user, path.into_inner(), Command::Extend { resolve_by }, data, Vec::new()).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::Extend { resolve_by },
+        data,
+        Vec::new(),
+    )
+    .await
 }
 
 /// Decide the case: outcome, remedy and a written explanation. The buyer may accept, or
@@ -697,7 +742,15 @@ async fn accept(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Accept.roles())?;
-    run(state, user, path.into_inner(), Command::Accept, json!({}), Vec::new()).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::Accept,
+        json!({}),
+        Vec::new(),
+    )
+    .await
 }
 
 /// Appeal the decision once, within 14 days: `reopened`, decided by another moderator.
@@ -726,7 +779,15 @@ async fn appeal(
     let req = body.into_inner();
     validate_with(&req, Vec::new())?;
     let data = json!({"reason": req.reason.trim()});
-    run(state, user, path.into_inner(), Command::Appeal, data, Vec::new()).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::Appeal,
+        data,
+        Vec::new(),
+    )
+    .await
 }
 
 /// Escalate to the moderators after 2 business days without a public reply (once).
@@ -751,7 +812,15 @@ async fn escalate(
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Escalate.roles())?;
     let data = json!({"reason": "no_public_reply"});
-    run(state, user, path.into_inner(), Command::Escalate, data, Vec::new()).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::Escalate,
+        data,
+        Vec::new(),
+    )
+    .await
 }
 
 /// Withdraw the complaint before it is decided.
@@ -774,7 +843,15 @@ async fn withdraw(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Withdraw.roles())?;
-    run(state, user, path.into_inner(), Command::Withdraw, json!({}), Vec::new()).await
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::Withdraw,
+        json!({}),
+        Vec::new(),
+    )
+    .await
 }
 
 /// Record that the buyer took the decided case to an outside authority.
