@@ -416,6 +416,24 @@ pub fn file(
     policy: &ComplaintPolicy,
     now: DateTime<Utc>,
 ) -> Result<ComplaintRow, DbError> {
+    // The first two filings of a year may both find no counter row and both insert it; the
+    // loser's transaction is retried and then increments the winner's row.
+    let mut attempt = 0;
+    loop {
+        match file_once(conn, caller, f, policy, now) {
+            Err(e) if attempt < 2 && super::is_unique_violation(&e) => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+fn file_once(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    f: &Filing,
+    policy: &ComplaintPolicy,
+    now: DateTime<Utc>,
+) -> Result<ComplaintRow, DbError> {
     write_tx(conn, |conn| {
         let order: OrderRow = o::table
             .find(&f.order_id)

@@ -58,3 +58,77 @@ async fn parallel_registrations_and_upserts_all_land() {
         "one SAME + six distinct"
     );
 }
+
+#[actix_web::test]
+async fn parallel_complaints_get_distinct_sequential_numbers() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let mut orders = Vec::new();
+    for i in 0..10 {
+        let order = app
+            .delivered_order(
+                &cast.service,
+                &format!("CC-{i}"),
+                &cast.buyer,
+                cast.shop(),
+                1,
+            )
+            .await;
+        orders.push(order["id"].as_str().unwrap().to_string());
+    }
+    // The first filings of the year race to create its counter: threads released together,
+    // each with its own pooled connection.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let now = app.clock.now_utc();
+    let threads: Vec<_> = orders
+        .iter()
+        .take(4)
+        .map(|order| {
+            let (state, barrier, order) = (app.state.clone(), barrier.clone(), order.clone());
+            let caller = aftersale::db::complaints::Caller {
+                id: cast.buyer.id.clone(),
+                role: aftersale::domain::roles::Role::Buyer,
+                shop_id: None,
+            };
+            std::thread::spawn(move || {
+                let filing = aftersale::db::complaints::Filing {
+                    order_id: order,
+                    target: aftersale::domain::complaints::Target::Seller,
+                    category: aftersale::domain::complaints::Category::Defective,
+                    description: "Не включается после первой зарядки".into(),
+                    details: json!({}),
+                    attachment_ids: Vec::new(),
+                };
+                let mut conn = state.db.get().unwrap();
+                barrier.wait();
+                aftersale::db::complaints::file(
+                    &mut conn,
+                    &caller,
+                    &filing,
+                    &state.policy.complaints,
+                    now,
+                )
+                .map(|row| row.number)
+            })
+        })
+        .collect();
+    let mut numbers: Vec<String> = threads
+        .into_iter()
+        .map(|t| t.join().unwrap().unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    // And the rest through HTTP at once.
+    let app = &app;
+    let filings = orders.iter().skip(4).map(|order| {
+        let body = json!({"order_id": order, "target": "seller", "category": "defective",
+                          "description": "Не включается после первой зарядки"});
+        let token = cast.buyer.token.clone();
+        async move { app.post("/api/v1/complaints", Some(&token), body).await }
+    });
+    numbers.extend(join_all(filings).await.into_iter().map(|r| {
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body["number"].as_str().unwrap().to_string()
+    }));
+    numbers.sort();
+    let expected: Vec<String> = (1..=10).map(|n| format!("C-2026-{n:06}")).collect();
+    assert_eq!(numbers, expected);
+}
