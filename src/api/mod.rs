@@ -11,7 +11,7 @@ pub mod orders;
 pub mod rate_limit;
 pub mod reviews;
 
-use crate::domain::pagination::PageError;
+use crate::domain::pagination::{self, PageError, TimeCursor};
 use crate::error::{ApiError, FieldError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -68,6 +68,21 @@ pub fn validate_with(input: &impl Validate, mut extra: Vec<FieldError>) -> Resul
         errors.sort_by(|a, b| a.field.cmp(&b.field));
         Err(ApiError::Validation(errors))
     }
+}
+
+/// `?limit=` (policy default and maximum) and a (time, id) keyset `?cursor=` of a list.
+pub fn time_page(
+    policy: &crate::policy::Policy,
+    limit: Option<i64>,
+    cursor: Option<&str>,
+) -> Result<(u32, Option<TimeCursor>), ApiError> {
+    let limit =
+        pagination::limit(limit, policy.page_default, policy.page_max).map_err(page_error)?;
+    let cursor = cursor
+        .map(TimeCursor::decode)
+        .transpose()
+        .map_err(page_error)?;
+    Ok((limit, cursor))
 }
 
 pub fn page_error(e: PageError) -> ApiError {

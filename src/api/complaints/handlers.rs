@@ -2,7 +2,7 @@
 //! action and the dossier. Handlers extract, check the role, shape-check, and hand the
 //! command to the rules (`domain::complaints`) through one transaction (`db::complaints`).
 use super::dto::*;
-use crate::api::{page_error, validate_with, ApiJson, Money};
+use crate::api::{time_page, validate_with, ApiJson, Money};
 use crate::auth::AuthUser;
 use crate::db::complaints::{self as store, Caller, ComplaintRow, Filing, ListFilter, Scope, Step};
 use crate::db::{self, DbConnection, DbError};
@@ -17,6 +17,27 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The 404 of every case route: no such complaint, or the caller is no party to it (its
+/// existence is not revealed).
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 404,
+    description = "No such complaint, or the caller is not a party",
+    content_type = "application/problem+json"
+)]
+#[allow(dead_code)] // Documents the response; errors are built from ApiError.
+struct NotAParty(Problem);
+
+/// The 409 of a lifecycle action the case's state does not allow.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 409,
+    description = "`invalid_transition`, with the caller's `allowed_actions`",
+    content_type = "application/problem+json"
+)]
+#[allow(dead_code)] // Documents the response; errors are built from ApiError.
+struct WrongState(Problem);
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(file_complaint)
@@ -255,14 +276,7 @@ async fn list_complaints(
 ) -> ApiResult<web::Json<ComplaintPage>> {
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit, state.policy.page_default, state.policy.page_max)
-        .map_err(page_error)?;
-    let cursor = q
-        .cursor
-        .as_deref()
-        .map(TimeCursor::decode)
-        .transpose()
-        .map_err(page_error)?;
+    let (limit, cursor) = time_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let now = state.clock.now();
     let filter = ListFilter {
         status: q.status,
@@ -305,7 +319,7 @@ async fn list_complaints(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Service tokens cannot read complaints", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint, or the caller is not a party", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
     ),
     security(("bearer" = []))
 )]
@@ -329,7 +343,7 @@ async fn get_complaint(
         (status = 200, body = Dossier),
         Unauthorized,
         (status = 403, description = "Service tokens cannot read complaints", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint, or the caller is not a party", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
     ),
     security(("bearer" = []))
 )]
@@ -416,7 +430,7 @@ async fn dossier(
         (status = 200, description = "The case with the message on its timeline", body = ComplaintView),
         Unauthorized,
         (status = 403, description = "`forbidden`: service token, or an internal note by a non-moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint, or the caller is not a party", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (closed or withdrawn), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`, `invalid_attachment`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -448,7 +462,7 @@ async fn post_message(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (only a submitted case), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -480,7 +494,7 @@ async fn acknowledge(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a seller", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint against the caller's shop", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (already responded, or decided), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`, `invalid_attachment`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -510,8 +524,8 @@ async fn respond(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a moderator or seller", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint, or the caller is not a party", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`, with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
+        WrongState,
         (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -547,7 +561,7 @@ async fn request_info(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint of the caller", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (nothing was asked), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`, `invalid_attachment`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -585,7 +599,7 @@ async fn provide_info(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (decided cases), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (`moderator_id: not_a_moderator`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -618,8 +632,8 @@ async fn assign(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`, with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
+        WrongState,
         (status = 422, description = "`validation_failed` (`track: unchanged`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -655,8 +669,8 @@ async fn change_track(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`, with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
+        WrongState,
         (status = 422, description = "`validation_failed` (`resolve_by: not_later`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -694,7 +708,7 @@ async fn extend(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a moderator; `appeal_needs_another_moderator`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (not acknowledged yet, awaiting the buyer, decided), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (`remedy.amount: required|not_allowed|exceeds_order_total`, `remedy.kind: rejected_needs_none`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -730,7 +744,7 @@ async fn resolve(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint of the caller", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (not resolved), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -762,7 +776,7 @@ async fn accept(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint of the caller", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`already_appealed`; `invalid_transition` (not resolved), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`, `appeal_window_closed`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -798,7 +812,7 @@ async fn appeal(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint of the caller", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`already_escalated`; `invalid_transition`, with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`escalation_not_yet_allowed`, with `available_at`", body = Problem, content_type = "application/problem+json"),
     ),
@@ -831,7 +845,7 @@ async fn escalate(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint of the caller", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (decided), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -863,7 +877,7 @@ async fn withdraw(
         (status = 200, body = ComplaintView),
         Unauthorized,
         (status = 403, description = "Not a buyer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such complaint of the caller", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
         (status = 409, description = "`invalid_transition` (no final decision yet), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
     ),

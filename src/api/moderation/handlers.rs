@@ -1,6 +1,6 @@
 use super::dto::*;
 use crate::api::reviews::dto::{AppealView, Audience, FlagView, ReviewView};
-use crate::api::{page_error, validate_with, ApiJson};
+use crate::api::{page_error, time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::moderation::{self, QueueKind};
 use crate::db::reviews as store;
@@ -39,13 +39,7 @@ async fn queue(
 ) -> ApiResult<web::Json<QueuePage>> {
     user.require(&[Role::Moderator])?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit, 20, 100).map_err(page_error)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(TimeCursor::decode)
-        .transpose()
-        .map_err(page_error)?;
+    let (limit, after) = time_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let kinds = match q.kind {
         Some(QueueKindParam::Review) => vec![QueueKind::Review],
         Some(QueueKindParam::Flag) => vec![QueueKind::Flag],

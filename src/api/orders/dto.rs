@@ -84,6 +84,24 @@ pub struct Eligibility {
     pub reason_code: Option<String>,
 }
 
+impl Eligibility {
+    /// From a rule's answer: open until an instant, or refused with a stable code.
+    pub fn of(rule: Result<DateTime<Utc>, &'static str>) -> Self {
+        match rule {
+            Ok(until) => Eligibility {
+                allowed: true,
+                until: Some(until),
+                reason_code: None,
+            },
+            Err(code) => Eligibility {
+                allowed: false,
+                until: None,
+                reason_code: Some(code.into()),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemEligibility {
     pub review: Eligibility,

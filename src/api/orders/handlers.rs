@@ -1,5 +1,5 @@
 use super::dto::*;
-use crate::api::{page_error, validate_with, ApiJson};
+use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::{
     self,
@@ -134,14 +134,7 @@ async fn list_orders(
 ) -> ApiResult<web::Json<OrderPage>> {
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit, state.policy.page_default, state.policy.page_max)
-        .map_err(page_error)?;
-    let cursor = q
-        .cursor
-        .as_deref()
-        .map(TimeCursor::decode)
-        .transpose()
-        .map_err(page_error)?;
+    let (limit, cursor) = time_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let role = user.role;
     let rows = state
         .db(move |c| {
@@ -203,23 +196,15 @@ async fn get_order(
     let is_buyer = record.order.buyer_id == user.id;
     let reviewed = record.reviewed_items.clone();
     let order_status = OrderStatus::parse(&record.order.status).unwrap_or(OrderStatus::Pending);
-    let complaint = match crate::db::complaints::eligibility(
-        &record.order,
-        &user.id,
-        state.clock.now(),
-        &state.policy.complaints,
-    ) {
-        Ok(until) => Eligibility {
-            allowed: true,
-            until: Some(until),
-            reason_code: None,
-        },
-        Err(refusal) => Eligibility {
-            allowed: false,
-            until: None,
-            reason_code: Some(refusal.code().into()),
-        },
-    };
+    let complaint = Eligibility::of(
+        crate::db::complaints::eligibility(
+            &record.order,
+            &user.id,
+            state.clock.now(),
+            &state.policy.complaints,
+        )
+        .map_err(|r| r.code()),
+    );
     let delivered_at = record.order.delivered_at.map(crate::db::from_db);
     let now = state.clock.now();
     let mut view = OrderView::for_viewer(record, user.role);
@@ -230,18 +215,8 @@ async fn get_order(
             delivered_at,
             already_reviewed: reviewed.contains(&item.id),
         };
-        let review = match may_review(&facts, now, &state.policy.reviews) {
-            Ok(until) => Eligibility {
-                allowed: true,
-                until: Some(until),
-                reason_code: None,
-            },
-            Err(refusal) => Eligibility {
-                allowed: false,
-                until: None,
-                reason_code: Some(refusal.code().into()),
-            },
-        };
+        let review =
+            Eligibility::of(may_review(&facts, now, &state.policy.reviews).map_err(|r| r.code()));
         item.eligibility = Some(ItemEligibility {
             review,
             complaint: complaint.clone(),
