@@ -130,7 +130,7 @@ pub fn queue(
     Ok(out)
 }
 
-/// Complaints waiting on a moderator (not on the buyer), by their nearest deadline.
+/// Complaints waiting on a moderator (not only on the buyer), by their nearest deadline.
 #[allow(clippy::type_complexity)]
 fn complaint_rows(
     conn: &mut DbConnection,
@@ -143,8 +143,12 @@ fn complaint_rows(
         .filter(|s| s.needs_moderator())
         .map(|s| s.as_str())
         .collect();
+    // A case awaiting the buyer still waits on a moderator while nobody acknowledged it.
+    let unacknowledged = c::status
+        .eq(Status::AwaitingBuyer.as_str())
+        .and(c::acknowledged_at.is_null());
     let mut q = c::table
-        .filter(c::status.eq_any(waiting))
+        .filter(c::status.eq_any(waiting).or(unacknowledged))
         .filter(c::due_at.is_not_null())
         .select((
             c::id,

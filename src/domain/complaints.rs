@@ -454,20 +454,16 @@ impl Case {
         let seller = self
             .seller_respond_by
             .filter(|_| self.seller_response_pending());
-        let mut candidates = vec![seller];
-        if self.status != Status::AwaitingBuyer {
-            candidates.push(Some(self.resolve_by));
-            if self.status == Status::Submitted {
-                candidates.push(Some(self.acknowledge_by));
-            }
-        }
-        candidates.into_iter().flatten().min()
+        // Acknowledging is the moderators' duty: a question to the buyer does not pause it.
+        let acknowledge = Some(self.acknowledge_by).filter(|_| self.acknowledged_at.is_none());
+        let resolve = Some(self.resolve_by).filter(|_| self.status != Status::AwaitingBuyer);
+        [seller, acknowledge, resolve].into_iter().flatten().min()
     }
 
     /// Deadlines passed as of `now`: (which, due). The sweep records each once.
     pub fn breaches(&self, now: DateTime<Utc>) -> Vec<(Sla, DateTime<Utc>)> {
         let mut out = Vec::new();
-        if self.status == Status::Submitted && now > self.acknowledge_by {
+        if self.acknowledged_at.is_none() && self.status.is_open() && now > self.acknowledge_by {
             out.push((Sla::Acknowledge, self.acknowledge_by));
         }
         if let Some(by) = self.seller_respond_by {
@@ -502,7 +498,7 @@ fn open_in_state(case: &Case, action: Action, now: DateTime<Utc>, p: &ComplaintP
     use Status::*;
     let s = case.status;
     match action {
-        Acknowledge => s == Submitted,
+        Acknowledge => case.acknowledged_at.is_none() && matches!(s, Submitted | AwaitingBuyer),
         Respond => {
             case.target == Target::Seller
                 && case.seller_responded_at.is_none()
@@ -603,7 +599,10 @@ pub fn apply(
     }
     match cmd {
         Command::Acknowledge => {
-            next.status = Status::Acknowledged;
+            // A case already awaiting the buyer (the seller asked) stays so.
+            if case.status == Status::Submitted {
+                next.status = Status::Acknowledged;
+            }
             next.acknowledged_at = Some(now);
         }
         Command::Respond | Command::PostMessage { .. } | Command::RecordExternalEscalation => {}
@@ -619,7 +618,14 @@ pub fn apply(
             next.paused_secs += paused;
             next.resolve_by += TimeDelta::seconds(paused);
             next.paused_at = None;
-            next.status = Status::InReview;
+            // Back to where the question came from: still unacknowledged, an appeal, or review.
+            next.status = if case.acknowledged_at.is_none() {
+                Status::Submitted
+            } else if case.appealed_at.is_some() {
+                Status::Reopened
+            } else {
+                Status::InReview
+            };
         }
         Command::Assign { moderator_id } => {
             next.assignee_id = Some(moderator_id.clone());
@@ -931,6 +937,74 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.resolve_by, t("2026-12-22T14:32:03Z"));
+    }
+
+    #[test]
+    fn a_sellers_question_neither_skips_nor_pauses_the_acknowledgement() {
+        let p = policy();
+        let c = open_case(Target::Seller, t("2026-11-20T13:30:00Z"), &p);
+        let asked = apply(
+            &c,
+            SELLER,
+            &Command::RequestInfo,
+            t("2026-11-21T00:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(asked.status, Status::AwaitingBuyer);
+        assert_eq!(asked.due_at(), Some(t("2026-11-25T18:59:59Z")));
+        assert_eq!(
+            asked.breaches(t("2026-11-25T19:00:00Z")),
+            vec![(Sla::Acknowledge, t("2026-11-25T18:59:59Z"))]
+        );
+        let answered = apply(
+            &asked,
+            BUYER,
+            &Command::ProvideInfo,
+            t("2026-11-22T00:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(answered.status, Status::Submitted);
+        let acked = apply(
+            &asked,
+            MOD,
+            &Command::Acknowledge,
+            t("2026-11-21T01:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(acked.status, Status::AwaitingBuyer);
+        let answered = apply(
+            &acked,
+            BUYER,
+            &Command::ProvideInfo,
+            t("2026-11-22T00:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(answered.status, Status::InReview);
+        // During an appeal the answer returns the case to `reopened`.
+        let mut appealed = answered.clone();
+        appealed.status = Status::Reopened;
+        appealed.appealed_at = Some(t("2026-11-23T00:00:00Z"));
+        let asked = apply(
+            &appealed,
+            MOD,
+            &Command::RequestInfo,
+            t("2026-11-23T01:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        let back = apply(
+            &asked,
+            BUYER,
+            &Command::ProvideInfo,
+            t("2026-11-23T02:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(back.status, Status::Reopened);
     }
 
     #[test]

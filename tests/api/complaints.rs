@@ -1169,22 +1169,42 @@ async fn lists_filter_and_page_by_role_and_the_queue_orders_by_deadline() {
     assert_eq!(queue.body["items"][0]["kind"], "complaint");
     assert_eq!(queue.body["items"][0]["overdue"], false);
     assert!(queue.body["items"][0].get("review_id").is_none());
-    // A case waiting on the buyer is not the moderators' work.
+    // A case waiting on the buyer is not the moderators' work once they acknowledged it…
+    let a_path = format!("/api/v1/complaints/{}", a["id"].as_str().unwrap());
+    let r = app
+        .post(&format!("{a_path}/acknowledge"), Some(m), json!(null))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let r = app
         .post(
-            &format!(
-                "/api/v1/complaints/{}/request-info",
-                a["id"].as_str().unwrap()
-            ),
+            &format!("{a_path}/request-info"),
             Some(m),
             json!({"question": "Когда курьер звонил?"}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // …but a seller's question does not take an unacknowledged case off the queue.
+    let b_path = format!("/api/v1/complaints/{}", b["id"].as_str().unwrap());
+    let r = app
+        .post(
+            &format!("{b_path}/request-info"),
+            Some(&cast.seller.token),
+            json!({"question": "Какой цвет заказывали?"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "awaiting_buyer");
     let queue = app
         .get("/api/v1/moderation/queue?kind=complaint", Some(m))
         .await;
-    assert_eq!(queue.body["items"].as_array().unwrap().len(), 2);
+    let numbers: Vec<&str> = queue.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["detail"]["number"].as_str().unwrap())
+        .collect();
+    // The question was b's seller response: its nearest deadline is now the acknowledgement.
+    assert_eq!(numbers, [nc, nb]);
     let everything = app.get("/api/v1/moderation/queue", Some(m)).await;
     assert_eq!(everything.body["items"].as_array().unwrap().len(), 2);
 }
