@@ -228,29 +228,31 @@ pub fn order_facts(order: &OrderRow, buyer_id: &str) -> OrderFacts {
     }
 }
 
-/// The next number of a per-year series (`C-2026-000001` …), inside the caller's transaction:
-/// the counter row's update lock serialises concurrent filings.
+/// The next number of a per-year series (`C-2026-000001` …), gap-free, inside the caller's
+/// transaction. The counter row stays locked until that transaction ends and every filing of
+/// the year waits for it, so callers take the number as their last step before commit.
 pub fn next_number(conn: &mut DbConnection, prefix: &str, year: i32) -> Result<String, DbError> {
     let key = cc::table
         .filter(cc::prefix.eq(prefix))
         .filter(cc::year.eq(year));
-    let updated = diesel::update(key)
+    let seq: Option<i64> = diesel::update(key)
         .set(cc::last_value.eq(cc::last_value + 1))
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(cc::table)
-            .values((
-                cc::prefix.eq(prefix),
-                cc::year.eq(year),
-                cc::last_value.eq(1i64),
-            ))
-            .execute(conn)?;
-    }
-    let seq: i64 = cc::table
-        .filter(cc::prefix.eq(prefix))
-        .filter(cc::year.eq(year))
-        .select(cc::last_value)
-        .first(conn)?;
+        .returning(cc::last_value)
+        .get_result(conn)
+        .optional()?;
+    let seq = match seq {
+        Some(seq) => seq,
+        None => {
+            diesel::insert_into(cc::table)
+                .values((
+                    cc::prefix.eq(prefix),
+                    cc::year.eq(year),
+                    cc::last_value.eq(1i64),
+                ))
+                .execute(conn)?;
+            1
+        }
+    };
     Ok(case_number(prefix, year, seq))
 }
 
@@ -303,10 +305,21 @@ fn record_event(
     e: NewEvent,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    insert_event(conn, &row.id, &e, now)?;
+    let to = recipients(conn, row, &e)?;
+    notify_parties(conn, row, e.kind, &to, now)
+}
+
+fn insert_event(
+    conn: &mut DbConnection,
+    complaint_id: &str,
+    e: &NewEvent,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     diesel::insert_into(ce::table)
         .values((
             ce::id.eq(new_id()),
-            ce::complaint_id.eq(&row.id),
+            ce::complaint_id.eq(complaint_id),
             ce::kind.eq(e.kind),
             ce::actor_id.eq(e.actor.map(|a| a.id.as_str())),
             ce::actor_role.eq(e.actor.map(|a| a.role.as_str()).unwrap_or("system")),
@@ -315,7 +328,15 @@ fn record_event(
             ce::created_at.eq(to_db(now)),
         ))
         .execute(conn)?;
-    // Every public step notifies the other parties; internal ones only the assignee.
+    Ok(())
+}
+
+/// Every public step notifies the other parties; internal ones only the assignee.
+fn recipients(
+    conn: &mut DbConnection,
+    row: &ComplaintRow,
+    e: &NewEvent,
+) -> Result<Vec<String>, DbError> {
     let mut to: Vec<String> = Vec::new();
     if e.audience == Audience::Public {
         to.push(row.buyer_id.clone());
@@ -327,24 +348,34 @@ fn record_event(
     to.retain(|u| Some(u.as_str()) != e.actor.map(|a| a.id.as_str()));
     to.sort();
     to.dedup();
-    if !to.is_empty() {
-        let recipients: Vec<&str> = to.iter().map(String::as_str).collect();
-        let kind = format!("complaint_{}", e.kind);
-        notify(
-            conn,
-            &recipients,
-            &Notice {
-                kind: &kind,
-                subject_type: "complaint",
-                subject_id: &row.id,
-                data: serde_json::json!({
-                    "complaint_id": row.id, "number": row.number, "event": e.kind, "status": row.status,
-                }),
-            },
-            now,
-        )?;
+    Ok(to)
+}
+
+fn notify_parties(
+    conn: &mut DbConnection,
+    row: &ComplaintRow,
+    event: &str,
+    to: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    if to.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let recipients: Vec<&str> = to.iter().map(String::as_str).collect();
+    let kind = format!("complaint_{event}");
+    notify(
+        conn,
+        &recipients,
+        &Notice {
+            kind: &kind,
+            subject_type: "complaint",
+            subject_id: &row.id,
+            data: serde_json::json!({
+                "complaint_id": row.id, "number": row.number, "event": event, "status": row.status,
+            }),
+        },
+        now,
+    )
 }
 
 /// Writes the rules' view of the case back, with the derived nearest deadline.
@@ -458,7 +489,6 @@ fn file_once(
             return Err(ErrorCode::ComplaintAlreadyOpen.into());
         }
         super::attachments::check_owned(conn, &caller.id, &f.attachment_ids)?;
-        let number = next_number(conn, "C", local_date(now).year())?;
         let case = open_case(f.target, now, policy);
         let id = new_id();
         let db = |t: Option<DateTime<Utc>>| t.map(to_db);
@@ -466,7 +496,8 @@ fn file_once(
             .values((
                 (
                     c::id.eq(&id),
-                    c::number.eq(&number),
+                    // Unique until the real number is taken, last (see `next_number`).
+                    c::number.eq(&id),
                     c::order_id.eq(&order.id),
                     c::buyer_id.eq(&caller.id),
                     c::shop_id.eq(&order.shop_id),
@@ -492,24 +523,27 @@ fn file_once(
             ))
             .execute(conn)?;
         cite(conn, &id, &f.attachment_ids, false, now)?;
-        let row = find(conn, &id)?.ok_or(DbError::NotFound)?;
+        let mut row = find(conn, &id)?.ok_or(DbError::NotFound)?;
         let data = serde_json::json!({
-            "number": number, "target": f.target, "category": f.category,
+            "target": f.target, "category": f.category,
             "description": f.description, "attachment_ids": f.attachment_ids,
             "status": case.status, "acknowledge_by": case.acknowledge_by,
             "seller_respond_by": case.seller_respond_by, "resolve_by": case.resolve_by,
         });
-        record_event(
-            conn,
-            &row,
-            NewEvent {
-                kind: "filed",
-                actor: Some(caller),
-                audience: Audience::Public,
-                data: &data,
-            },
-            now,
-        )?;
+        let event = NewEvent {
+            kind: "filed",
+            actor: Some(caller),
+            audience: Audience::Public,
+            data: &data,
+        };
+        insert_event(conn, &id, &event, now)?;
+        let to = recipients(conn, &row, &event)?;
+        // Every filing of the year waits for the counter row from here to commit.
+        row.number = next_number(conn, "C", local_date(now).year())?;
+        diesel::update(c::table.find(&id))
+            .set(c::number.eq(&row.number))
+            .execute(conn)?;
+        notify_parties(conn, &row, event.kind, &to, now)?;
         Ok(row)
     })
 }
