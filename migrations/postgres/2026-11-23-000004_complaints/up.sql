@@ -40,7 +40,7 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_buyer ON complaints (buyer_id, filed_at DESC, id DESC);
 CREATE INDEX complaints_shop ON complaints (shop_id, target, filed_at DESC, id DESC);
 CREATE INDEX complaints_filed ON complaints (filed_at DESC, id DESC);
-CREATE INDEX complaints_order ON complaints (order_id);
+CREATE INDEX complaints_order ON complaints (order_id, target, category);
 -- The moderation queue and the sweep: open cases by their nearest deadline.
 CREATE INDEX complaints_due ON complaints (status, due_at);
 CREATE INDEX complaints_appeal_until ON complaints (status, appeal_until);
