@@ -638,6 +638,8 @@ pub fn apply(
                 return Err(Refusal::Invalid("track", "unchanged"));
             }
             next.track = *track;
+            // The new track's deadline replaces an earlier extension: the moderator re-judged
+            // the case, and the buyer is told the new date (an extension can follow).
             next.extended = false;
             next.resolve_by = next.track_resolve_by(p);
         }
