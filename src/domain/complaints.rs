@@ -18,24 +18,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($v:ident => $s:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $( Self::$v => $s, )* }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $( $s => Some(Self::$v), )* _ => None }
-            }
-        }
-    };
-}
-
 text_enum!(
     /// Whom the complaint is about.
     Target { Courier => "courier", Seller => "seller" }
