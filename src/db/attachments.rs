@@ -86,3 +86,24 @@ pub fn check_owned(conn: &mut DbConnection, owner: &str, ids: &[String]) -> Resu
     }
     Ok(())
 }
+
+/// The media types of files the caller uploaded, in order; anyone else's file is refused.
+pub fn owned_types(
+    conn: &mut DbConnection,
+    owner: &str,
+    ids: &[String],
+) -> Result<Vec<String>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row: Option<(String, String)> = a::table
+            .find(id)
+            .select((a::uploader_id, a::content_type))
+            .first(conn)
+            .optional()?;
+        match row {
+            Some((uploader, content_type)) if uploader == owner => out.push(content_type),
+            _ => return Err(crate::error::ErrorCode::InvalidAttachment.into()),
+        }
+    }
+    Ok(out)
+}

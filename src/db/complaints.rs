@@ -493,63 +493,90 @@ fn file_once(
             return Err(ErrorCode::ComplaintAlreadyOpen.into());
         }
         super::attachments::check_owned(conn, &caller.id, &f.attachment_ids)?;
-        let case = open_case(f.target, now, policy);
-        let id = new_id();
-        let db = |t: Option<DateTime<Utc>>| t.map(to_db);
-        diesel::insert_into(c::table)
-            .values((
-                (
-                    c::id.eq(&id),
-                    // Unique until the real number is taken, last (see `next_number`).
-                    c::number.eq(&id),
-                    c::order_id.eq(&order.id),
-                    c::buyer_id.eq(&caller.id),
-                    c::shop_id.eq(&order.shop_id),
-                    c::target.eq(f.target.as_str()),
-                    c::category.eq(f.category.as_str()),
-                    c::description.eq(&f.description),
-                    c::details.eq(f.details.to_string()),
-                    c::status.eq(case.status.as_str()),
-                    c::track.eq(case.track.as_str()),
-                    c::filed_at.eq(to_db(now)),
-                    c::acknowledge_by.eq(to_db(case.acknowledge_by)),
-                    c::seller_respond_by.eq(db(case.seller_respond_by)),
-                ),
-                (
-                    c::clock_started_at.eq(to_db(case.clock_started_at)),
-                    c::paused_secs.eq(0i64),
-                    c::resolve_by.eq(to_db(case.resolve_by)),
-                    c::extended.eq(false),
-                    c::last_reply_at.eq(to_db(now)),
-                    c::due_at.eq(db(case.due_at())),
-                    c::updated_at.eq(to_db(now)),
-                ),
-            ))
-            .execute(conn)?;
-        cite(conn, &id, &f.attachment_ids, false, now)?;
-        let mut row = find(conn, &id)?.ok_or(DbError::NotFound)?;
-        let data = serde_json::json!({
-            "target": f.target, "category": f.category,
-            "description": f.description, "attachment_ids": f.attachment_ids,
-            "status": case.status, "acknowledge_by": case.acknowledge_by,
-            "seller_respond_by": case.seller_respond_by, "resolve_by": case.resolve_by,
-        });
-        let event = NewEvent {
-            kind: "filed",
-            actor: Some(caller),
-            audience: Audience::Public,
-            data: &data,
-        };
-        insert_event(conn, &id, &event, now)?;
-        let to = recipients(conn, &row, &event)?;
-        // Every filing of the year waits for the counter row from here to commit.
-        row.number = next_number(conn, "C", local_date(now).year())?;
-        diesel::update(c::table.find(&id))
-            .set(c::number.eq(&row.number))
-            .execute(conn)?;
-        notify_parties(conn, &row, event.kind, &to, now)?;
-        Ok(row)
+        insert_case(conn, caller, &order, f, policy, now)
     })
+}
+
+/// A complaint the buyer opens by disputing a return's rejection, inside the return's
+/// transaction: the dispute has its own window, and each return gets its own case.
+pub(crate) fn open_linked(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    order: &OrderRow,
+    f: &Filing,
+    policy: &ComplaintPolicy,
+    now: DateTime<Utc>,
+) -> Result<ComplaintRow, DbError> {
+    super::attachments::check_owned(conn, &caller.id, &f.attachment_ids)?;
+    insert_case(conn, caller, order, f, policy, now)
+}
+
+/// Inserts a checked filing: the case, its first event, its evidence, its number (last) and the
+/// other parties' notifications.
+fn insert_case(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    order: &OrderRow,
+    f: &Filing,
+    policy: &ComplaintPolicy,
+    now: DateTime<Utc>,
+) -> Result<ComplaintRow, DbError> {
+    let case = open_case(f.target, now, policy);
+    let id = new_id();
+    let db = |t: Option<DateTime<Utc>>| t.map(to_db);
+    diesel::insert_into(c::table)
+        .values((
+            (
+                c::id.eq(&id),
+                // Unique until the real number is taken, last (see `next_number`).
+                c::number.eq(&id),
+                c::order_id.eq(&order.id),
+                c::buyer_id.eq(&caller.id),
+                c::shop_id.eq(&order.shop_id),
+                c::target.eq(f.target.as_str()),
+                c::category.eq(f.category.as_str()),
+                c::description.eq(&f.description),
+                c::details.eq(f.details.to_string()),
+                c::status.eq(case.status.as_str()),
+                c::track.eq(case.track.as_str()),
+                c::filed_at.eq(to_db(now)),
+                c::acknowledge_by.eq(to_db(case.acknowledge_by)),
+                c::seller_respond_by.eq(db(case.seller_respond_by)),
+            ),
+            (
+                c::clock_started_at.eq(to_db(case.clock_started_at)),
+                c::paused_secs.eq(0i64),
+                c::resolve_by.eq(to_db(case.resolve_by)),
+                c::extended.eq(false),
+                c::last_reply_at.eq(to_db(now)),
+                c::due_at.eq(db(case.due_at())),
+                c::updated_at.eq(to_db(now)),
+            ),
+        ))
+        .execute(conn)?;
+    cite(conn, &id, &f.attachment_ids, false, now)?;
+    let mut row = find(conn, &id)?.ok_or(DbError::NotFound)?;
+    let data = serde_json::json!({
+        "target": f.target, "category": f.category,
+        "description": f.description, "attachment_ids": f.attachment_ids,
+        "status": case.status, "acknowledge_by": case.acknowledge_by,
+        "seller_respond_by": case.seller_respond_by, "resolve_by": case.resolve_by,
+    });
+    let event = NewEvent {
+        kind: "filed",
+        actor: Some(caller),
+        audience: Audience::Public,
+        data: &data,
+    };
+    insert_event(conn, &id, &event, now)?;
+    let to = recipients(conn, &row, &event)?;
+    // Every filing of the year waits for the counter row from here to commit.
+    row.number = next_number(conn, "C", local_date(now).year())?;
+    diesel::update(c::table.find(&id))
+        .set(c::number.eq(&row.number))
+        .execute(conn)?;
+    notify_parties(conn, &row, event.kind, &to, now)?;
+    Ok(row)
 }
 
 fn open_statuses() -> Vec<&'static str> {
@@ -636,6 +663,12 @@ pub fn act(
             now,
         )?;
         let stored = store_case(conn, &row.id, &next, now)?;
+        if let Command::Resolve(r) = &step.command {
+            // Upholding a dispute of a return's rejection overturns it (DOMAIN.md "Returns").
+            if r.outcome != rules::Outcome::Rejected {
+                super::returns::overturn_linked(conn, &row.id, caller, now)?;
+            }
+        }
         if let Some(map) = data.as_object_mut() {
             map.insert("from_status".into(), before.status.as_str().into());
             map.insert("status".into(), next.status.as_str().into());

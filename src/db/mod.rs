@@ -3,10 +3,13 @@
 pub mod attachments;
 pub mod complaints;
 pub mod connection;
+pub mod delivery_failures;
 pub mod idempotency;
+pub mod messages;
 pub mod moderation;
 pub mod notifications;
 pub mod orders;
+pub mod returns;
 pub mod reviews;
 pub mod schema;
 pub mod tokens;

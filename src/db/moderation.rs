@@ -13,6 +13,7 @@ pub enum QueueKind {
     Flag,
     Appeal,
     Complaint,
+    Return,
 }
 
 impl QueueKind {
@@ -22,6 +23,7 @@ impl QueueKind {
             QueueKind::Flag => "flag",
             QueueKind::Appeal => "appeal",
             QueueKind::Complaint => "complaint",
+            QueueKind::Return => "return",
         }
     }
 }
@@ -112,6 +114,7 @@ pub fn queue(
                 q.load(conn)?
             }
             QueueKind::Complaint => complaint_rows(conn, after.as_ref(), n)?,
+            QueueKind::Return => super::returns::escalated(conn, after.as_ref(), n)?,
         };
         out.extend(
             rows.into_iter()

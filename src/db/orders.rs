@@ -164,6 +164,10 @@ fn upsert_once(
             };
             notify(conn, &[w.buyer_id], &notice, now)?;
         }
+        if w.status == OrderStatus::ReturnedToSeller && before != Some(w.status) {
+            // The buyer now owes a choice: refund or redelivery.
+            super::delivery_failures::open_for(conn, &order_id, now)?;
+        }
         Ok((order_id, before.is_none()))
     })
 }
@@ -304,4 +308,56 @@ pub fn list(
             buyer_phone,
         })
         .collect())
+}
+
+/// One breach per (order, deadline, due instant) of a failed delivery or a conversation.
+/// Returns whether it is new.
+pub fn record_breach(
+    conn: &mut DbConnection,
+    order: &OrderRow,
+    sla: &str,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    use super::schema::order_breaches as ob;
+    let seen: i64 = ob::table
+        .filter(ob::order_id.eq(&order.id))
+        .filter(ob::sla.eq(sla))
+        .filter(ob::due_at.eq(to_db(due)))
+        .count()
+        .get_result(conn)?;
+    if seen > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(ob::table)
+        .values((
+            ob::id.eq(new_id()),
+            ob::order_id.eq(&order.id),
+            ob::shop_id.eq(&order.shop_id),
+            ob::sla.eq(sla),
+            ob::due_at.eq(to_db(due)),
+            ob::recorded_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::order_breaches)]
+pub struct OrderBreachRow {
+    pub id: String,
+    pub order_id: String,
+    pub shop_id: String,
+    pub sla: String,
+    pub due_at: NaiveDateTime,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn breaches(conn: &mut DbConnection, order_id: &str) -> Result<Vec<OrderBreachRow>, DbError> {
+    use super::schema::order_breaches as ob;
+    Ok(ob::table
+        .filter(ob::order_id.eq(order_id))
+        .select(OrderBreachRow::as_select())
+        .order((ob::recorded_at.asc(), ob::id.asc()))
+        .load(conn)?)
 }

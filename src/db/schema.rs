@@ -298,6 +298,132 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    returns (id) {
+        id -> Text,
+        number -> Text,
+        order_id -> Text,
+        buyer_id -> Text,
+        shop_id -> Text,
+        reason -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        requested_at -> Timestamp,
+        window_until -> Timestamp,
+        seller_decide_by -> Timestamp,
+        escalated_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        rejection -> Nullable<Text>,
+        dispute_until -> Nullable<Timestamp>,
+        disputed_at -> Nullable<Timestamp>,
+        complaint_id -> Nullable<Text>,
+        pickup_at -> Nullable<Timestamp>,
+        picked_up_at -> Nullable<Timestamp>,
+        refund_due_by -> Nullable<Timestamp>,
+        refunded_at -> Nullable<Timestamp>,
+        refund_amount -> Nullable<BigInt>,
+        refundable_amount -> BigInt,
+        cancelled_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    return_items (return_id, order_item_id) {
+        return_id -> Text,
+        order_item_id -> Text,
+        quantity -> Integer,
+        unit_price -> BigInt,
+    }
+}
+
+diesel::table! {
+    return_events (id) {
+        id -> Text,
+        return_id -> Text,
+        kind -> Text,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    return_attachments (return_id, attachment_id) {
+        return_id -> Text,
+        attachment_id -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    return_breaches (id) {
+        id -> Text,
+        return_id -> Text,
+        sla -> Text,
+        due_at -> Timestamp,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_failures (order_id) {
+        order_id -> Text,
+        status -> Text,
+        opened_at -> Timestamp,
+        chosen_at -> Nullable<Timestamp>,
+        chosen_by -> Nullable<Text>,
+        refund_due_by -> Nullable<Timestamp>,
+        refunded_at -> Nullable<Timestamp>,
+        refund_amount -> Nullable<BigInt>,
+        due_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_messages (id) {
+        id -> Text,
+        order_id -> Text,
+        author_id -> Text,
+        author_role -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_message_attachments (message_id, attachment_id) {
+        message_id -> Text,
+        attachment_id -> Text,
+    }
+}
+
+diesel::table! {
+    order_threads (order_id) {
+        order_id -> Text,
+        shop_id -> Text,
+        awaiting_since -> Nullable<Timestamp>,
+        last_reply_at -> Nullable<Timestamp>,
+        reply_due_by -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_breaches (id) {
+        id -> Text,
+        order_id -> Text,
+        shop_id -> Text,
+        sla -> Text,
+        due_at -> Timestamp,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> shops (shop_id));
 diesel::joinable!(reviews -> users (author_id));
 diesel::joinable!(review_photos -> reviews (review_id));
@@ -311,6 +437,16 @@ diesel::joinable!(complaint_events -> complaints (complaint_id));
 diesel::joinable!(complaint_attachments -> complaints (complaint_id));
 diesel::joinable!(complaint_attachments -> attachments (attachment_id));
 diesel::joinable!(complaint_breaches -> complaints (complaint_id));
+diesel::joinable!(returns -> orders (order_id));
+diesel::joinable!(return_items -> returns (return_id));
+diesel::joinable!(return_items -> order_items (order_item_id));
+diesel::joinable!(return_events -> returns (return_id));
+diesel::joinable!(return_attachments -> returns (return_id));
+diesel::joinable!(return_attachments -> attachments (attachment_id));
+diesel::joinable!(return_breaches -> returns (return_id));
+diesel::joinable!(order_messages -> orders (order_id));
+diesel::joinable!(order_message_attachments -> order_messages (message_id));
+diesel::joinable!(order_message_attachments -> attachments (attachment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     shops,
@@ -333,6 +469,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaint_attachments,
     complaint_breaches,
     case_counters,
+    returns,
+    return_items,
+    return_events,
+    return_attachments,
+    return_breaches,
+    delivery_failures,
+    order_messages,
+    order_message_attachments,
+    order_threads,
+    order_breaches,
 );
 
 diesel::table! {

@@ -148,3 +148,18 @@ pub fn names(
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+/// Role and full name of each of `ids` (unknown ids are left out).
+pub fn people(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, (String, String)>, DbError> {
+    let rows: Vec<(String, String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::role, users::full_name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, role, name)| (id, (role, name)))
+        .collect())
+}

@@ -19,6 +19,12 @@ pub struct SweepReport {
     pub idempotency_keys_purged: usize,
     /// Complaint deadlines: breaches recorded, seller silence escalated, unappealed decisions closed.
     pub complaints: crate::db::complaints::ComplaintSweep,
+    /// Return deadlines: breaches recorded, sellers' silence escalated to the moderators.
+    pub returns: crate::db::returns::ReturnSweep,
+    /// Refunds for failed deliveries not made within the hour of the buyer's choice.
+    pub delivery_failures: crate::db::delivery_failures::FailureSweep,
+    /// Conversations the seller left unanswered past 24 h (target) and 48 h (limit).
+    pub messages: crate::db::messages::MessageSweep,
 }
 
 pub fn sweep(
@@ -28,6 +34,9 @@ pub fn sweep(
 ) -> Result<SweepReport, DbError> {
     let sla_breaches = record_moderation_breaches(conn, now)?;
     let complaints = crate::db::complaints::sweep(conn, now)?;
+    let returns = crate::db::returns::sweep(conn, now)?;
+    let delivery_failures = crate::db::delivery_failures::sweep(conn, now)?;
+    let messages = crate::db::messages::sweep(conn, now, &policy.messages)?;
     let shops: Vec<String> = rating_summaries::table
         .filter(rating_summaries::subject_type.eq("shop"))
         .select(rating_summaries::subject_id)
@@ -47,6 +56,9 @@ pub fn sweep(
         shops_checked: shops.len(),
         idempotency_keys_purged,
         complaints,
+        returns,
+        delivery_failures,
+        messages,
     };
     Ok(report)
 }

@@ -1,0 +1,10 @@
+DROP TABLE order_breaches;
+DROP TABLE order_threads;
+DROP TABLE order_message_attachments;
+DROP TABLE order_messages;
+DROP TABLE delivery_failures;
+DROP TABLE return_breaches;
+DROP TABLE return_attachments;
+DROP TABLE return_events;
+DROP TABLE return_items;
+DROP TABLE returns;
