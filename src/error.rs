@@ -233,6 +233,30 @@ error_codes! {
         ["Әлі ерте", "Жария жауапсыз 2 жұмыс күні өткеннен кейін жіберуге болады; available_at қараңыз."],
         ["Пока рано", "Передать жалобу можно после 2 рабочих дней без публичного ответа; см. available_at."],
         ["Too early to escalate", "Escalation opens after 2 business days without a public reply; see available_at."];
+    AlreadyDisputed => "already_disputed", StatusCode::CONFLICT,
+        ["Дау айтылған", "Бұл бас тартуға дау бұрын айтылған."],
+        ["Отказ уже оспорен", "Этот отказ в возврате уже оспорен."],
+        ["Already disputed", "This rejection has been disputed already."];
+    DisputeWindowClosed => "dispute_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Дау мерзімі өтті", "Қайтарудан бас тартуға 14 күн ішінде дау айтуға болады."],
+        ["Срок оспаривания истёк", "Отказ в возврате можно оспорить в течение 14 дней."],
+        ["Dispute window closed", "A return rejection can be disputed within 14 days."];
+    ReturnWindowClosed => "return_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Қайтару мерзімі өтті", "Жеткізу кезіндегі зақым 10 күн (қала) / 45 күн (қалааралық), ақау 30 күн, басқа себептер 14 күн ішінде."],
+        ["Срок возврата истёк", "Повреждение при доставке — 10 дней (город) / 45 дней (межгород), брак — 30 дней, остальные причины — 14 дней с получения."],
+        ["Return window closed", "Damage in delivery: 10 days (city) / 45 days (intercity); defects: 30 days; other reasons: 14 days from delivery."];
+    ReturnReasonExcluded => "return_reason_excluded", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Бұл себеппен қайтаруға болмайды", "Дәрі-дәрмек, іш киім, шұлық, жануарлар мен өсімдіктер, метрмен сатылатын тауарлар және ұялы телефондар тиісті сапада болса қайтарылмайды."],
+        ["Возврат по этой причине невозможен", "Лекарства, нижнее бельё, чулочно-носочные изделия, животные и растения, метражные товары и мобильные телефоны надлежащего качества возврату не подлежат."],
+        ["Reason not available for this item", "Medicines, underwear, hosiery, animals and plants, goods sold by length and mobile phones of proper quality cannot be returned for a change of mind."];
+    NothingLeftToReturn => "nothing_left_to_return", StatusCode::UNPROCESSABLE_ENTITY,
+        ["Қайтаратын ештеңе жоқ", "Бұл тауардың барлық данасы басқа қайтаруларда."],
+        ["Нечего возвращать", "Все единицы этого товара уже в других возвратах."],
+        ["Nothing left to return", "Every unit of this item is in another return already."];
+    AlreadyChosen => "already_chosen", StatusCode::CONFLICT,
+        ["Таңдау жасалған", "Сәтсіз жеткізу бойынша таңдау бұрын жасалған."],
+        ["Выбор уже сделан", "По неудавшейся доставке выбор уже сделан."],
+        ["Already chosen", "A choice has been made for this failed delivery already."];
     UnknownBuyer => "unknown_buyer", StatusCode::UNPROCESSABLE_ENTITY,
         ["Сатып алушы белгісіз", "buyer_id сатып алушы тіркелгісіне сәйкес келмейді."],
         ["Неизвестный покупатель", "buyer_id не соответствует учётной записи покупателя."],

@@ -142,6 +142,46 @@ pub fn field_message(code: &str, lang: Lang) -> String {
             "Это поле здесь не допускается",
             "This field is not allowed here",
         ),
+        "exceeds_available" => lang.pick(
+            "Саны сатып алынғаннан (басқа қайтаруларды шегергенде) көп",
+            "Количество больше купленного за вычетом уже возвращаемого",
+            "More than was bought minus what is already being returned",
+        ),
+        "not_in_order" => lang.pick(
+            "Бұл тапсырыста мұндай тауар жоқ",
+            "В этом заказе нет такой позиции",
+            "No such item in this order",
+        ),
+        "photo_required" => lang.pick(
+            "Кемінде бір фото қажет",
+            "Нужна хотя бы одна фотография",
+            "At least one photo is required",
+        ),
+        "photo_or_document_required" => lang.pick(
+            "Кемінде бір фото немесе құжат (PDF) қажет",
+            "Нужна хотя бы одна фотография или документ (PDF)",
+            "At least one photo or document (PDF) is required",
+        ),
+        "in_past" => lang.pick(
+            "Уақыт өткен шақта болмауы керек",
+            "Время не может быть в прошлом",
+            "Must not be in the past",
+        ),
+        "in_future" => lang.pick(
+            "Уақыт болашақта болмауы керек",
+            "Время не может быть в будущем",
+            "Must not be in the future",
+        ),
+        "before_approval" => lang.pick(
+            "Қайтару мақұлданғанға дейін болмауы керек",
+            "Не может быть раньше одобрения возврата",
+            "Must not be earlier than the return's approval",
+        ),
+        "exceeds_paid" => lang.pick(
+            "Сома қайтарылатын тауарлар үшін төленгеннен аспауы керек",
+            "Сумма не может превышать оплаченное за возвращаемые товары",
+            "The amount may not exceed what was paid for the returned items",
+        ),
         "invalid" => lang.pick("Мәні дұрыс емес", "Некорректное значение", "Invalid value"),
         "unknown_field" => lang.pick("Белгісіз өріс", "Неизвестное поле", "Unknown field"),
         _ => lang.pick("Мәні дұрыс емес", "Некорректное значение", "Invalid value"),
@@ -372,6 +412,142 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
                 "The decision was not appealed within 14 days; the case is closed.",
             ),
         ),
+        "return_requested" => (
+            lang.pick("Қайтаруға өтініш", "Заявка на возврат", "Return requested"),
+            lang.pick(
+                "Сатып алушы қайтаруды сұрады. 2 жұмыс күні ішінде шешім қабылдаңыз.",
+                "Покупатель оформил возврат. Примите решение в течение 2 рабочих дней.",
+                "A buyer requested a return. Decide within 2 business days.",
+            ),
+        ),
+        "return_approved" => (
+            lang.pick("Қайтару мақұлданды", "Возврат одобрен", "Return approved"),
+            lang.pick(
+                "Қайтару мақұлданды; курьер тауарды алып кетеді.",
+                "Возврат одобрен; курьер заберёт товар.",
+                "The return is approved; a courier will collect the items.",
+            ),
+        ),
+        "return_rejected" => (
+            lang.pick("Қайтарудан бас тартылды", "В возврате отказано", "Return rejected"),
+            lang.pick(
+                "Сатушы қайтарудан бас тартты. 14 күн ішінде дау айтуға болады.",
+                "Продавец отказал в возврате. Оспорить отказ можно в течение 14 дней.",
+                "The seller rejected the return. You may dispute it within 14 days.",
+            ),
+        ),
+        "return_disputed" => (
+            lang.pick("Бас тартуға дау айтылды", "Отказ оспорен", "Rejection disputed"),
+            lang.pick(
+                "Сатып алушы бас тартуға дау айтты; шағым модераторларға жіберілді.",
+                "Покупатель оспорил отказ; жалоба передана модераторам.",
+                "The buyer disputed the rejection; a complaint went to the moderators.",
+            ),
+        ),
+        "return_escalated" => (
+            lang.pick("Қайтару модераторларға берілді", "Возврат передан модераторам", "Return escalated"),
+            lang.pick(
+                "Сатушы 2 жұмыс күні ішінде шешім қабылдамады; қайтаруды модераторлар қарайды.",
+                "Продавец не принял решение за 2 рабочих дня; возврат рассмотрят модераторы.",
+                "The seller did not decide within 2 business days; moderators will decide.",
+            ),
+        ),
+        "return_pickup_scheduled" => (
+            lang.pick("Тауарды алып кету жоспарланды", "Забор товара назначен", "Pickup scheduled"),
+            lang.pick(
+                "Курьер тауарды көрсетілген уақытта алып кетеді.",
+                "Курьер заберёт товар в назначенное время.",
+                "A courier will collect the items at the scheduled time.",
+            ),
+        ),
+        "return_picked_up" => (
+            lang.pick("Тауар алынды", "Товар забран", "Items picked up"),
+            lang.pick(
+                "Курьер тауарды алды; ақша 1 сағат ішінде қайтарылуы керек.",
+                "Курьер забрал товар; деньги должны вернуться в течение 1 часа.",
+                "The courier collected the items; the refund is due within 1 hour.",
+            ),
+        ),
+        "return_refunded" => (
+            lang.pick("Ақша қайтарылды", "Деньги возвращены", "Refunded"),
+            lang.pick(
+                "Қайтару бойынша ақша қайтарылды.",
+                "Деньги по возврату перечислены.",
+                "The return has been refunded.",
+            ),
+        ),
+        "return_cancelled" => (
+            lang.pick("Қайтару тоқтатылды", "Возврат отменён", "Return cancelled"),
+            lang.pick(
+                "Сатып алушы қайтаруды тоқтатты.",
+                "Покупатель отменил возврат.",
+                "The buyer cancelled the return.",
+            ),
+        ),
+        "return_sla_breached" => (
+            lang.pick("Қайтару мерзімі бұзылды", "Нарушен срок по возврату", "Return deadline missed"),
+            lang.pick(
+                "Қайтару бойынша мерзім өтіп кетті; бұл тіркелді.",
+                "По возврату пропущен срок; нарушение зафиксировано.",
+                "A deadline on the return was missed; the breach is recorded.",
+            ),
+        ),
+        "return_overturned" => (
+            lang.pick("Бас тарту жойылды", "Отказ отменён", "Rejection overturned"),
+            lang.pick(
+                "Модератор дауды қанағаттандырды: қайтару мақұлданды.",
+                "Модератор удовлетворил спор: возврат одобрен.",
+                "A moderator upheld the dispute: the return is approved.",
+            ),
+        ),
+        "delivery_failure_refund" => (
+            lang.pick("Сатып алушы ақшаны қайтаруды таңдады", "Покупатель выбрал возврат денег", "Buyer chose a refund"),
+            lang.pick(
+                "Жеткізілмеген тапсырыс бойынша ақшаны 1 сағат ішінде қайтарыңыз.",
+                "Верните деньги за недоставленный заказ в течение 1 часа.",
+                "Refund the undelivered order within 1 hour.",
+            ),
+        ),
+        "delivery_failure_redelivery" => (
+            lang.pick("Сатып алушы қайта жеткізуді таңдады", "Покупатель выбрал повторную доставку", "Buyer chose a redelivery"),
+            lang.pick(
+                "Тапсырысты қайта жеткізуді ұйымдастырыңыз.",
+                "Организуйте повторную доставку заказа.",
+                "Arrange a new delivery of the order.",
+            ),
+        ),
+        "delivery_failure_refunded" => (
+            lang.pick("Ақша қайтарылды", "Деньги возвращены", "Refunded"),
+            lang.pick(
+                "Жеткізілмеген тапсырыс үшін ақша қайтарылды.",
+                "Деньги за недоставленный заказ возвращены.",
+                "The undelivered order has been refunded.",
+            ),
+        ),
+        "delivery_failure_sla_breached" => (
+            lang.pick("Ақшаны қайтару кешікті", "Возврат денег просрочен", "Refund overdue"),
+            lang.pick(
+                "Жеткізілмеген тапсырыс үшін ақша 1 сағат ішінде қайтарылмады; бұл тіркелді.",
+                "Деньги за недоставленный заказ не вернули за 1 час; нарушение зафиксировано.",
+                "The refund for the undelivered order was not made within 1 hour; the breach is recorded.",
+            ),
+        ),
+        "order_message" => (
+            lang.pick("Жаңа хабарлама", "Новое сообщение", "New message"),
+            lang.pick(
+                "Тапсырыс бойынша жаңа хабарлама келді.",
+                "По заказу пришло новое сообщение.",
+                "A new message arrived about an order.",
+            ),
+        ),
+        "order_message_unanswered" => (
+            lang.pick("Сатып алушы жауап күтуде", "Покупатель ждёт ответа", "Buyer awaiting a reply"),
+            lang.pick(
+                "Сатып алушының хабарламасына жауап берілмеді (мақсат 24 сағат, ең көбі 48 сағат).",
+                "Сообщение покупателя осталось без ответа (цель — 24 часа, предел — 48 часов).",
+                "A buyer's message is unanswered (target 24 hours, limit 48 hours).",
+            ),
+        ),
         _ => (
             lang.pick("Хабарландыру", "Уведомление", "Notification"),
             lang.pick(
@@ -384,7 +560,7 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
 }
 
 /// Every notification kind the service emits; a test checks each has its own texts.
-pub const NOTIFICATION_KINDS: [&str; 30] = [
+pub const NOTIFICATION_KINDS: [&str; 47] = [
     "order_delivered",
     "order_returned_to_seller",
     "review_published",
@@ -415,6 +591,23 @@ pub const NOTIFICATION_KINDS: [&str; 30] = [
     "complaint_message",
     "complaint_sla_breached",
     "complaint_closed",
+    "return_requested",
+    "return_approved",
+    "return_rejected",
+    "return_disputed",
+    "return_escalated",
+    "return_pickup_scheduled",
+    "return_picked_up",
+    "return_refunded",
+    "return_cancelled",
+    "return_sla_breached",
+    "return_overturned",
+    "delivery_failure_refund",
+    "delivery_failure_redelivery",
+    "delivery_failure_refunded",
+    "delivery_failure_sla_breached",
+    "order_message",
+    "order_message_unanswered",
 ];
 
 #[cfg(test)]

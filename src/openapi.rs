@@ -23,6 +23,7 @@ Errors are application/problem+json (RFC 9457) with a stable `code`; titles foll
         (name = "reviews", description = "Verified-purchase reviews, replies, flags, appeals"),
         (name = "moderation", description = "Moderators' queue, decisions and log"),
         (name = "complaints", description = "Complaints about couriers and sellers: lifecycle, SLA deadlines, timeline, dossier"),
+        (name = "returns", description = "Returns: windows per reason, seller decision, dispute, pickup and refund deadlines, timeline"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -9,6 +9,7 @@ pub mod notifications;
 pub mod ops;
 pub mod orders;
 pub mod rate_limit;
+pub mod returns;
 pub mod reviews;
 
 use crate::domain::pagination::{self, PageError, TimeCursor};
@@ -26,11 +27,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         utoipa_actix_web::scope("/api/v1")
             .configure(auth::handlers::configure)
             .configure(orders::handlers::configure)
+            .configure(orders::messages::configure)
+            .configure(orders::delivery_failure::configure)
             .configure(attachments::handlers::configure)
             .configure(notifications::handlers::configure)
             .configure(reviews::handlers::configure)
             .configure(moderation::handlers::configure)
-            .configure(complaints::handlers::configure),
+            .configure(complaints::handlers::configure)
+            .configure(returns::handlers::configure),
     );
 }
 

@@ -108,7 +108,8 @@ async fn upload(
 }
 
 /// Download a file: its uploader, moderators, whoever may see a review citing it (anyone
-/// for a published review's photos), and the buyer and seller of a complaint citing it.
+/// for a published review's photos), the buyer and seller of a complaint or return citing it,
+/// and the buyer and seller of an order whose conversation carries it.
 #[utoipa::path(
     tag = "attachments",
     params(("id" = String, Path, description = "Attachment id")),
@@ -144,12 +145,13 @@ async fn download(
                 )?
                 || match viewer.as_ref() {
                     // Evidence a complaint cites is readable by the case's buyer and seller.
-                    Some(u) => db::complaints::attachment_visible_to(
-                        c,
-                        &row.id,
-                        &u.id,
-                        u.shop_id.as_deref(),
-                    )?,
+                    // So is evidence of a return, and a file sent in an order's conversation.
+                    Some(u) => {
+                        let shop = u.shop_id.as_deref();
+                        db::complaints::attachment_visible_to(c, &row.id, &u.id, shop)?
+                            || db::returns::attachment_visible_to(c, &row.id, &u.id, shop)?
+                            || db::messages::attachment_visible_to(c, &row.id, &u.id, shop)?
+                    }
                     None => false,
                 };
             Ok((Some(row), through_review))

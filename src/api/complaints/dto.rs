@@ -173,6 +173,9 @@ pub struct FilingDetails {
     pub involved_person: Option<String>,
     pub expected_at: Option<DateTime<Utc>>,
     pub actual_at: Option<DateTime<Utc>>,
+    /// Set when the complaint disputes a return's rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default, ToSchema)]
@@ -263,6 +266,10 @@ pub struct ComplaintView {
     pub expected_at: Option<DateTime<Utc>>,
     pub actual_at: Option<DateTime<Utc>>,
     pub buyer: PersonView,
+    /// The return whose rejection this complaint disputes (`return_refused`); upholding it
+    /// approves the return.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_id: Option<String>,
     pub status: Status,
     pub assignee: Option<PersonView>,
     pub sla: SlaView,
@@ -436,6 +443,7 @@ impl ComplaintView {
             expected_at: details.expected_at,
             actual_at: details.actual_at,
             buyer: person(reader, "buyer", Some(&row.buyer_id), Some(names.buyer.0)),
+            return_id: details.return_id.clone(),
             status: case.status,
             assignee: case
                 .assignee_id

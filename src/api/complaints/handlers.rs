@@ -240,6 +240,7 @@ async fn file_complaint(
                 involved_person: req.involved_person.map(|p| p.trim().to_string()),
                 expected_at: req.expected_at.map(crate::clock::truncate),
                 actual_at: req.actual_at.map(crate::clock::truncate),
+                return_id: None,
             };
             let filing = Filing {
                 order_id: req.order_id,

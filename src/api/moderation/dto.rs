@@ -37,12 +37,13 @@ pub enum QueueKindParam {
     Flag,
     Appeal,
     Complaint,
+    Return,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// `review`, `flag`, `appeal` or `complaint`; all when absent.
+    /// `review`, `flag`, `appeal`, `complaint` or `return`; all when absent.
     pub kind: Option<QueueKindParam>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -50,21 +51,24 @@ pub struct QueueQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueItem {
-    /// `review`, `flag`, `appeal` or `complaint`.
+    /// `review`, `flag`, `appeal`, `complaint` or `return`.
     pub kind: String,
     /// The review, flag or appeal id (decide it at /moderation/{kind}s/{id}/decision), or the
-    /// complaint id (act on it under /complaints/{id}).
+    /// complaint id (act on it under /complaints/{id}), or the return id (escalated returns:
+    /// approve or reject under /returns/{id}).
     pub id: String,
     /// The review concerned (reviews, flags, appeals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_id: Option<String>,
     /// Reviews, flags, appeals: 3 business days (Asia/Almaty, Kazakhstan holidays) from
-    /// submission. Complaints: the case's nearest running deadline.
+    /// submission. Complaints: the case's nearest running deadline. Returns: the seller's
+    /// missed decision deadline.
     pub due_at: DateTime<Utc>,
     pub overdue: bool,
     pub created_at: DateTime<Utc>,
     /// Screening findings for reviews, the reason for flags, the author's text for appeals,
-    /// `{number, status, target, category, escalated}` for complaints.
+    /// `{number, status, target, category, escalated}` for complaints,
+    /// `{number, status, reason, refundable, escalated}` for returns.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
@@ -80,12 +84,16 @@ impl QueueItem {
                 }
                 QueueKind::Flag => serde_json::json!({ "reason": e.detail }),
                 QueueKind::Appeal => serde_json::json!({ "text": e.detail }),
-                QueueKind::Complaint => {
+                QueueKind::Complaint | QueueKind::Return => {
                     serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null)
                 }
             },
             id: e.id,
-            review_id: (e.kind != QueueKind::Complaint).then_some(e.review_id),
+            review_id: matches!(
+                e.kind,
+                QueueKind::Review | QueueKind::Flag | QueueKind::Appeal
+            )
+            .then_some(e.review_id),
             overdue: due < now,
             due_at: due,
             created_at: rfc3339(e.created_at),

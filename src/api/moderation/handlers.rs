@@ -45,11 +45,13 @@ async fn queue(
         Some(QueueKindParam::Flag) => vec![QueueKind::Flag],
         Some(QueueKindParam::Appeal) => vec![QueueKind::Appeal],
         Some(QueueKindParam::Complaint) => vec![QueueKind::Complaint],
+        Some(QueueKindParam::Return) => vec![QueueKind::Return],
         None => vec![
             QueueKind::Review,
             QueueKind::Flag,
             QueueKind::Appeal,
             QueueKind::Complaint,
+            QueueKind::Return,
         ],
     };
     let after = after.map(|c| (crate::db::to_db(c.at), c.id));

@@ -108,6 +108,30 @@ pub struct ItemEligibility {
     /// Filing a complaint about the order (courier or seller). `until` is the end of the
     /// general 90-day window; `damaged_in_delivery` closes earlier (10 days city, 45 intercity).
     pub complaint: Eligibility,
+    /// Requesting a return of this item: `until` is the latest window still open, `reasons`
+    /// each open reason with its own window and evidence; refused with `order_not_delivered`,
+    /// `return_window_closed` or `nothing_left_to_return`.
+    #[serde(rename = "return")]
+    pub return_: ReturnEligibility,
+}
+
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct ReturnEligibility {
+    pub allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    /// Units not held by another return.
+    pub quantity_available: i32,
+    pub reasons: Vec<ReturnReasonWindow>,
+}
+
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct ReturnReasonWindow {
+    pub reason: crate::domain::returns::Reason,
+    pub until: DateTime<Utc>,
+    pub evidence: crate::domain::returns::Evidence,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -136,6 +160,10 @@ pub struct OrderView {
     pub items: Vec<OrderItemView>,
     pub total: Money,
     pub updated_at: DateTime<Utc>,
+    /// On `GET /orders/{id}` after two failed delivery attempts: the buyer's refund or
+    /// redelivery choice and the refund deadline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_failure: Option<crate::api::orders::delivery_failure::DeliveryFailureView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -202,6 +230,7 @@ impl OrderView {
                 .collect(),
             total: Money::kzt(o.total_amount),
             updated_at: rfc3339(o.updated_at),
+            delivery_failure: None,
         }
     }
 }

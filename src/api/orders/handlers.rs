@@ -1,3 +1,4 @@
+use super::delivery_failure::DeliveryFailureView;
 use super::dto::*;
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
@@ -7,6 +8,7 @@ use crate::db::{
 };
 use crate::domain::orders::{check_draft, ItemDraft, OrderDraft, OrderStatus};
 use crate::domain::pagination::{self, TimeCursor};
+use crate::domain::returns;
 use crate::domain::reviews::{may_review, ItemFacts};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
@@ -181,7 +183,16 @@ async fn get_order(
 ) -> ApiResult<web::Json<OrderView>> {
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
     let id = path.into_inner();
-    let record = state.db(move |c| db::orders::find(c, &id)).await?;
+    let (record, available, failure) = state
+        .db(move |c| {
+            let Some(record) = db::orders::find(c, &id)? else {
+                return Ok((None, Default::default(), None));
+            };
+            let available = db::returns::available(c, &id, &record.items)?;
+            let failure = db::delivery_failures::find(c, &id)?;
+            Ok((Some(record), available, failure))
+        })
+        .await?;
     let record = record.ok_or(ErrorCode::NotFound)?;
     let is_party = match user.role {
         Role::Buyer => record.order.buyer_id == user.id,
@@ -206,9 +217,19 @@ async fn get_order(
         .map_err(|r| r.code()),
     );
     let delivered_at = record.order.delivered_at.map(crate::db::from_db);
+    let return_facts = db::returns::order_facts(&record.order, &user.id);
     let now = state.clock.now();
     let mut view = OrderView::for_viewer(record, user.role);
+    view.delivery_failure = failure.map(|f| DeliveryFailureView::render(&f, user.role, now));
     for item in &mut view.items {
+        let left = available.get(&item.id).copied().unwrap_or(0);
+        let return_ = return_eligibility(
+            &return_facts,
+            item.category.as_deref(),
+            left,
+            now,
+            &state.policy.returns,
+        );
         let facts = ItemFacts {
             is_buyer,
             order_status,
@@ -220,7 +241,47 @@ async fn get_order(
         item.eligibility = Some(ItemEligibility {
             review,
             complaint: complaint.clone(),
+            return_,
         });
     }
     Ok(web::Json(view))
+}
+
+/// Whether the item may go back now, until when and for which reasons.
+fn return_eligibility(
+    facts: &returns::OrderFacts,
+    category: Option<&str>,
+    left: i32,
+    now: chrono::DateTime<chrono::Utc>,
+    policy: &crate::policy::ReturnPolicy,
+) -> ReturnEligibility {
+    let open = returns::open_reasons(facts, category, now, policy);
+    let refusal = match (&open, left) {
+        (Err(r), _) => Some(r.code()),
+        (Ok(_), n) if n <= 0 => Some(returns::RequestRefusal::NothingLeft.code()),
+        _ => None,
+    };
+    let reasons: Vec<ReturnReasonWindow> = open
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(reason, until)| ReturnReasonWindow {
+            reason,
+            until,
+            evidence: reason.evidence(),
+        })
+        .collect();
+    ReturnEligibility {
+        allowed: refusal.is_none(),
+        until: refusal
+            .is_none()
+            .then(|| reasons.iter().map(|r| r.until).max())
+            .flatten(),
+        reason_code: refusal.map(String::from),
+        quantity_available: left.max(0),
+        reasons: if refusal.is_none() {
+            reasons
+        } else {
+            Vec::new()
+        },
+    }
 }

@@ -1,2 +1,4 @@
+pub mod delivery_failure;
 pub mod dto;
 pub mod handlers;
+pub mod messages;

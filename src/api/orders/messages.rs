@@ -1,0 +1,196 @@
+//! `GET/POST /orders/{id}/messages`: the buyer ↔ seller conversation of an order, with
+//! attachments, a cursor, and the seller's reply clock (24 h target, 48 h limit).
+use crate::api::complaints::dto::{person, PersonView, Reader};
+use crate::api::{rfc3339, time_page, validate_with, ApiJson};
+use crate::auth::AuthUser;
+use crate::db::complaints::Caller;
+use crate::db::messages::{self as store, MessageRecord};
+use crate::domain::pagination::{self, TimeCursor};
+use crate::domain::roles::Role;
+use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
+use crate::state::AppState;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_messages).service(post_message);
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderMessageRequest {
+    #[validate(length(min = 1, max = 5000))]
+    pub body: String,
+    /// Files the author uploaded (photos, video, PDF).
+    #[validate(length(max = 10))]
+    pub attachment_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessageListQuery {
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderMessageView {
+    pub id: String,
+    pub order_id: String,
+    /// The buyer appears to sellers as first name + initial.
+    pub author: PersonView,
+    pub body: String,
+    pub attachment_ids: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The seller's answer owed to the buyer, if any.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplyClockView {
+    /// The buyer's earliest message still unanswered.
+    pub awaiting_since: Option<DateTime<Utc>>,
+    /// 24 hours after it: the target.
+    pub target_by: Option<DateTime<Utc>>,
+    /// 48 hours after it: the limit; missing it is recorded as a breach.
+    pub due_by: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    pub last_reply_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderMessagePage {
+    /// Newest first.
+    pub items: Vec<OrderMessageView>,
+    pub next_cursor: Option<String>,
+    pub reply: ReplyClockView,
+}
+
+fn caller(user: &AuthUser) -> Caller {
+    Caller {
+        id: user.id.clone(),
+        role: user.role,
+        shop_id: user.shop_id.clone(),
+    }
+}
+
+fn render(m: MessageRecord, user: &AuthUser) -> OrderMessageView {
+    let reader = Reader {
+        role: user.role,
+        id: &user.id,
+    };
+    OrderMessageView {
+        author: person(
+            reader,
+            &m.message.author_role,
+            Some(&m.message.author_id),
+            Some(&m.author_name),
+        ),
+        id: m.message.id,
+        order_id: m.message.order_id,
+        body: m.message.body,
+        attachment_ids: m.attachment_ids,
+        created_at: rfc3339(m.message.created_at),
+    }
+}
+
+/// The conversation, newest first, with the seller's reply clock. Moderators read it.
+#[utoipa::path(
+    tag = "orders",
+    params(("id" = String, Path, description = "Order id"), MessageListQuery),
+    responses(
+        (status = 200, body = OrderMessagePage),
+        Unauthorized,
+        (status = 403, description = "Service tokens cannot read conversations", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order, or not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/orders/{id}/messages")]
+async fn list_messages(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<MessageListQuery>,
+) -> ApiResult<web::Json<OrderMessagePage>> {
+    user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
+    let q = query.into_inner();
+    let (limit, cursor) = time_page(&state.policy, q.limit, q.cursor.as_deref())?;
+    let (id, who) = (path.into_inner(), caller(&user));
+    let (records, thread) = state
+        .db(move |c| {
+            let order = store::order_for(c, &id, &who)?;
+            let records = store::list(c, &order.id, cursor.as_ref(), limit + 1)?;
+            Ok((records, store::thread(c, &order.id)?))
+        })
+        .await?;
+    let now = state.clock.now();
+    let views: Vec<OrderMessageView> = records.into_iter().map(|m| render(m, &user)).collect();
+    let (items, next_cursor) = pagination::split_page(views, limit, |m| {
+        TimeCursor {
+            at: m.created_at,
+            id: m.id.clone(),
+        }
+        .encode()
+    });
+    let deadlines = thread.deadlines(&state.policy.messages);
+    Ok(web::Json(OrderMessagePage {
+        items,
+        next_cursor,
+        reply: ReplyClockView {
+            awaiting_since: thread.awaiting_since,
+            target_by: deadlines.map(|(t, _)| t),
+            due_by: deadlines.map(|(_, d)| d),
+            overdue: deadlines.is_some_and(|(_, d)| d < now),
+            last_reply_at: thread.last_reply_at,
+        },
+    }))
+}
+
+/// Write to the other side of the order: the buyer to the shop, a seller of the shop to the
+/// buyer. A buyer's message into an answered conversation starts the seller's reply clock.
+#[utoipa::path(
+    tag = "orders",
+    params(("id" = String, Path, description = "Order id")),
+    request_body = OrderMessageRequest,
+    responses(
+        (status = 201, body = OrderMessageView),
+        Unauthorized,
+        (status = 403, description = "`forbidden`: moderators read only; service tokens cannot write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order, or not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` (`body: length`), `invalid_attachment`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/orders/{id}/messages")]
+async fn post_message(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<OrderMessageRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require(&[Role::Buyer, Role::Seller])?;
+    let req = body.into_inner();
+    let text = req.body.trim().to_string();
+    let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
+    let mut extra = Vec::new();
+    if text.is_empty() {
+        extra.push(FieldError::new("body", "length"));
+    }
+    let distinct: std::collections::HashSet<&String> = attachment_ids.iter().collect();
+    if distinct.len() != attachment_ids.len() {
+        extra.push(FieldError::new("attachment_ids", "duplicate"));
+    }
+    validate_with(&req, extra)?;
+    let (id, who, now) = (path.into_inner(), caller(&user), state.clock.now());
+    let policy = state.policy.messages.clone();
+    let record = state
+        .db(move |c| store::post(c, &id, &who, &text, &attachment_ids, &policy, now))
+        .await?;
+    Ok(HttpResponse::Created().json(render(record, &user)))
+}
