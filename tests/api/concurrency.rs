@@ -132,3 +132,55 @@ async fn parallel_complaints_get_distinct_sequential_numbers() {
     let expected: Vec<String> = (1..=10).map(|n| format!("C-2026-{n:06}")).collect();
     assert_eq!(numbers, expected);
 }
+
+#[actix_web::test]
+async fn parallel_returns_never_take_more_units_than_were_bought() {
+    use aftersale::db::returns::{request, Caller, Request};
+    use aftersale::domain::returns::{Line, Reason};
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let order = app
+        .delivered_order(&cast.service, "RC-1", &cast.buyer, cast.shop(), 1)
+        .await;
+    let order_id = order["id"].as_str().unwrap().to_string();
+    // P-2: two units bought; four requests for one unit each, released together (the test
+    // pool has four connections).
+    let item = order["items"][1]["id"].as_str().unwrap().to_string();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let now = app.clock.now_utc();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (state, barrier) = (app.state.clone(), barrier.clone());
+            let caller = Caller {
+                id: cast.buyer.id.clone(),
+                role: aftersale::domain::roles::Role::Buyer,
+                shop_id: None,
+            };
+            let req = Request {
+                order_id: order_id.clone(),
+                lines: vec![Line {
+                    order_item_id: item.clone(),
+                    quantity: 1,
+                }],
+                reason: Reason::ChangedMind,
+                description: None,
+                attachment_ids: Vec::new(),
+            };
+            std::thread::spawn(move || {
+                let mut conn = state.db.get().unwrap();
+                barrier.wait();
+                request(&mut conn, &caller, &req, &state.policy.returns, now)
+                    .map(|row| row.number)
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .collect();
+    let results: Vec<Result<String, String>> =
+        threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let mut numbers: Vec<String> = results.iter().filter_map(|r| r.clone().ok()).collect();
+    numbers.sort();
+    assert_eq!(numbers, ["R-2026-000001", "R-2026-000002"], "{results:?}");
+    for refused in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(refused.contains("exceeds_available"), "{refused}");
+    }
+}
