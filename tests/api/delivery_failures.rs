@@ -37,7 +37,7 @@ async fn refund_choice_is_due_within_the_hour() {
         seen.body["delivery_failure"],
         json!({"order_id": order, "status": "awaiting_choice", "opened_at": "2026-11-20T08:00:00Z",
                "choice": null, "chosen_at": null, "refund_due_by": null, "refunded_at": null,
-               "refund": null, "overdue": false, "allowed_actions": ["choose"]})
+               "refund": null, "overdue": false, "allowed_actions": ["choose"], "breaches": []})
     );
     assert!(app
         .notification_kinds(&cast.buyer.token)
@@ -105,6 +105,11 @@ async fn refund_choice_is_due_within_the_hour() {
         json!({"amount": 157000, "currency": "KZT"})
     );
     assert_eq!(r.body["overdue"], false);
+    assert_eq!(
+        r.body["breaches"],
+        json!([{"sla": "failed_delivery_refund", "due_at": "2026-11-20T10:15:30Z",
+                "recorded_at": "2026-11-20T10:15:31Z"}])
+    );
     app.post(&refund, Some(&cast.seller.token), json!({"amount": 1}))
         .await
         .assert_problem(409, "invalid_transition");

@@ -49,7 +49,8 @@ async fn conversation_reply_clock_and_breaches() {
     assert_eq!(
         seen.body["reply"],
         json!({"awaiting_since": "2026-11-20T10:00:00Z", "target_by": "2026-11-21T10:00:00Z",
-               "due_by": "2026-11-22T10:00:00Z", "overdue": false, "last_reply_at": null})
+               "due_by": "2026-11-22T10:00:00Z", "overdue": false, "last_reply_at": null,
+               "breaches": []})
     );
     // The file travels with the message: the shop's seller may read it, another may not.
     assert_eq!(
@@ -97,6 +98,13 @@ async fn conversation_reply_clock_and_breaches() {
         .unwrap();
     let slas: Vec<&str> = breaches.iter().map(|b| b.sla.as_str()).collect();
     assert_eq!(slas, ["reply_target", "reply_limit"]);
+    assert_eq!(
+        overdue.body["reply"]["breaches"],
+        json!([
+            {"sla": "reply_target", "due_at": "2026-11-21T10:00:00Z", "recorded_at": "2026-11-21T10:00:01Z"},
+            {"sla": "reply_limit", "due_at": "2026-11-22T10:00:00Z", "recorded_at": "2026-11-22T10:00:01Z"},
+        ])
+    );
 
     // The seller answers: the clock stops; the buyer hears of it.
     app.clock.set(at("2026-11-22T12:00:00Z"));

@@ -364,6 +364,22 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
             ],
         ),
         (
+            "after escalation a moderator may reject; the buyer may then dispute",
+            vec![
+                step(REQUESTED, Buyer, request("damaged_in_delivery"), 201, "requested")
+                    .check("/window_until", json!("2026-11-29T10:00:00Z")),
+                step("2026-11-24T19:00:00Z", Mod1, Do::Sweep, 200, "requested")
+                    .check("/_sweep/escalated", json!(1)),
+                step("2026-11-25T03:00:00Z", Mod2, reject(), 200, "rejected")
+                    .check("/decision/decided_by/role", json!("moderator"))
+                    .check("/rejection/dispute_until", json!("2026-12-09T03:00:00Z")),
+                step("2026-11-25T04:00:00Z", Seller, act("approve"), 409, "invalid_transition")
+                    .check("/allowed_actions", json!([])),
+                step("2026-11-25T05:00:00Z", Buyer, dispute(), 200, "rejected")
+                    .check("/complaint_id", json!("$some")),
+            ],
+        ),
+        (
             "dispute within 14 days opens a linked complaint; upholding it approves the return",
             vec![
                 step(REQUESTED, Buyer, request("not_as_described"), 201, "requested"),

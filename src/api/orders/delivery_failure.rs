@@ -1,10 +1,12 @@
 //! A failed delivery's follow-up: after the second failed attempt (`returned_to_seller`) the
 //! buyer chooses a refund or a redelivery; a refund is due within 1 hour of the choice.
 //! `POST /orders/{id}/delivery-failure/choice` (buyer) and `/refund` (seller, service).
+use super::messages::OrderBreachView;
 use crate::api::{validate_with, ApiJson, Money};
 use crate::auth::AuthUser;
 use crate::db::complaints::Caller;
 use crate::db::delivery_failures::{self as store, FailureRow};
+use crate::db::orders::OrderBreachRow;
 use crate::domain::delivery_failures::{Choice, Status};
 use crate::domain::roles::Role;
 use crate::error::{ApiResult, Problem, Unauthorized};
@@ -49,10 +51,17 @@ pub struct DeliveryFailureView {
     pub overdue: bool,
     /// `choose` (the buyer, until chosen) or `refund` (the seller and the integration).
     pub allowed_actions: Vec<String>,
+    /// The refund hour missed (`failed_delivery_refund`), once recorded.
+    pub breaches: Vec<OrderBreachView>,
 }
 
 impl DeliveryFailureView {
-    pub fn render(row: &FailureRow, role: Role, now: DateTime<Utc>) -> Self {
+    pub fn render(
+        row: &FailureRow,
+        breaches: Vec<OrderBreachRow>,
+        role: Role,
+        now: DateTime<Utc>,
+    ) -> Self {
         let f = row.state();
         let choice = match f.status {
             Status::AwaitingChoice => None,
@@ -77,6 +86,7 @@ impl DeliveryFailureView {
             refund: f.refund_amount.map(Money::kzt),
             overdue: f.due_at().is_some_and(|d| d < now),
             allowed_actions: allowed,
+            breaches: OrderBreachView::of(breaches, &["failed_delivery_refund"]),
         }
     }
 }
@@ -114,10 +124,15 @@ async fn choose(
     let choice = body.into_inner().choice;
     let (id, who, now) = (path.into_inner(), caller(&user), state.clock.now());
     let policy = state.policy.returns.clone();
-    let row = state
-        .db(move |c| store::choose(c, &id, &who, choice, &policy, now))
+    let (row, breaches) = state
+        .db(move |c| {
+            let row = store::choose(c, &id, &who, choice, &policy, now)?;
+            Ok((row, crate::db::orders::breaches(c, &id)?))
+        })
         .await?;
-    Ok(web::Json(DeliveryFailureView::render(&row, user.role, now)))
+    Ok(web::Json(DeliveryFailureView::render(
+        &row, breaches, user.role, now,
+    )))
 }
 
 /// The seller or the payment integration records the refund; a refund after the 1-hour
@@ -147,8 +162,13 @@ async fn refund(
     let req = body.into_inner();
     validate_with(&req, vec![])?;
     let (id, who, now) = (path.into_inner(), caller(&user), state.clock.now());
-    let row = state
-        .db(move |c| store::refund(c, &id, &who, req.amount, now))
+    let (row, breaches) = state
+        .db(move |c| {
+            let row = store::refund(c, &id, &who, req.amount, now)?;
+            Ok((row, crate::db::orders::breaches(c, &id)?))
+        })
         .await?;
-    Ok(web::Json(DeliveryFailureView::render(&row, user.role, now)))
+    Ok(web::Json(DeliveryFailureView::render(
+        &row, breaches, user.role, now,
+    )))
 }

@@ -189,7 +189,10 @@ async fn get_order(
                 return Ok((None, Default::default(), None));
             };
             let available = db::returns::available(c, &id, &record.items)?;
-            let failure = db::delivery_failures::find(c, &id)?;
+            let failure = match db::delivery_failures::find(c, &id)? {
+                Some(f) => Some((f, db::orders::breaches(c, &id)?)),
+                None => None,
+            };
             Ok((Some(record), available, failure))
         })
         .await?;
@@ -220,7 +223,8 @@ async fn get_order(
     let return_facts = db::returns::order_facts(&record.order, &user.id);
     let now = state.clock.now();
     let mut view = OrderView::for_viewer(record, user.role);
-    view.delivery_failure = failure.map(|f| DeliveryFailureView::render(&f, user.role, now));
+    view.delivery_failure =
+        failure.map(|(f, breaches)| DeliveryFailureView::render(&f, breaches, user.role, now));
     for item in &mut view.items {
         let left = available.get(&item.id).copied().unwrap_or(0);
         let return_ = return_eligibility(

@@ -60,6 +60,30 @@ pub struct ReplyClockView {
     pub due_by: Option<DateTime<Utc>>,
     pub overdue: bool,
     pub last_reply_at: Option<DateTime<Utc>>,
+    /// Reply deadlines missed so far (`reply_target`, `reply_limit`), oldest first.
+    pub breaches: Vec<OrderBreachView>,
+}
+
+/// A missed deadline of an order's conversation or failed delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderBreachView {
+    /// `reply_target`, `reply_limit` or `failed_delivery_refund`.
+    pub sla: String,
+    pub due_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl OrderBreachView {
+    pub fn of(rows: Vec<crate::db::orders::OrderBreachRow>, slas: &[&str]) -> Vec<Self> {
+        rows.into_iter()
+            .filter(|b| slas.contains(&b.sla.as_str()))
+            .map(|b| OrderBreachView {
+                sla: b.sla,
+                due_at: rfc3339(b.due_at),
+                recorded_at: rfc3339(b.recorded_at),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,11 +146,12 @@ async fn list_messages(
     let q = query.into_inner();
     let (limit, cursor) = time_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let (id, who) = (path.into_inner(), caller(&user));
-    let (records, thread) = state
+    let (records, thread, breaches) = state
         .db(move |c| {
             let order = store::order_for(c, &id, &who)?;
             let records = store::list(c, &order.id, cursor.as_ref(), limit + 1)?;
-            Ok((records, store::thread(c, &order.id)?))
+            let breaches = crate::db::orders::breaches(c, &order.id)?;
+            Ok((records, store::thread(c, &order.id)?, breaches))
         })
         .await?;
     let now = state.clock.now();
@@ -148,6 +173,7 @@ async fn list_messages(
             due_by: deadlines.map(|(_, d)| d),
             overdue: deadlines.is_some_and(|(_, d)| d < now),
             last_reply_at: thread.last_reply_at,
+            breaches: OrderBreachView::of(breaches, &["reply_target", "reply_limit"]),
         },
     }))
 }
