@@ -74,6 +74,16 @@ pub fn validate_with(input: &impl Validate, mut extra: Vec<FieldError>) -> Resul
     }
 }
 
+/// A list of attachment ids names each file once.
+pub fn distinct_ids(ids: &[String]) -> Vec<FieldError> {
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    if distinct.len() == ids.len() {
+        Vec::new()
+    } else {
+        vec![FieldError::new("attachment_ids", "duplicate")]
+    }
+}
+
 /// `?limit=` (policy default and maximum) and a (time, id) keyset `?cursor=` of a list.
 pub fn time_page(
     policy: &crate::policy::Policy,

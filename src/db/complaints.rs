@@ -426,17 +426,8 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ComplaintRow>, D
 /// The row, locked for the rest of the transaction on PostgreSQL (SQLite's `BEGIN IMMEDIATE`
 /// already serialises writers), so two moderators cannot both resolve a case.
 fn lock(conn: &mut DbConnection, id: &str) -> Result<ComplaintRow, DbError> {
-    Ok(match conn {
-        DbConnection::Postgresql(pg) => c::table
-            .find(id)
-            .select(ComplaintRow::as_select())
-            .for_update()
-            .first(pg)?,
-        DbConnection::Sqlite(lite) => c::table
-            .find(id)
-            .select(ComplaintRow::as_select())
-            .first(lite)?,
-    })
+    crate::first_for_update!(conn, c::table.find(id).select(ComplaintRow::as_select()))?
+        .ok_or(DbError::NotFound)
 }
 
 /// Files a complaint: the case, its first event, its evidence and the sellers' notification.

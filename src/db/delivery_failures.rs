@@ -7,7 +7,6 @@ use super::schema::{delivery_failures as df, orders as o};
 use super::{from_db, to_db, write_tx, DbConnection, DbError};
 use crate::db::complaints::Caller;
 use crate::domain::delivery_failures::{self as rules, Choice, Failure, Refusal, Status};
-use crate::domain::roles::Role;
 use crate::error::{ApiError, ErrorCode};
 use crate::policy::ReturnPolicy;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -77,34 +76,11 @@ fn load(
     order_id: &str,
     caller: &Caller,
 ) -> Result<(OrderRow, FailureRow), DbError> {
-    let order: OrderRow = o::table
-        .find(order_id)
-        .select(OrderRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(DbError::NotFound)?;
-    let party = match caller.role {
-        Role::Buyer => order.buyer_id == caller.id,
-        Role::Seller => caller.shop_id.as_deref() == Some(order.shop_id.as_str()),
-        Role::Service => true,
-        Role::Moderator => true,
-    };
-    if !party {
-        return Err(DbError::NotFound);
-    }
-    let row = match conn {
-        DbConnection::Postgresql(pg) => df::table
-            .find(order_id)
-            .select(FailureRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?,
-        DbConnection::Sqlite(lite) => df::table
-            .find(order_id)
-            .select(FailureRow::as_select())
-            .first(lite)
-            .optional()?,
-    };
+    let order = super::orders::for_party(conn, order_id, caller, true)?;
+    let row = crate::first_for_update!(
+        conn,
+        df::table.find(order_id).select(FailureRow::as_select())
+    )?;
     // An order that did not come back has no choice to make.
     let row = row.ok_or(ApiError::InvalidTransition { allowed: vec![] })?;
     Ok((order, row))

@@ -41,23 +41,7 @@ pub fn order_for(
     order_id: &str,
     caller: &Caller,
 ) -> Result<OrderRow, DbError> {
-    let order: OrderRow = o::table
-        .find(order_id)
-        .select(OrderRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(DbError::NotFound)?;
-    let party = match caller.role {
-        Role::Buyer => order.buyer_id == caller.id,
-        Role::Seller => caller.shop_id.as_deref() == Some(order.shop_id.as_str()),
-        Role::Moderator => true,
-        Role::Service => false,
-    };
-    if party {
-        Ok(order)
-    } else {
-        Err(DbError::NotFound)
-    }
+    super::orders::for_party(conn, order_id, caller, false)
 }
 
 pub fn thread(conn: &mut DbConnection, order_id: &str) -> Result<Thread, DbError> {

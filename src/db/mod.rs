@@ -41,6 +41,19 @@ macro_rules! on_backend {
     };
 }
 
+/// The first row of a query, locked for the rest of the transaction on PostgreSQL
+/// (`FOR UPDATE`); a plain read on SQLite, whose `BEGIN IMMEDIATE` (see `write_tx`) already
+/// serialises writers. Evaluates to `QueryResult<Option<Row>>`.
+#[macro_export]
+macro_rules! first_for_update {
+    ($conn:expr, $query:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgresql(c) => $query.for_update().first(c).optional(),
+            $crate::db::DbConnection::Sqlite(c) => $query.first(c).optional(),
+        }
+    };
+}
+
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 

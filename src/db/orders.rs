@@ -361,3 +361,31 @@ pub fn breaches(conn: &mut DbConnection, order_id: &str) -> Result<Vec<OrderBrea
         .order((ob::recorded_at.asc(), ob::id.asc()))
         .load(conn)?)
 }
+
+/// The order, if `caller` is a party to it: its buyer, a seller of its shop, a moderator, and
+/// an integration when `service_too`. Anyone else gets "not found" (existence is not revealed).
+pub fn for_party(
+    conn: &mut DbConnection,
+    id: &str,
+    caller: &super::complaints::Caller,
+    service_too: bool,
+) -> Result<OrderRow, DbError> {
+    use crate::domain::roles::Role;
+    let order: OrderRow = o::table
+        .find(id)
+        .select(OrderRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(DbError::NotFound)?;
+    let party = match caller.role {
+        Role::Buyer => order.buyer_id == caller.id,
+        Role::Seller => caller.shop_id.as_deref() == Some(order.shop_id.as_str()),
+        Role::Moderator => true,
+        Role::Service => service_too,
+    };
+    if party {
+        Ok(order)
+    } else {
+        Err(DbError::NotFound)
+    }
+}

@@ -346,37 +346,13 @@ fn request_once(
 
 /// The order row, locked on PostgreSQL so two requests cannot both take the last units.
 fn lock_order(conn: &mut DbConnection, id: &str) -> Result<OrderRow, DbError> {
-    let row = match conn {
-        DbConnection::Postgresql(pg) => o::table
-            .find(id)
-            .select(OrderRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?,
-        DbConnection::Sqlite(lite) => o::table
-            .find(id)
-            .select(OrderRow::as_select())
-            .first(lite)
-            .optional()?,
-    };
-    row.ok_or(DbError::NotFound)
+    crate::first_for_update!(conn, o::table.find(id).select(OrderRow::as_select()))?
+        .ok_or(DbError::NotFound)
 }
 
 fn lock(conn: &mut DbConnection, id: &str) -> Result<ReturnRow, DbError> {
-    let row = match conn {
-        DbConnection::Postgresql(pg) => rt::table
-            .find(id)
-            .select(ReturnRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?,
-        DbConnection::Sqlite(lite) => rt::table
-            .find(id)
-            .select(ReturnRow::as_select())
-            .first(lite)
-            .optional()?,
-    };
-    row.ok_or(DbError::NotFound)
+    crate::first_for_update!(conn, rt::table.find(id).select(ReturnRow::as_select()))?
+        .ok_or(DbError::NotFound)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ReturnRow>, DbError> {

@@ -4,7 +4,7 @@
 use super::dto::*;
 use crate::api::{time_page, validate_with, ApiJson, Money};
 use crate::auth::AuthUser;
-use crate::db::complaints::{self as store, Caller, ComplaintRow, Filing, ListFilter, Scope, Step};
+use crate::db::complaints::{self as store, ComplaintRow, Filing, ListFilter, Scope, Step};
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::complaints::{allowed_actions, Action, Command, Resolution};
 use crate::domain::pagination::{self, TimeCursor};
@@ -58,14 +58,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(escalate)
         .service(withdraw)
         .service(external_escalation);
-}
-
-fn caller(user: &AuthUser) -> Caller {
-    Caller {
-        id: user.id.clone(),
-        role: user.role,
-        shop_id: user.shop_id.clone(),
-    }
 }
 
 fn reader(user: &AuthUser) -> Reader<'_> {
@@ -146,15 +138,6 @@ async fn visible(state: &AppState, id: String, user: &AuthUser) -> ApiResult<Com
     Ok(row)
 }
 
-fn check_attachment_list(ids: &[String]) -> Vec<FieldError> {
-    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
-    if distinct.len() == ids.len() {
-        Vec::new()
-    } else {
-        vec![FieldError::new("attachment_ids", "duplicate")]
-    }
-}
-
 /// Runs one lifecycle command and answers with the updated case.
 async fn run(
     state: web::Data<AppState>,
@@ -167,7 +150,7 @@ async fn run(
     let (policy, now, who) = (
         state.policy.complaints.clone(),
         state.clock.now(),
-        caller(&user),
+        user.caller(),
     );
     let step = Step {
         command,
@@ -222,10 +205,10 @@ async fn file_complaint(
         None => None,
     };
     let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
-    extra.extend(check_attachment_list(&attachment_ids));
+    extra.extend(crate::api::distinct_ids(&attachment_ids));
     validate_with(&req, extra)?;
     let now = state.clock.now();
-    let who = caller(&user);
+    let who = user.caller();
     let row = state
         .db(move |c| {
             // The contact defaults to the account's.
@@ -447,7 +430,7 @@ async fn post_message(
     user.require(Action::PostMessage.roles())?;
     let req = body.into_inner();
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    validate_with(&req, check_attachment_list(&ids))?;
+    validate_with(&req, crate::api::distinct_ids(&ids))?;
     let data = json!({"body": req.body.trim(), "attachment_ids": ids});
     let cmd = Command::PostMessage {
         internal: req.internal,
@@ -511,7 +494,7 @@ async fn respond(
     user.require(Action::Respond.roles())?;
     let req = body.into_inner();
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    validate_with(&req, check_attachment_list(&ids))?;
+    validate_with(&req, crate::api::distinct_ids(&ids))?;
     let data = json!({"body": req.body.trim(), "proposed_resolution": req.proposed_resolution, "attachment_ids": ids});
     run(state, user, path.into_inner(), Command::Respond, data, ids).await
 }
@@ -578,7 +561,7 @@ async fn provide_info(
     user.require(Action::ProvideInfo.roles())?;
     let req = body.into_inner();
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    validate_with(&req, check_attachment_list(&ids))?;
+    validate_with(&req, crate::api::distinct_ids(&ids))?;
     let data = json!({"body": req.body.trim(), "attachment_ids": ids});
     run(
         state,

@@ -4,7 +4,6 @@
 use super::messages::OrderBreachView;
 use crate::api::{validate_with, ApiJson, Money};
 use crate::auth::AuthUser;
-use crate::db::complaints::Caller;
 use crate::db::delivery_failures::{self as store, FailureRow};
 use crate::db::orders::OrderBreachRow;
 use crate::domain::delivery_failures::{Choice, Status};
@@ -91,14 +90,6 @@ impl DeliveryFailureView {
     }
 }
 
-fn caller(user: &AuthUser) -> Caller {
-    Caller {
-        id: user.id.clone(),
-        role: user.role,
-        shop_id: user.shop_id.clone(),
-    }
-}
-
 /// The buyer chooses a refund or a redelivery (once).
 #[utoipa::path(
     tag = "orders",
@@ -122,7 +113,7 @@ async fn choose(
 ) -> ApiResult<web::Json<DeliveryFailureView>> {
     user.require(&[Role::Buyer])?;
     let choice = body.into_inner().choice;
-    let (id, who, now) = (path.into_inner(), caller(&user), state.clock.now());
+    let (id, who, now) = (path.into_inner(), user.caller(), state.clock.now());
     let policy = state.policy.returns.clone();
     let (row, breaches) = state
         .db(move |c| {
@@ -161,7 +152,7 @@ async fn refund(
     user.require(&[Role::Seller, Role::Service])?;
     let req = body.into_inner();
     validate_with(&req, vec![])?;
-    let (id, who, now) = (path.into_inner(), caller(&user), state.clock.now());
+    let (id, who, now) = (path.into_inner(), user.caller(), state.clock.now());
     let (row, breaches) = state
         .db(move |c| {
             let row = store::refund(c, &id, &who, req.amount, now)?;

@@ -3,7 +3,6 @@
 use crate::api::complaints::dto::{person, PersonView, Reader};
 use crate::api::{rfc3339, time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::complaints::Caller;
 use crate::db::messages::{self as store, MessageRecord};
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::roles::Role;
@@ -94,14 +93,6 @@ pub struct OrderMessagePage {
     pub reply: ReplyClockView,
 }
 
-fn caller(user: &AuthUser) -> Caller {
-    Caller {
-        id: user.id.clone(),
-        role: user.role,
-        shop_id: user.shop_id.clone(),
-    }
-}
-
 fn render(m: MessageRecord, user: &AuthUser) -> OrderMessageView {
     let reader = Reader {
         role: user.role,
@@ -145,7 +136,7 @@ async fn list_messages(
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
     let q = query.into_inner();
     let (limit, cursor) = time_page(&state.policy, q.limit, q.cursor.as_deref())?;
-    let (id, who) = (path.into_inner(), caller(&user));
+    let (id, who) = (path.into_inner(), user.caller());
     let (records, thread, breaches) = state
         .db(move |c| {
             let order = store::order_for(c, &id, &who)?;
@@ -213,7 +204,7 @@ async fn post_message(
         extra.push(FieldError::new("attachment_ids", "duplicate"));
     }
     validate_with(&req, extra)?;
-    let (id, who, now) = (path.into_inner(), caller(&user), state.clock.now());
+    let (id, who, now) = (path.into_inner(), user.caller(), state.clock.now());
     let policy = state.policy.messages.clone();
     let record = state
         .db(move |c| store::post(c, &id, &who, &text, &attachment_ids, &policy, now))

@@ -5,9 +5,7 @@ use super::dto::*;
 use crate::api::complaints::dto::{EvidenceView, Reader};
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::returns::{
-    self as store, Caller, ListFilter, Policies, Request, ReturnRow, Scope, Step,
-};
+use crate::db::returns::{self as store, ListFilter, Policies, Request, ReturnRow, Scope, Step};
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::returns::{allowed_actions, Action, Command, Line};
@@ -17,7 +15,7 @@ use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The 404 of every return route: no such return, or the caller is no party to it.
@@ -51,14 +49,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(refund)
         .service(cancel)
         .service(picked_up);
-}
-
-fn caller(user: &AuthUser) -> Caller {
-    Caller {
-        id: user.id.clone(),
-        role: user.role,
-        shop_id: user.shop_id.clone(),
-    }
 }
 
 fn reader(user: &AuthUser) -> Reader<'_> {
@@ -129,15 +119,6 @@ async fn detail(state: &AppState, row: ReturnRow, user: &AuthUser) -> ApiResult<
     Ok(v)
 }
 
-fn check_attachment_list(ids: &[String]) -> Vec<FieldError> {
-    let distinct: HashSet<&String> = ids.iter().collect();
-    if distinct.len() == ids.len() {
-        Vec::new()
-    } else {
-        vec![FieldError::new("attachment_ids", "duplicate")]
-    }
-}
-
 /// Runs one lifecycle command and answers with the updated return. The role is checked first
 /// (403), then the party (404), then the state (409).
 async fn run(
@@ -153,7 +134,7 @@ async fn run(
         state.policy.returns.clone(),
         state.policy.complaints.clone(),
     );
-    let (now, who) = (state.clock.now(), caller(&user));
+    let (now, who) = (state.clock.now(), user.caller());
     let step = Step {
         command,
         data,
@@ -193,7 +174,7 @@ async fn request_return(
     user.require(&[Role::Buyer])?;
     let req = body.into_inner();
     let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
-    validate_with(&req, check_attachment_list(&attachment_ids))?;
+    validate_with(&req, crate::api::distinct_ids(&attachment_ids))?;
     let request = Request {
         order_id: req.order_id,
         lines: req
@@ -214,7 +195,7 @@ async fn request_return(
     let (policy, now, who) = (
         state.policy.returns.clone(),
         state.clock.now(),
-        caller(&user),
+        user.caller(),
     );
     let row = state
         .db(move |c| store::request(c, &who, &request, &policy, now))
@@ -397,7 +378,7 @@ async fn dispute(
     let req = body.into_inner();
     let explanation = req.explanation.trim().to_string();
     let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
-    let mut extra = check_attachment_list(&attachment_ids);
+    let mut extra = crate::api::distinct_ids(&attachment_ids);
     if explanation.chars().count() < state.policy.complaints.description_min_chars {
         extra.push(FieldError::new("explanation", "length"));
     }
