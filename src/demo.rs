@@ -110,6 +110,8 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
     struct Demo {
         external_id: &'static str,
         delivered_days_ago: Option<i64>,
+        /// Two failed attempts: the buyer owes the refund-or-redelivery choice.
+        returned_to_seller: bool,
         kind: DeliveryType,
         items: &'static [(&'static str, &'static str, Option<&'static str>, i32, i64)],
     }
@@ -117,6 +119,7 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
         Demo {
             external_id: "DEMO-1001",
             delivered_days_ago: Some(2),
+            returned_to_seller: false,
             kind: DeliveryType::City,
             items: &[
                 (
@@ -138,6 +141,7 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
         Demo {
             external_id: "DEMO-1002",
             delivered_days_ago: Some(12),
+            returned_to_seller: false,
             kind: DeliveryType::City,
             items: &[(
                 "P-KETTLE",
@@ -150,6 +154,7 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
         Demo {
             external_id: "DEMO-1003",
             delivered_days_ago: Some(20),
+            returned_to_seller: false,
             kind: DeliveryType::Intercity,
             items: &[(
                 "P-VACUUM",
@@ -162,6 +167,7 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
         Demo {
             external_id: "DEMO-1004",
             delivered_days_ago: Some(50),
+            returned_to_seller: false,
             kind: DeliveryType::Intercity,
             items: &[(
                 "P-SOCKS",
@@ -174,6 +180,7 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
         Demo {
             external_id: "DEMO-1005",
             delivered_days_ago: None,
+            returned_to_seller: false,
             kind: DeliveryType::Intercity,
             items: &[(
                 "P-TV55",
@@ -181,6 +188,19 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
                 Some("tv"),
                 1,
                 289_990,
+            )],
+        },
+        Demo {
+            external_id: "DEMO-1006",
+            delivered_days_ago: None,
+            returned_to_seller: true,
+            kind: DeliveryType::City,
+            items: &[(
+                "P-BLENDER",
+                "Блендер Philips 800 Вт",
+                Some("small_appliances"),
+                1,
+                24_990,
             )],
         },
     ];
@@ -216,8 +236,10 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
             courier_name: Some("Ерлан К."),
             promised_at: Some(placed_at + TimeDelta::days(2)),
             delivered_at,
-            failed_attempts: 0,
-            status: if delivered_at.is_some() {
+            failed_attempts: if d.returned_to_seller { 2 } else { 0 },
+            status: if d.returned_to_seller {
+                OrderStatus::ReturnedToSeller
+            } else if delivered_at.is_some() {
                 OrderStatus::Delivered
             } else {
                 OrderStatus::InTransit
