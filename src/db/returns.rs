@@ -195,21 +195,35 @@ pub fn order_facts(order: &OrderRow, viewer_id: &str) -> OrderFacts {
 }
 
 /// Units of each item of the order not held by another return. A cancelled return releases
-/// its units; so does a rejection nobody disputed (a disputed one may still be overturned).
+/// its units; so does a rejection that stands: nobody disputed it, or the dispute's complaint
+/// was decided (or withdrawn) without overturning it. A rejection under dispute may still be
+/// overturned and keeps them.
 pub fn available(
     conn: &mut DbConnection,
     order_id: &str,
     items: &[ItemRow],
 ) -> Result<HashMap<String, i32>, DbError> {
-    let held: Vec<(String, i32, String, Option<NaiveDateTime>)> = ri::table
+    use super::schema::complaints as c;
+    use crate::domain::complaints::Status as CaseStatus;
+    let held: Vec<(String, i32, String, Option<String>)> = ri::table
         .inner_join(rt::table)
+        .left_join(c::table.on(c::id.nullable().eq(rt::complaint_id)))
         .filter(rt::order_id.eq(order_id))
-        .select((ri::order_item_id, ri::quantity, rt::status, rt::disputed_at))
+        .select((
+            ri::order_item_id,
+            ri::quantity,
+            rt::status,
+            c::status.nullable(),
+        ))
         .load(conn)?;
     let mut left: HashMap<String, i32> = items.iter().map(|i| (i.id.clone(), i.quantity)).collect();
-    for (item, quantity, status, disputed) in held {
+    for (item, quantity, status, dispute) in held {
+        let dispute_open = dispute
+            .as_deref()
+            .and_then(CaseStatus::parse)
+            .is_some_and(|s| s.is_open() || s == CaseStatus::Resolved);
         let releases = status == Status::Cancelled.as_str()
-            || (status == Status::Rejected.as_str() && disputed.is_none());
+            || (status == Status::Rejected.as_str() && !dispute_open);
         if !releases {
             if let Some(n) = left.get_mut(&item) {
                 *n -= quantity;

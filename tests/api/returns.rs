@@ -621,11 +621,34 @@ async fn quantities_evidence_and_excluded_categories() {
         )
         .await;
     assert_eq!(r.body["status"], "rejected", "{}", r.body);
-    let order_view = app.get(&format!("/api/v1/orders/{order}"), buyer).await;
-    assert_eq!(
-        order_view.body["items"][1]["eligibility"]["return"]["quantity_available"],
-        2
-    );
+    let units = || async {
+        app.get(&format!("/api/v1/orders/{order}"), buyer)
+            .await
+            .body["items"][1]["eligibility"]["return"]["quantity_available"]
+            .clone()
+    };
+    assert_eq!(units().await, 2);
+    // A disputed rejection may be overturned: it holds its units while the dispute is alive,
+    // and gives them back when the buyer withdraws it.
+    let r = app
+        .post(
+            &format!("/api/v1/returns/{id}/dispute"),
+            buyer,
+            json!({"explanation": "Цвет чехла отличается от фото в карточке"}),
+        )
+        .await;
+    let complaint = r.body["complaint_id"].as_str().unwrap().to_string();
+    assert_eq!(units().await, 0);
+    let r = app
+        .call(
+            actix_web::http::Method::POST,
+            &format!("/api/v1/complaints/{complaint}/withdraw"),
+            buyer,
+            None,
+        )
+        .await;
+    assert_eq!(r.body["status"], "withdrawn", "{}", r.body);
+    assert_eq!(units().await, 2);
     // Bad shapes.
     let r = post(json!({"order_id": order, "items": [], "reason": "defective"})).await;
     assert_eq!(r.field_errors(), vec![("items".into(), "length".into())]);
