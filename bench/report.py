@@ -48,6 +48,7 @@ for name, label in [
     ("order_by_id", "GET /api/v1/orders/{id}"),
     ("orders_page", "GET /api/v1/orders?limit=20"),
     ("product_reviews", "GET /api/v1/products/{id}/reviews?limit=20"),
+    ("return_by_id", "GET /api/v1/returns/{id}"),
     ("file_complaint", "POST /api/v1/complaints"),
 ]:
     rs = rounds(out, name)
