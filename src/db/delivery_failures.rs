@@ -62,12 +62,13 @@ pub fn open_for(
     Ok(())
 }
 
+/// On every order view: dispatched statically (see `on_backend!`).
 pub fn find(conn: &mut DbConnection, order_id: &str) -> Result<Option<FailureRow>, DbError> {
-    Ok(df::table
+    Ok(crate::on_backend!(conn, |c| df::table
         .find(order_id)
         .select(FailureRow::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// The order (a party's) and its failure, locked for the transaction on PostgreSQL.

@@ -205,17 +205,19 @@ pub fn available(
 ) -> Result<HashMap<String, i32>, DbError> {
     use super::schema::complaints as c;
     use crate::domain::complaints::Status as CaseStatus;
-    let held: Vec<(String, i32, String, Option<String>)> = ri::table
-        .inner_join(rt::table)
-        .left_join(c::table.on(c::id.nullable().eq(rt::complaint_id)))
-        .filter(rt::order_id.eq(order_id))
-        .select((
-            ri::order_item_id,
-            ri::quantity,
-            rt::status,
-            c::status.nullable(),
-        ))
-        .load(conn)?;
+    // On every order view: dispatched statically (see `on_backend!`).
+    let held: Vec<(String, i32, String, Option<String>)> =
+        crate::on_backend!(conn, |c2| ri::table
+            .inner_join(rt::table)
+            .left_join(c::table.on(c::id.nullable().eq(rt::complaint_id)))
+            .filter(rt::order_id.eq(order_id))
+            .select((
+                ri::order_item_id,
+                ri::quantity,
+                rt::status,
+                c::status.nullable(),
+            ))
+            .load(c2))?;
     let mut left: HashMap<String, i32> = items.iter().map(|i| (i.id.clone(), i.quantity)).collect();
     for (item, quantity, status, dispute) in held {
         let dispute_open = dispute

@@ -433,6 +433,20 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
             ],
         ),
         (
+            "the buyer cancels a request or an approved return; the seller cannot",
+            vec![
+                step(REQUESTED, Buyer, request("not_as_described"), 201, "requested"),
+                step("2026-11-21T05:00:00Z", Seller, act("cancel"), 403, "forbidden"),
+                step("2026-11-21T05:00:00Z", Seller, act("approve"), 200, "approved"),
+                step("2026-11-21T05:30:00Z", Buyer, act("cancel"), 200, "cancelled")
+                    .check("/due_at", Value::Null)
+                    .check("/timeline/2/kind", json!("cancelled")),
+                step("2026-11-21T05:30:01Z", Buyer, act("cancel"), 409, "invalid_transition"),
+                step("2026-11-21T05:30:01Z", Buyer, request("not_as_described"), 201, "requested")
+                    .check("/number", json!("R-2026-000002")),
+            ],
+        ),
+        (
             "the buyer cancels before pickup, not after",
             vec![
                 step(REQUESTED, Buyer, request("not_as_described"), 201, "requested"),

@@ -10,7 +10,7 @@ use crate::db::{self, DbConnection, DbError};
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::returns::{allowed_actions, Action, Command, Line};
 use crate::domain::roles::Role;
-use crate::error::{ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
+use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -88,35 +88,46 @@ fn view(
     ReturnView::render(row, items, reader(user), people, allowed, now)
 }
 
+/// Everything a single-return view shows, read in the caller's database hop.
+struct Detail {
+    row: ReturnRow,
+    lines: HashMap<String, Vec<db::returns::ItemLine>>,
+    people: People,
+    events: Vec<db::returns::EventRecord>,
+    evidence: Vec<db::attachments::AttachmentRow>,
+    breaches: Vec<db::returns::BreachRow>,
+}
+
+fn gather(c: &mut DbConnection, row: ReturnRow) -> Result<Detail, DbError> {
+    let rows = std::slice::from_ref(&row);
+    let (lines, people) = decorate(c, rows)?;
+    Ok(Detail {
+        events: store::timeline(c, &row.id)?,
+        evidence: store::evidence(c, &row.id)?,
+        breaches: store::breaches(c, &row.id)?,
+        row,
+        lines,
+        people,
+    })
+}
+
 /// The return with its timeline, evidence and breaches.
-async fn detail(state: &AppState, row: ReturnRow, user: &AuthUser) -> ApiResult<ReturnView> {
-    let id = row.id.clone();
-    let rows = vec![row];
-    let (rows, lines, people, events, evidence, breaches) = state
-        .db(move |c| {
-            let (lines, people) = decorate(c, &rows)?;
-            let events = store::timeline(c, &id)?;
-            let evidence = store::evidence(c, &id)?;
-            let breaches = store::breaches(c, &id)?;
-            Ok((rows, lines, people, events, evidence, breaches))
-        })
-        .await?;
-    let now = state.clock.now();
-    let mut v = view(&rows[0], &lines, &people, user, now);
+fn detail(state: &AppState, d: Detail, user: &AuthUser) -> ReturnView {
+    let mut v = view(&d.row, &d.lines, &d.people, user, state.clock.now());
     v.timeline = Some(
-        events
+        d.events
             .into_iter()
             .map(|e| ReturnEventView::render(e, reader(user)))
             .collect(),
     );
     v.evidence = Some(
-        evidence
+        d.evidence
             .into_iter()
             .map(|a| EvidenceView::from((a, false)))
             .collect(),
     );
-    v.breaches = Some(breaches.into_iter().map(ReturnBreachView::from).collect());
-    Ok(v)
+    v.breaches = Some(d.breaches.into_iter().map(ReturnBreachView::from).collect());
+    v
 }
 
 /// Runs one lifecycle command and answers with the updated return. The role is checked first
@@ -140,16 +151,17 @@ async fn run(
         data,
         attachment_ids,
     };
-    let row = state
+    let d = state
         .db(move |c| {
             let policies = Policies {
                 returns: &returns,
                 complaints: &complaints,
             };
-            store::act(c, &id, &who, step, policies, now)
+            let row = store::act(c, &id, &who, step, policies, now)?;
+            gather(c, row)
         })
         .await?;
-    Ok(web::Json(detail(&state, row, &user).await?))
+    Ok(web::Json(detail(&state, d, &user)))
 }
 
 /// Request a return of delivered items of one of the buyer's orders.
@@ -197,10 +209,13 @@ async fn request_return(
         state.clock.now(),
         user.caller(),
     );
-    let row = state
-        .db(move |c| store::request(c, &who, &request, &policy, now))
+    let d = state
+        .db(move |c| {
+            let row = store::request(c, &who, &request, &policy, now)?;
+            gather(c, row)
+        })
         .await?;
-    Ok(HttpResponse::Created().json(detail(&state, row, &user).await?))
+    Ok(HttpResponse::Created().json(detail(&state, d, &user)))
 }
 
 /// The caller's returns, newest first: a buyer's own, a seller's shop's, all for moderators.
@@ -277,15 +292,18 @@ async fn get_return(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ReturnView>> {
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
-    let id = path.into_inner();
-    let row = state
-        .db(move |c| store::find(c, &id))
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    if !row.is_party(user.role, &user.id, user.shop_id.as_deref()) {
-        return Err(ErrorCode::NotFound.into());
-    }
-    Ok(web::Json(detail(&state, row, &user).await?))
+    let (id, who) = (path.into_inner(), user.caller());
+    let d = state
+        .db(move |c| {
+            let row = store::find(c, &id)?.ok_or(DbError::NotFound)?;
+            // Not a party: the return does not exist for the caller.
+            if !row.is_party(who.role, &who.id, who.shop_id.as_deref()) {
+                return Err(DbError::NotFound);
+            }
+            gather(c, row)
+        })
+        .await?;
+    Ok(web::Json(detail(&state, d, &user)))
 }
 
 /// Approve: the shop's seller while requested; a moderator once the seller's silence escalated
