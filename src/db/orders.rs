@@ -1,6 +1,9 @@
 //! Orders mirrored from upstream, with their items.
 use super::notifications::{notify, Notice};
-use super::schema::{order_items as oi, orders as o, reviews, users};
+use super::schema::{
+    complaints as cp, order_items as oi, orders as o, return_items as ri, returns as rt, reviews,
+    users,
+};
 use super::{new_id, to_db, write_tx, DbConnection, DbError};
 use crate::domain::orders::{buyer_notification, DeliveryType, OrderStatus};
 use crate::domain::pagination::TimeCursor;
@@ -49,6 +52,8 @@ pub struct OrderRecord {
     pub items: Vec<ItemRow>,
     /// Items that have a review (any status), from `find` only.
     pub reviewed_items: Vec<String>,
+    /// Units of each item no return holds, from `find` only (return eligibility).
+    pub units_left: HashMap<String, i32>,
     pub buyer_name: String,
     pub buyer_phone: Option<String>,
 }
@@ -228,23 +233,61 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<OrderRecord>, Db
     let Some((order, buyer_name, buyer_phone)) = row else {
         return Ok(None);
     };
-    // One query for the items and whether each has a review (at most one: unique per item).
-    let rows: Vec<(ItemRow, Option<String>)> = crate::on_backend!(conn, |c| oi::table
+    // One query for the items, whether each has a review (at most one: unique per item) and
+    // the lines of returns citing it with their status and dispute (a row per line).
+    type ItemJoin = (
+        ItemRow,
+        Option<String>,
+        Option<i32>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<ItemJoin> = crate::on_backend!(conn, |c| oi::table
         .left_join(reviews::table.on(reviews::order_item_id.eq(oi::id)))
+        .left_join(ri::table.on(ri::order_item_id.eq(oi::id)))
+        .left_join(rt::table.on(rt::id.eq(ri::return_id)))
+        .left_join(cp::table.on(cp::id.nullable().eq(rt::complaint_id)))
         .filter(oi::order_id.eq(id))
-        .order(oi::position.asc())
-        .select((ItemRow::as_select(), reviews::id.nullable()))
+        .order((oi::position.asc(), ri::return_id.asc()))
+        .select((
+            ItemRow::as_select(),
+            reviews::id.nullable(),
+            ri::quantity.nullable(),
+            rt::status.nullable(),
+            cp::status.nullable(),
+        ))
         .load(c))?;
-    let reviewed_items = rows
-        .iter()
-        .filter(|(_, r)| r.is_some())
-        .map(|(i, _)| i.id.clone())
-        .collect();
-    let items = rows.into_iter().map(|(i, _)| i).collect();
+    let mut items: Vec<ItemRow> = Vec::new();
+    let mut reviewed_items = Vec::new();
+    let mut returned = Vec::new();
+    for (item, review, quantity, status, dispute) in rows {
+        if let (Some(q), Some(s)) = (quantity, status) {
+            returned.push((item.id.clone(), q, s, dispute));
+        }
+        if items.last().map(|i: &ItemRow| &i.id) != Some(&item.id) {
+            if review.is_some() {
+                reviewed_items.push(item.id.clone());
+            }
+            items.push(item);
+        }
+    }
+    let units_left = crate::domain::returns::units_left(
+        items.iter().map(|i| (i.id.as_str(), i.quantity)),
+        returned.iter().map(|(item, q, s, d)| {
+            (
+                item.as_str(),
+                *q,
+                crate::domain::returns::Status::parse(s)
+                    .unwrap_or(crate::domain::returns::Status::Requested),
+                super::returns::parse_dispute(d),
+            )
+        }),
+    );
     Ok(Some(OrderRecord {
         order,
         items,
         reviewed_items,
+        units_left,
         buyer_name,
         buyer_phone,
     }))
@@ -303,6 +346,7 @@ pub fn list(
         .map(|(order, buyer_name, buyer_phone)| OrderRecord {
             items: items.remove(&order.id).unwrap_or_default(),
             reviewed_items: Vec::new(),
+            units_left: HashMap::new(),
             order,
             buyer_name,
             buyer_phone,

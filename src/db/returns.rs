@@ -194,45 +194,44 @@ pub fn order_facts(order: &OrderRow, viewer_id: &str) -> OrderFacts {
     }
 }
 
-/// Units of each item of the order not held by another return. A cancelled return releases
-/// its units; so does a rejection that stands: nobody disputed it, or the dispute's complaint
-/// was decided (or withdrawn) without overturning it. A rejection under dispute may still be
-/// overturned and keeps them.
+/// Units of each item of the order not held by another return (`rules::holds_units`).
 pub fn available(
     conn: &mut DbConnection,
     order_id: &str,
     items: &[ItemRow],
 ) -> Result<HashMap<String, i32>, DbError> {
     use super::schema::complaints as c;
-    use crate::domain::complaints::Status as CaseStatus;
-    // On every order view: dispatched statically (see `on_backend!`).
-    let held: Vec<(String, i32, String, Option<String>)> =
-        crate::on_backend!(conn, |c2| ri::table
-            .inner_join(rt::table)
-            .left_join(c::table.on(c::id.nullable().eq(rt::complaint_id)))
-            .filter(rt::order_id.eq(order_id))
-            .select((
-                ri::order_item_id,
-                ri::quantity,
-                rt::status,
-                c::status.nullable(),
-            ))
-            .load(c2))?;
-    let mut left: HashMap<String, i32> = items.iter().map(|i| (i.id.clone(), i.quantity)).collect();
-    for (item, quantity, status, dispute) in held {
-        let dispute_open = dispute
-            .as_deref()
-            .and_then(CaseStatus::parse)
-            .is_some_and(|s| s.is_open() || s == CaseStatus::Resolved);
-        let releases = status == Status::Cancelled.as_str()
-            || (status == Status::Rejected.as_str() && !dispute_open);
-        if !releases {
-            if let Some(n) = left.get_mut(&item) {
-                *n -= quantity;
-            }
-        }
-    }
-    Ok(left)
+    let held: Vec<(String, i32, String, Option<String>)> = ri::table
+        .inner_join(rt::table)
+        .left_join(c::table.on(c::id.nullable().eq(rt::complaint_id)))
+        .filter(rt::order_id.eq(order_id))
+        .select((
+            ri::order_item_id,
+            ri::quantity,
+            rt::status,
+            c::status.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rules::units_left(
+        items.iter().map(|i| (i.id.as_str(), i.quantity)),
+        held.iter().map(|(item, q, status, dispute)| {
+            (
+                item.as_str(),
+                *q,
+                parse_status(status),
+                parse_dispute(dispute),
+            )
+        }),
+    ))
+}
+
+fn parse_status(s: &str) -> Status {
+    Status::parse(s).unwrap_or(Status::Requested)
+}
+
+pub(crate) fn parse_dispute(s: &Option<String>) -> Option<crate::domain::complaints::Status> {
+    s.as_deref()
+        .and_then(crate::domain::complaints::Status::parse)
 }
 
 fn order_items(conn: &mut DbConnection, order_id: &str) -> Result<Vec<ItemRow>, DbError> {

@@ -312,6 +312,46 @@ pub struct Line {
     pub quantity: i32,
 }
 
+/// Whether a return still holds its units against new requests. A cancelled return does not,
+/// nor a rejection that stands: nobody disputed it, or the dispute's complaint was closed or
+/// withdrawn without overturning it. A rejection under a live dispute (open, or decided and
+/// still appealable) may yet be overturned and keeps them.
+pub fn holds_units(status: Status, dispute: Option<crate::domain::complaints::Status>) -> bool {
+    use crate::domain::complaints::Status as Case;
+    match status {
+        Status::Cancelled => false,
+        Status::Rejected => dispute.is_some_and(|s| s.is_open() || s == Case::Resolved),
+        _ => true,
+    }
+}
+
+/// Units of each item left after what the holding returns take: `bought` per item id, and
+/// (item id, quantity, return status, dispute status) per returned line.
+pub fn units_left<'a>(
+    bought: impl IntoIterator<Item = (&'a str, i32)>,
+    lines: impl IntoIterator<
+        Item = (
+            &'a str,
+            i32,
+            Status,
+            Option<crate::domain::complaints::Status>,
+        ),
+    >,
+) -> HashMap<String, i32> {
+    let mut left: HashMap<String, i32> = bought
+        .into_iter()
+        .map(|(id, q)| (id.to_string(), q))
+        .collect();
+    for (item, quantity, status, dispute) in lines {
+        if holds_units(status, dispute) {
+            if let Some(n) = left.get_mut(item) {
+                *n -= quantity;
+            }
+        }
+    }
+    left
+}
+
 /// Quantities against what was bought minus what other returns hold. Returns every problem as
 /// (field, code).
 pub fn check_lines(
@@ -693,6 +733,28 @@ mod tests {
         assert!(!Reason::DamagedInDelivery.evidence().met_by(&["video/mp4"]));
         assert!(Reason::Defective.evidence().met_by(&["application/pdf"]));
         assert!(Reason::Defective.evidence().met_by(&["image/heic"]));
+    }
+
+    #[test]
+    fn which_returns_hold_their_units() {
+        use crate::domain::complaints::Status as Case;
+        assert!(holds_units(Status::Requested, None));
+        assert!(holds_units(Status::Refunded, None));
+        assert!(!holds_units(Status::Cancelled, None));
+        assert!(!holds_units(Status::Rejected, None));
+        assert!(holds_units(Status::Rejected, Some(Case::Submitted)));
+        assert!(holds_units(Status::Rejected, Some(Case::Resolved)));
+        assert!(!holds_units(Status::Rejected, Some(Case::Closed)));
+        assert!(!holds_units(Status::Rejected, Some(Case::Withdrawn)));
+        let left = units_left(
+            [("a", 3), ("b", 1)],
+            [
+                ("a", 1, Status::Approved, None),
+                ("a", 1, Status::Cancelled, None),
+                ("b", 1, Status::Rejected, Some(Case::InReview)),
+            ],
+        );
+        assert_eq!(left, HashMap::from([("a".into(), 2), ("b".into(), 0)]));
     }
 
     #[test]

@@ -184,12 +184,11 @@ async fn get_order(
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
     let id = path.into_inner();
     let attempts_before_return = state.policy.returns.failed_attempts_before_return;
-    let (record, available, failure) = state
+    let (record, failure) = state
         .db(move |c| {
             let Some(record) = db::orders::find(c, &id)? else {
-                return Ok((None, Default::default(), None));
+                return Ok((None, None));
             };
-            let available = db::returns::available(c, &id, &record.items)?;
             // Only an order that came back has a failed delivery to follow up (one statement
             // fewer on every other order view).
             let came_back = record.order.status == OrderStatus::ReturnedToSeller.as_str()
@@ -201,7 +200,7 @@ async fn get_order(
                 },
                 false => None,
             };
-            Ok((Some(record), available, failure))
+            Ok((Some(record), failure))
         })
         .await?;
     let record = record.ok_or(ErrorCode::NotFound)?;
@@ -228,6 +227,7 @@ async fn get_order(
         .map_err(|r| r.code()),
     );
     let delivered_at = record.order.delivered_at.map(crate::db::from_db);
+    let available = record.units_left.clone();
     let return_facts = db::returns::order_facts(&record.order, &user.id);
     let now = state.clock.now();
     let mut view = OrderView::for_viewer(record, user.role);
