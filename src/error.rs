@@ -129,6 +129,10 @@ error_codes! {
         ["Жол табылмады", "Мұндай API жолы жоқ. /docs қараңыз."],
         ["Маршрут не найден", "Такого пути API нет. См. /docs."],
         ["Route not found", "There is no such API path. See /docs."];
+    MethodNotAllowed => "method_not_allowed", StatusCode::METHOD_NOT_ALLOWED,
+        ["Әдіс рұқсат етілмеген", "Бұл жол басқа HTTP әдістерін қабылдайды; Allow тақырыбын қараңыз."],
+        ["Метод не поддерживается", "Этот путь принимает другие HTTP-методы; см. заголовок Allow."],
+        ["Method not allowed", "This path takes other HTTP methods; see the Allow header."];
     EmailTaken => "email_taken", StatusCode::CONFLICT,
         ["Пошта бос емес", "Бұл электрондық пошта тіркелген."],
         ["Почта уже занята", "Этот адрес электронной почты уже зарегистрирован."],
@@ -296,6 +300,9 @@ pub enum ApiError {
     },
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
+    /// A documented path called with a method it does not take; the methods it takes.
+    #[error("method not allowed; allowed: {0:?}")]
+    MethodNotAllowed(Vec<String>),
     /// Seconds until the caller may try again.
     #[error("rate limited for {0} s")]
     RateLimited(u64),
@@ -313,6 +320,7 @@ impl ApiError {
             ApiError::NotYet { code, .. } => *code,
             ApiError::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
             ApiError::RateLimited(_) => ErrorCode::RateLimited,
+            ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -373,6 +381,9 @@ impl ApiError {
             }
             ApiError::DatabaseUnavailable(_) => {
                 builder.insert_header(("Retry-After", "5"));
+            }
+            ApiError::MethodNotAllowed(allowed) => {
+                builder.insert_header(("Allow", allowed.join(", ")));
             }
             _ => {}
         }

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, ACCEPT_LANGUAGE};
-use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpMessage, HttpServer};
 use std::sync::Arc;
 use std::time::Instant;
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -91,14 +91,11 @@ fn fallback_code(status: u16) -> ErrorCode {
         403 => ErrorCode::Forbidden,
         404 => ErrorCode::RouteNotFound,
         413 => ErrorCode::PayloadTooLarge,
+        405 => ErrorCode::MethodNotAllowed,
         415 => ErrorCode::UnsupportedMediaType,
         503 => ErrorCode::DatabaseUnavailable,
         _ => ErrorCode::Internal,
     }
-}
-
-async fn route_not_found() -> Result<HttpResponse, ApiError> {
-    Err(ErrorCode::RouteNotFound.into())
 }
 
 pub fn app(
@@ -130,9 +127,12 @@ pub fn app(
         .configure(api::ops::configure)
         .configure(api::configure)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::finish(doc)))
+    let doc = crate::openapi::finish(doc);
+    let routes = web::Data::new(api::routes::RouteTable::from_doc(&doc));
+    app.app_data(routes)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
         .service(web::redirect("/docs", "/docs/"))
-        .default_service(web::to(route_not_found))
+        .default_service(web::to(api::routes::fallback))
         .wrap(actix_web::middleware::from_fn(api::rate_limit::middleware))
         // Renders every error as problem+json in the caller's language, with the request id.
         .wrap_fn(|req, srv| {
@@ -200,7 +200,12 @@ fn is_problem<B>(res: &ServiceResponse<B>) -> bool {
 pub fn init_tracing(format: LogFormat) {
     use tracing_subscriber::{fmt, EnvFilter};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour only for a person at a terminal: files, pipes and log collectors get plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     // try_init: a second call (tests, CLI subcommands) keeps the first subscriber.
     let _ = match format {
         LogFormat::Json => builder

@@ -1,7 +1,12 @@
-//! `Idempotency-Key` on POST (API.md): a repeat with the same body replays the first response
-//! with `Idempotent-Replayed: true`; the same key with another request is 422; a repeat while
-//! the first is still running is 409. Keys are per caller and kept 24 hours. Responses of
-//! 5xx are not kept, so a retry after a server-side failure runs again.
+//! `Idempotency-Key` on POST: a repeat with the same body replays the first response with
+//! `Idempotent-Replayed: true`; the same key with another request is 422; a repeat while the
+//! first is still running is 409. Keys are per caller (the token's subject) and kept 24 hours;
+//! anonymous requests have no key scope, so the header is ignored without a token.
+//!
+//! Only successful responses are kept. A request refused before it ran — no or a bad token
+//! (401), the wrong role (403), nothing there (404), a body that does not parse or validate —
+//! and one that failed on the server leave nothing behind, so the caller can correct it and
+//! retry with the same key: the store comes last in the order of checks.
 use crate::db::idempotency::{self, Begin};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::i18n::Lang;
@@ -27,21 +32,16 @@ const NOT_REPLAYED: &str = "/api/v1/auth/";
 pub const REPLAYED: &str = "idempotent-replayed";
 const KEEP_HOURS: i64 = 24;
 
-/// Who the key belongs to: the token's subject, or anonymous callers (register, login) as one
-/// scope — their bodies carry credentials, so a replay needs them too.
+/// Who the key belongs to: the token's subject. No token, or an invalid one, has no scope: the
+/// request runs without the store and the handler answers it (401 where a token is needed).
 fn scope_of(req: &ServiceRequest, state: &AppState) -> Option<String> {
-    match req.headers().get(AUTHORIZATION) {
-        None => Some("anonymous".into()),
-        Some(value) => {
-            let token = value.to_str().ok()?.strip_prefix("Bearer ")?.trim();
-            // An invalid token is left to the handler, which answers 401; nothing is stored.
-            state
-                .jwt
-                .verify(token, state.clock.now())
-                .ok()
-                .map(|c| c.sub)
-        }
-    }
+    let value = req.headers().get(AUTHORIZATION)?;
+    let token = value.to_str().ok()?.strip_prefix("Bearer ")?.trim();
+    state
+        .jwt
+        .verify(token, state.clock.now())
+        .ok()
+        .map(|c| c.sub)
 }
 
 fn valid_key(key: &str) -> bool {
@@ -92,18 +92,18 @@ pub async fn middleware(
         Ok(req.into_response(e.render(lang, request_id.clone())))
     };
 
-    if !valid_key(&key) {
-        return fail(
-            req,
-            ApiError::Validation(vec![FieldError::new("Idempotency-Key", "length")]),
-        );
-    }
     let Some(scope) = scope_of(&req, &state) else {
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
+    if !valid_key(&key) {
+        return fail(
+            req,
+            ApiError::Validation(vec![FieldError::new("Idempotency-Key", "length")]),
+        );
+    }
     // The whole body is hashed; uploads are bounded by their own limit.
     let limit = (state.settings.attachment_max_bytes as usize + 64 * 1024)
         .max(state.settings.json_max_bytes);
@@ -160,8 +160,8 @@ pub async fn middleware(
                 .await
                 .map_err(|_| ApiError::internal("response body unreadable"))?;
             let text = std::str::from_utf8(&bytes).ok().map(str::to_string);
-            let outcome = match (status.is_server_error(), text) {
-                (false, Some(text)) => {
+            let outcome = match (status.is_success(), text) {
+                (true, Some(text)) => {
                     let code = status.as_u16();
                     state
                         .db(move |c| {

@@ -1,15 +1,39 @@
 //! `ApiJson<T>`: a JSON body extractor whose failures are problem+json with the path of
 //! the offending field (415 wrong media type, 413 too large, 400 unparsable, 422 wrong shape).
+//!
+//! The extractor never fails the request by itself: a refused body is handed to the handler,
+//! which asks for it after the caller's role is checked (403) and, through [`ApiJson::after`],
+//! after the target is known to exist for the caller (404). The order of checks is the
+//! contract's: authentication, role, existence, body.
 use crate::error::{ApiError, ErrorCode, FieldError};
 use actix_web::{dev::Payload, error::PayloadError, web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-pub struct ApiJson<T>(pub T);
+pub struct ApiJson<T>(Result<T, ApiError>);
 
 impl<T> ApiJson<T> {
-    pub fn into_inner(self) -> T {
+    /// The body, or why it was refused.
+    pub fn into_inner(self) -> Result<T, ApiError> {
         self.0
+    }
+
+    /// The body, checked by `check` (shape and rule checks of the handler). When the body is
+    /// refused, `exists` runs first, so that a missing target answers 404 whatever was sent;
+    /// an accepted body costs no extra lookup (the action itself answers 404 then).
+    pub async fn after<E>(
+        self,
+        check: impl FnOnce(&T) -> Result<(), ApiError>,
+        exists: E,
+    ) -> Result<T, ApiError>
+    where
+        E: std::future::Future<Output = Result<(), ApiError>>,
+    {
+        let checked = self.0.and_then(|body| check(&body).map(|()| body));
+        if checked.is_err() {
+            exists.await?;
+        }
+        checked
     }
 }
 
@@ -72,15 +96,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         if !is_json(req) {
-            return Box::pin(async { Err(ErrorCode::UnsupportedMediaType.into()) });
+            return Box::pin(async { Ok(ApiJson(Err(ErrorCode::UnsupportedMediaType.into()))) });
         }
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::from(ErrorCode::PayloadTooLarge),
-                _ => ApiError::from(ErrorCode::MalformedRequest),
-            })?;
-            parse_json(&bytes).map(ApiJson)
+            let parsed = match body.await {
+                Ok(bytes) => parse_json(&bytes),
+                Err(e) => Err(match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => ApiError::from(ErrorCode::PayloadTooLarge),
+                    _ => ApiError::from(ErrorCode::MalformedRequest),
+                }),
+            };
+            Ok(ApiJson(parsed))
         })
     }
 }

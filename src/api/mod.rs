@@ -11,6 +11,7 @@ pub mod orders;
 pub mod rate_limit;
 pub mod returns;
 pub mod reviews;
+pub mod routes;
 
 use crate::domain::pagination::{self, PageError, TimeCursor};
 use crate::error::{ApiError, FieldError};

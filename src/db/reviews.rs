@@ -140,6 +140,24 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ReviewRow>, DbEr
         .optional()?)
 }
 
+/// What a moderation decision or a review action names by id.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject {
+    Review,
+    Flag,
+    Appeal,
+}
+
+/// Whether the review, flag or appeal exists at all.
+pub fn exists(conn: &mut DbConnection, subject: Subject, id: &str) -> Result<bool, DbError> {
+    use diesel::dsl::exists;
+    Ok(match subject {
+        Subject::Review => diesel::select(exists(r::table.find(id))).get_result(conn)?,
+        Subject::Flag => diesel::select(exists(rf::table.find(id))).get_result(conn)?,
+        Subject::Appeal => diesel::select(exists(ra::table.find(id))).get_result(conn)?,
+    })
+}
+
 pub fn versions(conn: &mut DbConnection, id: &str) -> Result<Vec<VersionRow>, DbError> {
     Ok(rv::table
         .filter(rv::review_id.eq(id))

@@ -20,23 +20,27 @@ use utoipa::ToSchema;
 
 text_enum!(
     /// Whom the complaint is about.
+    #[schema(as = ComplaintTarget)]
     Target { Courier => "courier", Seller => "seller" }
 );
 
-text_enum!(Category {
-    DeliveryDelay => "delivery_delay",
-    DamagedInDelivery => "damaged_in_delivery",
-    CourierMisconduct => "courier_misconduct",
-    CourierUnreachable => "courier_unreachable",
-    WrongDelivery => "wrong_delivery",
-    NotAsDescribed => "not_as_described",
-    Defective => "defective",
-    DeliveryDeadlineMissed => "delivery_deadline_missed",
-    StaffMisconduct => "staff_misconduct",
-    ReturnRefused => "return_refused",
-    Fraud => "fraud",
-    Other => "other",
-});
+text_enum!(
+    #[schema(as = ComplaintCategory)]
+    Category {
+        DeliveryDelay => "delivery_delay",
+        DamagedInDelivery => "damaged_in_delivery",
+        CourierMisconduct => "courier_misconduct",
+        CourierUnreachable => "courier_unreachable",
+        WrongDelivery => "wrong_delivery",
+        NotAsDescribed => "not_as_described",
+        Defective => "defective",
+        DeliveryDeadlineMissed => "delivery_deadline_missed",
+        StaffMisconduct => "staff_misconduct",
+        ReturnRefused => "return_refused",
+        Fraud => "fraud",
+        Other => "other",
+    }
+);
 
 text_enum!(DesiredResolution {
     Refund => "refund",
@@ -48,24 +52,33 @@ text_enum!(DesiredResolution {
     Other => "other",
 });
 
-text_enum!(Status {
-    Submitted => "submitted",
-    Acknowledged => "acknowledged",
-    InReview => "in_review",
-    AwaitingBuyer => "awaiting_buyer",
-    Resolved => "resolved",
-    Closed => "closed",
-    Withdrawn => "withdrawn",
-    Reopened => "reopened",
-});
+text_enum!(
+    #[schema(as = ComplaintStatus)]
+    Status {
+        Submitted => "submitted",
+        Acknowledged => "acknowledged",
+        InReview => "in_review",
+        AwaitingBuyer => "awaiting_buyer",
+        Resolved => "resolved",
+        Closed => "closed",
+        Withdrawn => "withdrawn",
+        Reopened => "reopened",
+    }
+);
 
-text_enum!(Track { Standard => "standard", Complex => "complex", Expertise => "expertise" });
+text_enum!(
+    #[schema(as = ComplaintTrack)]
+    Track { Standard => "standard", Complex => "complex", Expertise => "expertise" }
+);
 
-text_enum!(Outcome {
-    Upheld => "upheld",
-    PartiallyUpheld => "partially_upheld",
-    Rejected => "rejected",
-});
+text_enum!(
+    #[schema(as = ComplaintOutcome)]
+    Outcome {
+        Upheld => "upheld",
+        PartiallyUpheld => "partially_upheld",
+        Rejected => "rejected",
+    }
+);
 
 text_enum!(RemedyKind {
     Refund => "refund",
@@ -76,25 +89,31 @@ text_enum!(RemedyKind {
     None => "none",
 });
 
-text_enum!(Authority {
-    ETutynushy => "e_tutynushy",
-    Eotinish => "eotinish",
-    Court => "court",
-    Other => "other",
-});
+text_enum!(
+    #[schema(as = ExternalAuthority)]
+    Authority {
+        ETutynushy => "e_tutynushy",
+        Eotinish => "eotinish",
+        Court => "court",
+        Other => "other",
+    }
+);
 
 text_enum!(
     /// Who may read an event: everyone on the case, or moderators only.
+    #[schema(as = EventAudience)]
     Audience { Public => "public", Internal => "internal" }
 );
 
 text_enum!(
     /// Every deadline the sweep watches.
+    #[schema(as = ComplaintSla)]
     Sla { Acknowledge => "acknowledge", SellerResponse => "seller_response", Resolution => "resolution" }
 );
 
 text_enum!(
     /// What can be done to a case; a 409 lists the ones open to the caller.
+    #[schema(as = ComplaintAction)]
     Action {
         Acknowledge => "acknowledge",
         Respond => "respond",

@@ -6,14 +6,20 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-text_enum!(Choice { Refund => "refund", Redelivery => "redelivery" });
+text_enum!(
+    #[schema(as = DeliveryFailureChoice)]
+    Choice { Refund => "refund", Redelivery => "redelivery" }
+);
 
-text_enum!(Status {
-    AwaitingChoice => "awaiting_choice",
-    RefundPending => "refund_pending",
-    Refunded => "refunded",
-    RedeliveryRequested => "redelivery_requested",
-});
+text_enum!(
+    #[schema(as = DeliveryFailureStatus)]
+    Status {
+        AwaitingChoice => "awaiting_choice",
+        RefundPending => "refund_pending",
+        Refunded => "refunded",
+        RedeliveryRequested => "redelivery_requested",
+    }
+);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 text_enum!(
     /// The two reply deadlines the sweep watches.
+    #[schema(as = ReplySla)]
     Sla { ReplyTarget => "reply_target", ReplyLimit => "reply_limit" }
 );
 

@@ -4,8 +4,9 @@
 /// and the OpenAPI schema from one list.
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident { $($v:ident => $s:literal),* $(,)? }) => {
-        $(#[$m])*
+        // The derive comes first so that a caller's `#[schema(as = …)]` reaches it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        $(#[$m])*
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($v),* }
         impl $name {

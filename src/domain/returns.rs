@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 text_enum!(
     /// Why the buyer returns the items; each has its own window and evidence.
+    #[schema(as = ReturnReason)]
     Reason {
         DamagedInDelivery => "damaged_in_delivery",
         Defective => "defective",
@@ -27,18 +28,22 @@ text_enum!(
     }
 );
 
-text_enum!(Status {
-    Requested => "requested",
-    Approved => "approved",
-    Rejected => "rejected",
-    PickupScheduled => "pickup_scheduled",
-    PickedUp => "picked_up",
-    Refunded => "refunded",
-    Cancelled => "cancelled",
-});
+text_enum!(
+    #[schema(as = ReturnStatus)]
+    Status {
+        Requested => "requested",
+        Approved => "approved",
+        Rejected => "rejected",
+        PickupScheduled => "pickup_scheduled",
+        PickedUp => "picked_up",
+        Refunded => "refunded",
+        Cancelled => "cancelled",
+    }
+);
 
 text_enum!(
     /// Why a seller refuses a return (shown to the buyer with the seller's explanation).
+    #[schema(as = ReturnRejectionReason)]
     RejectionReason {
         SignsOfUse => "signs_of_use",
         DefectNotConfirmed => "defect_not_confirmed",
@@ -51,6 +56,7 @@ text_enum!(
 
 text_enum!(
     /// What can be done to a return; a 409 lists the ones open to the caller.
+    #[schema(as = ReturnAction)]
     Action {
         Approve => "approve",
         Reject => "reject",
@@ -64,11 +70,13 @@ text_enum!(
 
 text_enum!(
     /// Deadlines the sweep watches.
+    #[schema(as = ReturnSla)]
     Sla { SellerDecision => "seller_decision", Refund => "refund" }
 );
 
 text_enum!(
     /// What a reason needs as evidence.
+    #[schema(as = ReturnEvidence)]
     Evidence { None => "none", Photo => "photo", PhotoOrDocument => "photo_or_document" }
 );
 

@@ -196,7 +196,20 @@ impl TestApp {
         let res = test::call_service(&app, req.to_request()).await;
         let status = res.status();
         let headers = res.headers().clone();
+        let method = res.request().method().to_string();
+        let pattern = res.request().match_pattern();
         let bytes = test::read_body(res).await.to_vec();
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        crate::conformance::check(
+            &method,
+            pattern.as_deref(),
+            status.as_u16(),
+            content_type,
+            &bytes,
+        );
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Resp {
             status,

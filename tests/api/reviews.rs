@@ -277,7 +277,10 @@ async fn findings_hold_a_review_for_a_moderator_with_a_business_day_deadline() {
         .await;
     assert_eq!(queue.body["items"][0]["id"], id);
     assert_eq!(queue.body["items"][0]["due_at"], "2026-11-25T18:59:59Z");
-    assert_eq!(queue.body["items"][0]["detail"][0]["kind"], "phone");
+    assert_eq!(
+        queue.body["items"][0]["detail"]["findings"][0]["kind"],
+        "phone"
+    );
 
     let decision = format!("/api/v1/moderation/reviews/{id}/decision");
     app.post(

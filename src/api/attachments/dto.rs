@@ -12,6 +12,12 @@ pub struct UploadForm {
     pub file: Vec<u8>,
 }
 
+/// A stored file's bytes, as sent by the download.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // Documents the response body; the handler streams the file.
+pub struct FileBytes(Vec<u8>);
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttachmentView {
     pub id: String,

@@ -34,6 +34,7 @@ fn rejection(e: Rejection) -> ApiError {
 
 /// Upload one evidence file (`multipart/form-data`, field `file`).
 #[utoipa::path(
+    operation_id = "upload_attachment",
     tag = "attachments",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
@@ -111,10 +112,14 @@ async fn upload(
 /// for a published review's photos), the buyer and seller of a complaint or return citing it,
 /// and the buyer and seller of an order whose conversation carries it.
 #[utoipa::path(
+    operation_id = "download_attachment",
     tag = "attachments",
     params(("id" = String, Path, description = "Attachment id")),
     responses(
-        (status = 200, description = "The file, with its sniffed Content-Type"),
+        (status = 200, description = "The file, with the type its bytes were recognised as", content(
+            (FileBytes = "image/jpeg"), (FileBytes = "image/png"), (FileBytes = "image/webp"),
+            (FileBytes = "image/heic"), (FileBytes = "video/mp4"), (FileBytes = "application/pdf"),
+        )),
         (status = 401, description = "Not public and no token (or an invalid one)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such attachment, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     ),

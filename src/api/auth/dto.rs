@@ -7,21 +7,36 @@ use validator::Validate;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     #[schema(example = "aigerim@example.kz")]
     pub email: String,
     #[validate(length(min = 8, max = 128))]
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     #[schema(example = "Айгерим Нурланова")]
     pub full_name: String,
     /// Kazakhstan number in any common spelling; stored as +7XXXXXXXXXX.
     #[schema(example = "+7 701 123 45 12")]
     pub phone: Option<String>,
-    /// `buyer` or `seller`; moderators are created by operators.
+    /// `buyer` or `seller`; moderators and service accounts are created by operators.
+    #[schema(value_type = RegistrableRole)]
     pub role: Role,
     /// Required for sellers: the shop created with the account.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub shop_name: Option<String>,
+}
+
+/// The roles an account may register itself with (documents `RegisterRequest.role`; the
+/// request reads a [`Role`] so that `moderator` is refused with a field error, not a parse error).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum RegistrableRole {
+    Buyer,
+    Seller,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

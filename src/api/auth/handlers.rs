@@ -77,7 +77,7 @@ async fn register(
     state: web::Data<AppState>,
     body: ApiJson<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
-    let req = body.into_inner();
+    let req = body.into_inner()?;
     let mut extra = Vec::new();
     if !req.role.self_registrable() {
         extra.push(FieldError::new("role", "role"));
@@ -145,7 +145,7 @@ async fn login(
     state: web::Data<AppState>,
     body: ApiJson<LoginRequest>,
 ) -> ApiResult<web::Json<AuthResponse>> {
-    let req = body.into_inner();
+    let req = body.into_inner()?;
     let email = normalize_email(&req.email);
     let user = state
         .db(move |c| db::users::find_by_email(c, &email))
@@ -181,7 +181,7 @@ async fn refresh_tokens(
     state: web::Data<AppState>,
     body: ApiJson<RefreshRequest>,
 ) -> ApiResult<web::Json<AuthResponse>> {
-    let old = refresh::fingerprint(&body.into_inner().refresh_token);
+    let old = refresh::fingerprint(&body.into_inner()?.refresh_token);
     let token = refresh::generate();
     let new = refresh::fingerprint(&token);
     let (now, expires) = (state.clock.now(), refresh_expiry(&state)?);
@@ -211,7 +211,7 @@ async fn logout(
     user: AuthUser,
     body: ApiJson<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let hash = refresh::fingerprint(&body.into_inner().refresh_token);
+    let hash = refresh::fingerprint(&body.into_inner()?.refresh_token);
     let now = state.clock.now();
     state
         .db(move |c| db::tokens::revoke_for_user(c, &user.id, &hash, now))
@@ -221,6 +221,7 @@ async fn logout(
 
 /// The caller's account.
 #[utoipa::path(
+    operation_id = "get_me",
     tag = "auth",
     responses(
         (status = 200, body = MeResponse),

@@ -19,6 +19,7 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct FileComplaintRequest {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub order_id: String,
     pub target: Target,
     /// Courier: `delivery_delay`, `damaged_in_delivery`, `courier_misconduct`,
@@ -27,6 +28,7 @@ pub struct FileComplaintRequest {
     pub category: Category,
     /// At least 20 characters.
     #[validate(length(max = 5000))]
+    #[schema(min_length = 20, max_length = 5000)]
     pub description: String,
     pub desired_resolution: Option<DesiredResolution>,
     /// Defaults to the account's phone and e-mail.
@@ -34,12 +36,14 @@ pub struct FileComplaintRequest {
     pub contact: Option<ContactInput>,
     /// The courier's or employee's name, if known.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub involved_person: Option<String>,
     /// When delivery was expected and when it happened (delays).
     pub expected_at: Option<DateTime<Utc>>,
     pub actual_at: Option<DateTime<Utc>>,
     /// Evidence the buyer uploaded: photos, video, screenshots, receipts, expert reports.
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
@@ -48,8 +52,10 @@ pub struct FileComplaintRequest {
 pub struct ContactInput {
     /// Kazakhstan number, e.g. `+7 701 123 45 12`.
     #[validate(length(min = 1, max = 32))]
+    #[schema(min_length = 1, max_length = 32)]
     pub phone: Option<String>,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
 }
 
@@ -57,9 +63,11 @@ pub struct ContactInput {
 #[serde(deny_unknown_fields)]
 pub struct RespondRequest {
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     pub proposed_resolution: Option<DesiredResolution>,
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
@@ -67,6 +75,7 @@ pub struct RespondRequest {
 #[serde(deny_unknown_fields)]
 pub struct RequestInfoRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub question: String,
 }
 
@@ -74,8 +83,10 @@ pub struct RequestInfoRequest {
 #[serde(deny_unknown_fields)]
 pub struct ProvideInfoRequest {
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
@@ -83,6 +94,7 @@ pub struct ProvideInfoRequest {
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub moderator_id: String,
 }
 
@@ -91,6 +103,7 @@ pub struct AssignRequest {
 pub struct ChangeTrackRequest {
     pub track: Track,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -99,6 +112,7 @@ pub struct ChangeTrackRequest {
 pub struct ExtendRequest {
     /// Told to the buyer.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// The new resolution deadline; later than the current one.
     pub resolve_by: DateTime<Utc>,
@@ -111,6 +125,7 @@ pub struct ResolveRequest {
     #[validate(nested)]
     pub remedy: RemedyInput,
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub explanation: String,
 }
 
@@ -121,13 +136,16 @@ pub struct RemedyInput {
     /// Tenge: required for `partial_refund` and `compensation`, optional for `refund` (the
     /// order total when absent), refused for the others.
     #[validate(range(min = 1, max = 1_000_000_000_000i64))]
+    #[schema(minimum = 1, maximum = 1000000000000.0)]
     pub amount: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(as = ComplaintAppealRequest)]
 #[serde(deny_unknown_fields)]
 pub struct AppealRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -137,15 +155,19 @@ pub struct ExternalEscalationRequest {
     pub authority: Authority,
     /// The authority's case or registration number.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub reference: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(as = ComplaintMessageRequest)]
 #[serde(deny_unknown_fields)]
 pub struct MessageRequest {
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub attachment_ids: Option<Vec<String>>,
     /// A note for moderators only (moderators may set it).
     #[serde(default)]
@@ -161,7 +183,9 @@ pub struct ComplaintListQuery {
     /// `true`: only cases whose nearest running deadline has passed.
     pub overdue: Option<bool>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }
 

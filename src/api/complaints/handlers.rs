@@ -2,7 +2,7 @@
 //! action and the dossier. Handlers extract, check the role, shape-check, and hand the
 //! command to the rules (`domain::complaints`) through one transaction (`db::complaints`).
 use super::dto::*;
-use crate::api::{time_page, validate_with, ApiJson, Money};
+use crate::api::{distinct_ids, time_page, validate_with, ApiJson, Money};
 use crate::auth::AuthUser;
 use crate::db::complaints::{self as store, ComplaintRow, Filing, ListFilter, Scope, Step};
 use crate::db::{self, DbConnection, DbError};
@@ -138,6 +138,12 @@ async fn visible(state: &AppState, id: String, user: &AuthUser) -> ApiResult<Com
     Ok(row)
 }
 
+/// 404 unless the case exists for the caller; asked only when a body is refused, so that a
+/// missing case answers 404 whatever was sent (see `ApiJson::after`).
+async fn exists(state: &AppState, id: &str, user: &AuthUser) -> ApiResult<()> {
+    visible(state, id.to_string(), user).await.map(|_| ())
+}
+
 /// Runs one lifecycle command and answers with the updated case.
 async fn run(
     state: web::Data<AppState>,
@@ -184,7 +190,7 @@ async fn file_complaint(
     body: ApiJson<FileComplaintRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require(&[Role::Buyer])?;
-    let req = body.into_inner();
+    let req = body.into_inner()?;
     let policy = state.policy.complaints.clone();
     let description = req.description.trim().to_string();
     let mut extra = Vec::new();
@@ -321,6 +327,7 @@ async fn get_complaint(
 /// The complete case file: parties, order, timeline, messages, evidence with SHA-256,
 /// deadlines, breaches and external escalations.
 #[utoipa::path(
+    operation_id = "get_complaint_dossier",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     responses(
@@ -407,6 +414,7 @@ async fn dossier(
 
 /// Post a message on the case; moderators may post internal notes (`internal: true`).
 #[utoipa::path(
+    operation_id = "post_complaint_message",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = MessageRequest,
@@ -428,18 +436,24 @@ async fn post_message(
     body: ApiJson<MessageRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::PostMessage.roles())?;
-    let req = body.into_inner();
+    let id = path.into_inner();
+    let req = body
+        .after(
+            |r| validate_with(r, distinct_ids(r.attachment_ids.as_deref().unwrap_or(&[]))),
+            exists(&state, &id, &user),
+        )
+        .await?;
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    validate_with(&req, crate::api::distinct_ids(&ids))?;
     let data = json!({"body": req.body.trim(), "attachment_ids": ids});
     let cmd = Command::PostMessage {
         internal: req.internal,
     };
-    run(state, user, path.into_inner(), cmd, data, ids).await
+    run(state, user, id, cmd, data, ids).await
 }
 
 /// Acknowledge the complaint (the acceptance step, due 3 business days after filing).
 #[utoipa::path(
+    operation_id = "acknowledge_complaint",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     responses(
@@ -471,6 +485,7 @@ async fn acknowledge(
 
 /// The seller's response to a seller case (due 48 hours after filing; silence escalates).
 #[utoipa::path(
+    operation_id = "respond_to_complaint",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = RespondRequest,
@@ -492,15 +507,21 @@ async fn respond(
     body: ApiJson<RespondRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Respond.roles())?;
-    let req = body.into_inner();
+    let id = path.into_inner();
+    let req = body
+        .after(
+            |r| validate_with(r, distinct_ids(r.attachment_ids.as_deref().unwrap_or(&[]))),
+            exists(&state, &id, &user),
+        )
+        .await?;
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    validate_with(&req, crate::api::distinct_ids(&ids))?;
     let data = json!({"body": req.body.trim(), "proposed_resolution": req.proposed_resolution, "attachment_ids": ids});
-    run(state, user, path.into_inner(), Command::Respond, data, ids).await
+    run(state, user, id, Command::Respond, data, ids).await
 }
 
 /// Ask the buyer for more information: `awaiting_buyer`, the resolution clock pauses.
 #[utoipa::path(
+    operation_id = "request_complaint_info",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = RequestInfoRequest,
@@ -522,22 +543,17 @@ async fn request_info(
     body: ApiJson<RequestInfoRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::RequestInfo.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
+    let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
+        .await?;
     let data = json!({"question": req.question.trim()});
-    run(
-        state,
-        user,
-        path.into_inner(),
-        Command::RequestInfo,
-        data,
-        Vec::new(),
-    )
-    .await
+    run(state, user, id, Command::RequestInfo, data, Vec::new()).await
 }
 
 /// The buyer's answer: back to `in_review`, the paused time is added to the deadline.
 #[utoipa::path(
+    operation_id = "provide_complaint_info",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = ProvideInfoRequest,
@@ -559,23 +575,21 @@ async fn provide_info(
     body: ApiJson<ProvideInfoRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::ProvideInfo.roles())?;
-    let req = body.into_inner();
+    let id = path.into_inner();
+    let req = body
+        .after(
+            |r| validate_with(r, distinct_ids(r.attachment_ids.as_deref().unwrap_or(&[]))),
+            exists(&state, &id, &user),
+        )
+        .await?;
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    validate_with(&req, crate::api::distinct_ids(&ids))?;
     let data = json!({"body": req.body.trim(), "attachment_ids": ids});
-    run(
-        state,
-        user,
-        path.into_inner(),
-        Command::ProvideInfo,
-        data,
-        ids,
-    )
-    .await
+    run(state, user, id, Command::ProvideInfo, data, ids).await
 }
 
 /// Assign the case to a moderator (an internal event; `acknowledged` → `in_review`).
 #[utoipa::path(
+    operation_id = "assign_complaint",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = AssignRequest,
@@ -597,18 +611,21 @@ async fn assign(
     body: ApiJson<AssignRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Assign.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
+    let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
+        .await?;
     let data = json!({"moderator_id": req.moderator_id});
     let cmd = Command::Assign {
         moderator_id: req.moderator_id,
     };
-    run(state, user, path.into_inner(), cmd, data, Vec::new()).await
+    run(state, user, id, cmd, data, Vec::new()).await
 }
 
 /// Change the review track (`standard` 3 business days, `complex` 10 days, `expertise` 30
 /// days from filing, plus paused time); the buyer is told the new deadline.
 #[utoipa::path(
+    operation_id = "change_complaint_track",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = ChangeTrackRequest,
@@ -630,13 +647,15 @@ async fn change_track(
     body: ApiJson<ChangeTrackRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::ChangeTrack.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
+    let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
+        .await?;
     let data = json!({"track": req.track, "reason": req.reason});
     run(
         state,
         user,
-        path.into_inner(),
+        id,
         Command::ChangeTrack(req.track),
         data,
         Vec::new(),
@@ -646,6 +665,7 @@ async fn change_track(
 
 /// Extend the resolution deadline, with a reason the buyer is told.
 #[utoipa::path(
+    operation_id = "extend_complaint",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = ExtendRequest,
@@ -667,14 +687,16 @@ async fn extend(
     body: ApiJson<ExtendRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Extend.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
+    let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
+        .await?;
     let resolve_by = crate::clock::truncate(req.resolve_by);
     let data = json!({"reason": req.reason.trim(), "resolve_by": resolve_by});
     run(
         state,
         user,
-        path.into_inner(),
+        id,
         Command::Extend { resolve_by },
         data,
         Vec::new(),
@@ -685,6 +707,7 @@ async fn extend(
 /// Decide the case: outcome, remedy and a written explanation. The buyer may accept, or
 /// appeal once within 14 days; an appeal is decided by another moderator.
 #[utoipa::path(
+    operation_id = "resolve_complaint",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = ResolveRequest,
@@ -706,8 +729,10 @@ async fn resolve(
     body: ApiJson<ResolveRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Resolve.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
+    let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
+        .await?;
     let data = json!({
         "outcome": req.outcome, "remedy": {"kind": req.remedy.kind, "amount": req.remedy.amount},
         "explanation": req.explanation.trim(),
@@ -717,11 +742,12 @@ async fn resolve(
         remedy: req.remedy.kind,
         amount: req.remedy.amount,
     });
-    run(state, user, path.into_inner(), cmd, data, Vec::new()).await
+    run(state, user, id, cmd, data, Vec::new()).await
 }
 
 /// The buyer accepts the decision: `closed`.
 #[utoipa::path(
+    operation_id = "accept_complaint_decision",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     responses(
@@ -753,6 +779,7 @@ async fn accept(
 
 /// Appeal the decision once, within 14 days: `reopened`, decided by another moderator.
 #[utoipa::path(
+    operation_id = "appeal_complaint",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = AppealRequest,
@@ -774,22 +801,17 @@ async fn appeal(
     body: ApiJson<AppealRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Appeal.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
+    let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
+        .await?;
     let data = json!({"reason": req.reason.trim()});
-    run(
-        state,
-        user,
-        path.into_inner(),
-        Command::Appeal,
-        data,
-        Vec::new(),
-    )
-    .await
+    run(state, user, id, Command::Appeal, data, Vec::new()).await
 }
 
 /// Escalate to the moderators after 2 business days without a public reply (once).
 #[utoipa::path(
+    operation_id = "escalate_complaint",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     responses(
@@ -823,6 +845,7 @@ async fn escalate(
 
 /// Withdraw the complaint before it is decided.
 #[utoipa::path(
+    operation_id = "withdraw_complaint",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     responses(
@@ -854,6 +877,7 @@ async fn withdraw(
 
 /// Record that the buyer took the decided case to an outside authority.
 #[utoipa::path(
+    operation_id = "record_external_escalation",
     tag = "complaints",
     params(("id" = String, Path, description = "Complaint id")),
     request_body = ExternalEscalationRequest,
@@ -875,9 +899,11 @@ async fn external_escalation(
     body: ApiJson<ExternalEscalationRequest>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::RecordExternalEscalation.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
+    let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
+        .await?;
     let data = json!({"authority": req.authority, "reference": req.reference.trim()});
     let cmd = Command::RecordExternalEscalation;
-    run(state, user, path.into_inner(), cmd, data, Vec::new()).await
+    run(state, user, id, cmd, data, Vec::new()).await
 }

@@ -11,8 +11,10 @@ pub struct ReviewDecisionRequest {
     pub decision: ReviewDecision,
     /// Why a review is rejected (shown to the author), e.g. `offensive_language`.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub reason_code: Option<String>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -20,6 +22,7 @@ pub struct ReviewDecisionRequest {
 pub struct FlagDecisionRequest {
     pub decision: FlagDecision,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 
@@ -27,6 +30,7 @@ pub struct FlagDecisionRequest {
 pub struct AppealDecisionRequest {
     pub decision: AppealDecision,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 
@@ -44,12 +48,16 @@ pub enum QueueKindParam {
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// `review`, `flag`, `appeal`, `complaint` or `return`; all when absent.
+    #[param(inline)]
     pub kind: Option<QueueKindParam>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ModerationQueueItem)]
 pub struct QueueItem {
     /// `review`, `flag`, `appeal`, `complaint` or `return`.
     pub kind: String,
@@ -66,7 +74,8 @@ pub struct QueueItem {
     pub due_at: DateTime<Utc>,
     pub overdue: bool,
     pub created_at: DateTime<Utc>,
-    /// Screening findings for reviews, the reason for flags, the author's text for appeals,
+    /// `{findings}` (the screening's findings) for reviews, `{reason}` for flags, `{text}` (the
+    /// author's) for appeals,
     /// `{number, status, target, category, escalated}` for complaints,
     /// `{number, status, reason, refundable, escalated}` for returns.
     #[schema(value_type = Object)]
@@ -79,9 +88,11 @@ impl QueueItem {
         QueueItem {
             kind: e.kind.as_str().into(),
             detail: match e.kind {
-                QueueKind::Review => {
-                    serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null)
-                }
+                // Every kind's detail is an object, so that clients read it as one type.
+                QueueKind::Review => serde_json::json!({
+                    "findings": serde_json::from_str::<serde_json::Value>(&e.detail)
+                        .unwrap_or_else(|_| serde_json::json!([]))
+                }),
                 QueueKind::Flag => serde_json::json!({ "reason": e.detail }),
                 QueueKind::Appeal => serde_json::json!({ "text": e.detail }),
                 QueueKind::Complaint | QueueKind::Return => {
@@ -102,12 +113,14 @@ impl QueueItem {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ModerationQueuePage)]
 pub struct QueuePage {
     pub items: Vec<QueueItem>,
     pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ModerationLogEntry)]
 pub struct LogEntry {
     pub id: String,
     /// The moderator; null for automatic decisions.
@@ -146,6 +159,7 @@ impl From<LogRow> for LogEntry {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ModerationLogPage)]
 pub struct LogPage {
     pub items: Vec<LogEntry>,
     pub next_cursor: Option<String>,
@@ -156,6 +170,8 @@ pub struct LogPage {
 pub struct LogQuery {
     /// Only entries about this review, flag or appeal.
     pub subject_id: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }

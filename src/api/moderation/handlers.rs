@@ -1,9 +1,10 @@
 use super::dto::*;
 use crate::api::reviews::dto::{AppealView, Audience, FlagView, ReviewView};
+use crate::api::reviews::handlers::subject_exists;
 use crate::api::{page_error, time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::moderation::{self, QueueKind};
-use crate::db::reviews as store;
+use crate::db::reviews::{self as store, Subject};
 use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor, TimeCursor};
 use crate::domain::roles::Role;
 use crate::error::{ApiResult, Problem, Unauthorized};
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// What waits for a moderator, nearest deadline first.
 #[utoipa::path(
+    operation_id = "list_moderation_queue",
     tag = "moderation",
     params(QueueQuery),
     responses(
@@ -96,13 +98,17 @@ async fn decide_review(
     body: ApiJson<ReviewDecisionRequest>,
 ) -> ApiResult<web::Json<ReviewView>> {
     user.require(&[Role::Moderator])?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
     let (id, policy, now) = (
         path.into_inner(),
         state.policy.reviews.clone(),
         state.clock.now(),
     );
+    let req = body
+        .after(
+            |r| validate_with(r, Vec::new()),
+            subject_exists(&state, Subject::Review, &id),
+        )
+        .await?;
     let (row, name, versions) = state
         .db(move |c| {
             let row = store::decide_review(
@@ -153,13 +159,17 @@ async fn decide_flag(
     body: ApiJson<FlagDecisionRequest>,
 ) -> ApiResult<web::Json<FlagView>> {
     user.require(&[Role::Moderator])?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
     let (id, policy, now) = (
         path.into_inner(),
         state.policy.reviews.clone(),
         state.clock.now(),
     );
+    let req = body
+        .after(
+            |r| validate_with(r, Vec::new()),
+            subject_exists(&state, Subject::Flag, &id),
+        )
+        .await?;
     let row = state
         .db(move |c| {
             store::decide_flag(
@@ -199,13 +209,17 @@ async fn decide_appeal(
     body: ApiJson<AppealDecisionRequest>,
 ) -> ApiResult<web::Json<AppealView>> {
     user.require(&[Role::Moderator])?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
     let (id, policy, now) = (
         path.into_inner(),
         state.policy.reviews.clone(),
         state.clock.now(),
     );
+    let req = body
+        .after(
+            |r| validate_with(r, Vec::new()),
+            subject_exists(&state, Subject::Appeal, &id),
+        )
+        .await?;
     let row = state
         .db(move |c| {
             store::decide_appeal(
@@ -224,6 +238,7 @@ async fn decide_appeal(
 
 /// Every moderation action, newest first (append-only).
 #[utoipa::path(
+    operation_id = "list_moderation_log",
     tag = "moderation",
     params(LogQuery),
     responses(

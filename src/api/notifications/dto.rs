@@ -65,6 +65,8 @@ pub struct NotificationQuery {
     /// Only unread ones.
     pub unread: Option<bool>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }

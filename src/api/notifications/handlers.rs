@@ -23,6 +23,7 @@ fn lang(req: &HttpRequest) -> Lang {
 
 /// The caller's in-app feed, newest first.
 #[utoipa::path(
+    operation_id = "list_notifications",
     tag = "notifications",
     params(NotificationQuery),
     responses(
@@ -72,6 +73,7 @@ async fn list(
 
 /// Mark one notification read.
 #[utoipa::path(
+    operation_id = "mark_notification_read",
     tag = "notifications",
     params(("id" = String, Path, description = "Notification id")),
     responses(
@@ -98,6 +100,7 @@ async fn read_one(
 
 /// Mark every notification of the caller read.
 #[utoipa::path(
+    operation_id = "mark_all_notifications_read",
     tag = "notifications",
     responses(
         (status = 200, body = ReadAllResult),

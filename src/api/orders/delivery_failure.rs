@@ -1,6 +1,7 @@
 //! A failed delivery's follow-up: after the second failed attempt (`returned_to_seller`) the
 //! buyer chooses a refund or a redelivery; a refund is due within 1 hour of the choice.
 //! `POST /orders/{id}/delivery-failure/choice` (buyer) and `/refund` (seller, service).
+use super::handlers::order_exists;
 use super::messages::OrderBreachView;
 use crate::api::{validate_with, ApiJson, Money};
 use crate::auth::AuthUser;
@@ -32,6 +33,7 @@ pub struct DeliveryFailureChoiceRequest {
 pub struct DeliveryFailureRefundRequest {
     /// Whole tenge; at most the order total.
     #[validate(range(min = 1, max = 1_000_000_000_000i64))]
+    #[schema(minimum = 1, maximum = 1000000000000.0)]
     pub amount: i64,
 }
 
@@ -92,6 +94,7 @@ impl DeliveryFailureView {
 
 /// The buyer chooses a refund or a redelivery (once).
 #[utoipa::path(
+    operation_id = "choose_delivery_failure_remedy",
     tag = "orders",
     params(("id" = String, Path, description = "Order id")),
     request_body = DeliveryFailureChoiceRequest,
@@ -112,8 +115,11 @@ async fn choose(
     body: ApiJson<DeliveryFailureChoiceRequest>,
 ) -> ApiResult<web::Json<DeliveryFailureView>> {
     user.require(&[Role::Buyer])?;
-    let choice = body.into_inner().choice;
     let (id, who, now) = (path.into_inner(), user.caller(), state.clock.now());
+    let choice = body
+        .after(|_| Ok(()), order_exists(&state, &id, &user, false))
+        .await?
+        .choice;
     let policy = state.policy.returns.clone();
     let (row, breaches) = state
         .db(move |c| {
@@ -129,6 +135,7 @@ async fn choose(
 /// The seller or the payment integration records the refund; a refund after the 1-hour
 /// deadline is recorded with a breach.
 #[utoipa::path(
+    operation_id = "refund_delivery_failure",
     tag = "orders",
     params(("id" = String, Path, description = "Order id")),
     request_body = DeliveryFailureRefundRequest,
@@ -150,9 +157,13 @@ async fn refund(
     body: ApiJson<DeliveryFailureRefundRequest>,
 ) -> ApiResult<web::Json<DeliveryFailureView>> {
     user.require(&[Role::Seller, Role::Service])?;
-    let req = body.into_inner();
-    validate_with(&req, vec![])?;
     let (id, who, now) = (path.into_inner(), user.caller(), state.clock.now());
+    let req = body
+        .after(
+            |r| validate_with(r, vec![]),
+            order_exists(&state, &id, &user, true),
+        )
+        .await?;
     let (row, breaches) = state
         .db(move |c| {
             let row = store::refund(c, &id, &who, req.amount, now)?;

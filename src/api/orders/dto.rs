@@ -11,11 +11,14 @@ use validator::Validate;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct OrderUpsertRequest {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub buyer_id: String,
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub shop_id: String,
     pub placed_at: DateTime<Utc>,
     #[validate(length(min = 1, max = 200), nested)]
+    #[schema(min_items = 1, max_items = 200)]
     pub items: Vec<OrderItemInput>,
     #[validate(nested)]
     pub delivery: DeliveryInput,
@@ -24,16 +27,21 @@ pub struct OrderUpsertRequest {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 pub struct OrderItemInput {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub product_id: String,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     /// Catalogue category (e.g. `mobile_phones`, `underwear`): decides return eligibility.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub category: Option<String>,
     #[validate(range(min = 1, max = 10000))]
+    #[schema(minimum = 1, maximum = 10000)]
     pub quantity: i32,
     /// Price of one unit in whole tenge.
     #[validate(range(min = 0, max = 1_000_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 1000000000000.0)]
     pub unit_price: i64,
 }
 
@@ -42,13 +50,16 @@ pub struct DeliveryInput {
     #[serde(rename = "type")]
     pub kind: DeliveryType,
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub courier_id: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub courier_name: Option<String>,
     pub promised_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     #[serde(default)]
     #[validate(range(min = 0, max = 20))]
+    #[schema(minimum = 0, maximum = 20)]
     pub failed_attempts: i32,
     pub status: OrderStatus,
 }
@@ -76,6 +87,7 @@ pub struct DeliveryView {
 
 /// Whether an action is open to the caller now, until when, or why not (a stable code).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[schema(as = ActionEligibility)]
 pub struct Eligibility {
     pub allowed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,8 +188,10 @@ pub struct OrderPage {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }
 

@@ -16,6 +16,20 @@ use crate::state::AppState;
 use actix_web::{get, put, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// 404 unless the order exists for the caller (its buyer, its shop's sellers, moderators, and
+/// service tokens where `service_too`); asked only when a body is refused (see `ApiJson::after`).
+pub(crate) async fn order_exists(
+    state: &AppState,
+    id: &str,
+    user: &AuthUser,
+    service_too: bool,
+) -> ApiResult<()> {
+    let (id, who) = (id.to_string(), user.caller());
+    state
+        .db(move |c| crate::db::orders::for_party(c, &id, &who, service_too).map(|_| ()))
+        .await
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(upsert_order)
         .service(list_orders)
@@ -46,7 +60,7 @@ async fn upsert_order(
 ) -> ApiResult<HttpResponse> {
     user.require(&[Role::Service])?;
     let external_id = path.into_inner();
-    let req = body.into_inner();
+    let req = body.into_inner()?;
     let draft = OrderDraft {
         placed_at: req.placed_at,
         items: req

@@ -1,6 +1,7 @@
 //! `GET/POST /orders/{id}/messages`: the buyer ↔ seller conversation of an order, with
 //! attachments, a cursor, and the seller's reply clock (24 h target, 48 h limit).
 use crate::api::complaints::dto::{person, PersonView, Reader};
+use crate::api::orders::handlers::order_exists;
 use crate::api::{rfc3339, time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::messages::{self as store, MessageRecord};
@@ -23,9 +24,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct OrderMessageRequest {
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     /// Files the author uploaded (photos, video, PDF).
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
@@ -33,7 +36,9 @@ pub struct OrderMessageRequest {
 #[into_params(parameter_in = Query)]
 pub struct MessageListQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }
 
@@ -115,6 +120,7 @@ fn render(m: MessageRecord, user: &AuthUser) -> OrderMessageView {
 
 /// The conversation, newest first, with the seller's reply clock. Moderators read it.
 #[utoipa::path(
+    operation_id = "list_order_messages",
     tag = "orders",
     params(("id" = String, Path, description = "Order id"), MessageListQuery),
     responses(
@@ -172,6 +178,7 @@ async fn list_messages(
 /// Write to the other side of the order: the buyer to the shop, a seller of the shop to the
 /// buyer. A buyer's message into an answered conversation starts the seller's reply clock.
 #[utoipa::path(
+    operation_id = "post_order_message",
     tag = "orders",
     params(("id" = String, Path, description = "Order id")),
     request_body = OrderMessageRequest,
@@ -192,19 +199,19 @@ async fn post_message(
     body: ApiJson<OrderMessageRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require(&[Role::Buyer, Role::Seller])?;
-    let req = body.into_inner();
+    let (id, who, now) = (path.into_inner(), user.caller(), state.clock.now());
+    let check = |r: &OrderMessageRequest| {
+        let mut extra = crate::api::distinct_ids(r.attachment_ids.as_deref().unwrap_or(&[]));
+        if r.body.trim().is_empty() {
+            extra.push(FieldError::new("body", "length"));
+        }
+        validate_with(r, extra)
+    };
+    let req = body
+        .after(check, order_exists(&state, &id, &user, false))
+        .await?;
     let text = req.body.trim().to_string();
     let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
-    let mut extra = Vec::new();
-    if text.is_empty() {
-        extra.push(FieldError::new("body", "length"));
-    }
-    let distinct: std::collections::HashSet<&String> = attachment_ids.iter().collect();
-    if distinct.len() != attachment_ids.len() {
-        extra.push(FieldError::new("attachment_ids", "duplicate"));
-    }
-    validate_with(&req, extra)?;
-    let (id, who, now) = (path.into_inner(), user.caller(), state.clock.now());
     let policy = state.policy.messages.clone();
     let record = state
         .db(move |c| store::post(c, &id, &who, &text, &attachment_ids, &policy, now))

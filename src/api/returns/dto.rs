@@ -14,10 +14,12 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct RequestReturnRequest {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub order_id: String,
     /// Which delivered items and how many of each: at most what was bought minus what other
     /// returns hold.
     #[validate(length(min = 1, max = 200), nested)]
+    #[schema(min_items = 1, max_items = 200)]
     pub items: Vec<ReturnLineInput>,
     /// Window from delivery and evidence: `damaged_in_delivery` 10 days (city) / 45
     /// (intercity), ≥ 1 photo; `defective` 30 days, ≥ 1 photo or PDF; `not_as_described`,
@@ -25,8 +27,10 @@ pub struct RequestReturnRequest {
     /// for medicines, underwear, hosiery, animals and plants, goods sold by length, phones).
     pub reason: Reason,
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub description: Option<String>,
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
@@ -34,8 +38,10 @@ pub struct RequestReturnRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReturnLineInput {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub order_item_id: String,
     #[validate(range(min = 1, max = 10000))]
+    #[schema(minimum = 1, maximum = 10000)]
     pub quantity: i32,
 }
 
@@ -45,6 +51,7 @@ pub struct RejectReturnRequest {
     pub reason_code: RejectionReason,
     /// Shown to the buyer.
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub explanation: String,
 }
 
@@ -53,8 +60,10 @@ pub struct RejectReturnRequest {
 pub struct DisputeReturnRequest {
     /// Why the rejection is wrong; becomes the linked complaint's description (≥ 20 characters).
     #[validate(length(max = 5000))]
+    #[schema(min_length = 20, max_length = 5000)]
     pub explanation: String,
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
@@ -66,10 +75,12 @@ pub struct SchedulePickupRequest {
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(as = ReturnRefundRequest)]
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// Whole tenge; at most what was paid for the returned items.
     #[validate(range(min = 1, max = 1_000_000_000_000i64))]
+    #[schema(minimum = 1, maximum = 1000000000000.0)]
     pub amount: i64,
 }
 
@@ -89,7 +100,9 @@ pub struct ReturnListQuery {
     /// `true`: only returns whose running deadline (seller decision, refund) has passed.
     pub overdue: Option<bool>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }
 
@@ -104,6 +117,7 @@ pub struct ReturnLineView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReturnRejectionView)]
 pub struct RejectionView {
     pub reason_code: RejectionReason,
     pub explanation: String,
@@ -112,12 +126,14 @@ pub struct RejectionView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReturnDecisionView)]
 pub struct DecisionView {
     pub decided_at: DateTime<Utc>,
     pub decided_by: PersonView,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReturnRefundView)]
 pub struct RefundView {
     pub amount: Money,
     pub refunded_at: DateTime<Utc>,

@@ -5,6 +5,7 @@ use super::dto::*;
 use crate::api::complaints::dto::{EvidenceView, Reader};
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
+use crate::db::complaints::Caller;
 use crate::db::returns::{self as store, ListFilter, Policies, Request, ReturnRow, Scope, Step};
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::pagination::{self, TimeCursor};
@@ -130,6 +131,23 @@ fn detail(state: &AppState, d: Detail, user: &AuthUser) -> ReturnView {
     v
 }
 
+/// 404 unless the return exists for the caller; asked only when a body is refused (see
+/// `ApiJson::after`).
+async fn exists(state: &AppState, id: &str, user: &AuthUser) -> ApiResult<()> {
+    let (id, who) = (id.to_string(), user.caller());
+    state.db(move |c| visible(c, &id, &who).map(|_| ())).await
+}
+
+/// The return, if the caller is party to it; otherwise it does not exist for them.
+fn visible(c: &mut DbConnection, id: &str, who: &Caller) -> Result<ReturnRow, DbError> {
+    let row = store::find(c, id)?.ok_or(DbError::NotFound)?;
+    if row.is_party(who.role, &who.id, who.shop_id.as_deref()) {
+        Ok(row)
+    } else {
+        Err(DbError::NotFound)
+    }
+}
+
 /// Runs one lifecycle command and answers with the updated return. The role is checked first
 /// (403), then the party (404), then the state (409).
 async fn run(
@@ -184,7 +202,7 @@ async fn request_return(
     body: ApiJson<RequestReturnRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require(&[Role::Buyer])?;
-    let req = body.into_inner();
+    let req = body.into_inner()?;
     let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
     validate_with(&req, crate::api::distinct_ids(&attachment_ids))?;
     let request = Request {
@@ -295,11 +313,7 @@ async fn get_return(
     let (id, who) = (path.into_inner(), user.caller());
     let d = state
         .db(move |c| {
-            let row = store::find(c, &id)?.ok_or(DbError::NotFound)?;
-            // Not a party: the return does not exist for the caller.
-            if !row.is_party(who.role, &who.id, who.shop_id.as_deref()) {
-                return Err(DbError::NotFound);
-            }
+            let row = visible(c, &id, &who)?;
             gather(c, row)
         })
         .await?;
@@ -309,6 +323,7 @@ async fn get_return(
 /// Approve: the shop's seller while requested; a moderator once the seller's silence escalated
 /// it, or to overturn a disputed rejection.
 #[utoipa::path(
+    operation_id = "approve_return",
     tag = "returns",
     params(("id" = String, Path, description = "Return id")),
     responses(
@@ -333,6 +348,7 @@ async fn approve(
 /// Reject with a reason code and an explanation for the buyer (a moderator may too once the
 /// return was escalated); the buyer may dispute within 14 days.
 #[utoipa::path(
+    operation_id = "reject_return",
     tag = "returns",
     params(("id" = String, Path, description = "Return id")),
     request_body = RejectReturnRequest,
@@ -354,10 +370,11 @@ async fn reject(
     body: ApiJson<RejectReturnRequest>,
 ) -> ApiResult<web::Json<ReturnView>> {
     user.require(Action::Reject.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, vec![])?;
-    let data = json!({"reason_code": req.reason_code, "explanation": req.explanation.trim()});
     let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, vec![]), exists(&state, &id, &user))
+        .await?;
+    let data = json!({"reason_code": req.reason_code, "explanation": req.explanation.trim()});
     run(
         state,
         user,
@@ -372,6 +389,7 @@ async fn reject(
 /// Dispute a rejection (once, within 14 days): opens a linked `return_refused` complaint in the
 /// same transaction; a moderator upholding it approves the return.
 #[utoipa::path(
+    operation_id = "dispute_return",
     tag = "returns",
     params(("id" = String, Path, description = "Return id")),
     request_body = DisputeReturnRequest,
@@ -393,21 +411,25 @@ async fn dispute(
     body: ApiJson<DisputeReturnRequest>,
 ) -> ApiResult<web::Json<ReturnView>> {
     user.require(Action::Dispute.roles())?;
-    let req = body.into_inner();
+    let id = path.into_inner();
+    let min_chars = state.policy.complaints.description_min_chars;
+    let check = |r: &DisputeReturnRequest| {
+        let mut extra = crate::api::distinct_ids(r.attachment_ids.as_deref().unwrap_or(&[]));
+        if r.explanation.trim().chars().count() < min_chars {
+            extra.push(FieldError::new("explanation", "length"));
+        }
+        validate_with(r, extra)
+    };
+    let req = body.after(check, exists(&state, &id, &user)).await?;
     let explanation = req.explanation.trim().to_string();
     let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
-    let mut extra = crate::api::distinct_ids(&attachment_ids);
-    if explanation.chars().count() < state.policy.complaints.description_min_chars {
-        extra.push(FieldError::new("explanation", "length"));
-    }
-    validate_with(&req, extra)?;
     let data = json!({"explanation": explanation, "attachment_ids": attachment_ids});
-    let id = path.into_inner();
     run(state, user, id, Command::Dispute, data, attachment_ids).await
 }
 
 /// Schedule (or move) the courier's pickup of an approved return.
 #[utoipa::path(
+    operation_id = "schedule_return_pickup",
     tag = "returns",
     params(("id" = String, Path, description = "Return id")),
     request_body = SchedulePickupRequest,
@@ -429,8 +451,9 @@ async fn schedule_pickup(
     body: ApiJson<SchedulePickupRequest>,
 ) -> ApiResult<web::Json<ReturnView>> {
     user.require(Action::SchedulePickup.roles())?;
-    let at = crate::clock::truncate(body.into_inner().pickup_at);
     let id = path.into_inner();
+    let req = body.after(|_| Ok(()), exists(&state, &id, &user)).await?;
+    let at = crate::clock::truncate(req.pickup_at);
     let command = Command::SchedulePickup { at };
     run(state, user, id, command, json!({"pickup_at": at}), vec![]).await
 }
@@ -438,6 +461,7 @@ async fn schedule_pickup(
 /// Record the refund of picked-up items: at most what was paid for them; due within 1 hour
 /// of the pickup scan (a later refund is recorded with a breach).
 #[utoipa::path(
+    operation_id = "refund_return",
     tag = "returns",
     params(("id" = String, Path, description = "Return id")),
     request_body = RefundRequest,
@@ -459,9 +483,10 @@ async fn refund(
     body: ApiJson<RefundRequest>,
 ) -> ApiResult<web::Json<ReturnView>> {
     user.require(Action::Refund.roles())?;
-    let req = body.into_inner();
-    validate_with(&req, vec![])?;
     let id = path.into_inner();
+    let req = body
+        .after(|r| validate_with(r, vec![]), exists(&state, &id, &user))
+        .await?;
     let data = json!({"amount": {"amount": req.amount, "currency": "KZT"}});
     run(
         state,
@@ -476,6 +501,7 @@ async fn refund(
 
 /// Cancel by the buyer, before the courier picked the items up.
 #[utoipa::path(
+    operation_id = "cancel_return",
     tag = "returns",
     params(("id" = String, Path, description = "Return id")),
     responses(
@@ -499,6 +525,7 @@ async fn cancel(
 
 /// The courier's pickup scan (role `service`): the refund becomes due 1 hour after `at`.
 #[utoipa::path(
+    operation_id = "record_return_pickup",
     tag = "integration",
     params(("id" = String, Path, description = "Return id")),
     request_body = PickedUpRequest,
@@ -520,8 +547,9 @@ async fn picked_up(
     body: ApiJson<PickedUpRequest>,
 ) -> ApiResult<web::Json<ReturnView>> {
     user.require(Action::PickUp.roles())?;
-    let at = crate::clock::truncate(body.into_inner().at);
     let id = path.into_inner();
+    let req = body.after(|_| Ok(()), exists(&state, &id, &user)).await?;
+    let at = crate::clock::truncate(req.at);
     run(
         state,
         user,

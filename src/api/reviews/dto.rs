@@ -12,16 +12,21 @@ use validator::Validate;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateReviewRequest {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub order_item_id: String,
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i32,
     /// Up to 5,000 characters.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub text: Option<String>,
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub shop_rating: Option<i32>,
     /// Photos the author uploaded (at most 10).
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
@@ -31,18 +36,23 @@ pub struct CreateReviewRequest {
 #[serde(deny_unknown_fields)]
 pub struct EditReviewRequest {
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<i32>,
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub text: Option<String>,
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub shop_rating: Option<i32>,
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ReplyRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
 
@@ -50,14 +60,18 @@ pub struct ReplyRequest {
 pub struct FlagRequest {
     pub reason: FlagReason,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub comment: String,
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub attachment_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(as = ReviewAppealRequest)]
 pub struct AppealRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
 
@@ -244,28 +258,55 @@ pub enum SortParam {
 #[into_params(parameter_in = Query)]
 pub struct PublicQuery {
     /// Only this star rating (1–5).
+    #[param(minimum = 1, maximum = 5)]
     pub rating: Option<i32>,
     /// Only reviews with (true) or without (false) photos.
     pub with_media: Option<bool>,
     /// `newest` (default), `highest`, `lowest`.
+    #[param(inline)]
     pub sort: Option<SortParam>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
+}
+
+/// Which flags a list shows.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagStatusFilter {
+    Open,
+    Upheld,
+    Dismissed,
+}
+
+impl FlagStatusFilter {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagStatusFilter::Open => "open",
+            FlagStatusFilter::Upheld => "upheld",
+            FlagStatusFilter::Dismissed => "dismissed",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FlagQuery {
-    /// `open`, `upheld` or `dismissed`.
-    pub status: Option<String>,
+    #[param(inline)]
+    pub status: Option<FlagStatusFilter>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]
     pub cursor: Option<String>,
 }
 

@@ -3,7 +3,7 @@ use crate::api::{page_error, validate_with, ApiJson};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::reviews::{
     self as store, NewFlag, PublicFilter, ReviewCursor, ReviewInput, ReviewRow, ReviewSort,
-    ReviewSubject,
+    ReviewSubject, Subject,
 };
 use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
 use crate::domain::roles::Role;
@@ -11,6 +11,16 @@ use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem, Unauthor
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
+
+/// 404 unless the review, flag or appeal exists; asked only when a body is refused (see
+/// `ApiJson::after`).
+pub(crate) async fn subject_exists(state: &AppState, subject: Subject, id: &str) -> ApiResult<()> {
+    let id = id.to_string();
+    match state.db(move |c| store::exists(c, subject, &id)).await? {
+        true => Ok(()),
+        false => Err(ErrorCode::NotFound.into()),
+    }
+}
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_review)
@@ -90,7 +100,7 @@ async fn create_review(
     body: ApiJson<CreateReviewRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require(&[Role::Buyer])?;
-    let req = body.into_inner();
+    let req = body.into_inner()?;
     validate_with(&req, Vec::new())?;
     let input = ReviewInput {
         rating: req.rating,
@@ -155,19 +165,23 @@ async fn edit_review(
     body: ApiJson<EditReviewRequest>,
 ) -> ApiResult<web::Json<ReviewView>> {
     user.require(&[Role::Buyer])?;
-    let req = body.into_inner();
-    // An edit that changes nothing would only add an identical version.
-    let empty = req.rating.is_none()
-        && req.text.is_none()
-        && req.shop_rating.is_none()
-        && req.attachment_ids.is_none();
-    let nothing = if empty {
-        vec![FieldError::new("body", "required")]
-    } else {
-        Vec::new()
-    };
-    validate_with(&req, nothing)?;
     let id = path.into_inner();
+    let check = |req: &EditReviewRequest| {
+        // An edit that changes nothing would only add an identical version.
+        let empty = req.rating.is_none()
+            && req.text.is_none()
+            && req.shop_rating.is_none()
+            && req.attachment_ids.is_none();
+        let nothing = if empty {
+            vec![FieldError::new("body", "required")]
+        } else {
+            Vec::new()
+        };
+        validate_with(req, nothing)
+    };
+    let req = body
+        .after(check, subject_exists(&state, Subject::Review, &id))
+        .await?;
     let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
     let row = state
         .db(move |c| {
@@ -289,6 +303,7 @@ async fn public_page(
 
 /// Published reviews of a product with its rating summary.
 #[utoipa::path(
+    operation_id = "list_product_reviews",
     tag = "reviews",
     params(("product_id" = String, Path, description = "Product id"), PublicQuery),
     responses(
@@ -309,6 +324,7 @@ async fn product_reviews(
 
 /// Published reviews of a shop with its summary, all time and over the last 90 days.
 #[utoipa::path(
+    operation_id = "list_shop_reviews",
     tag = "reviews",
     params(("shop_id" = String, Path, description = "Shop id"), PublicQuery),
     responses(
@@ -329,6 +345,7 @@ async fn shop_reviews(
 
 /// The caller's reviews in every status.
 #[utoipa::path(
+    operation_id = "list_my_reviews",
     tag = "reviews",
     params(PageQuery),
     responses(
@@ -379,6 +396,7 @@ fn seller_shop(user: &AuthUser) -> ApiResult<String> {
 
 /// Create or replace the shop's public reply.
 #[utoipa::path(
+    operation_id = "put_review_reply",
     tag = "reviews",
     params(("id" = String, Path, description = "Review id")),
     request_body = ReplyRequest,
@@ -400,9 +418,13 @@ async fn put_reply(
     body: ApiJson<ReplyRequest>,
 ) -> ApiResult<web::Json<ReviewView>> {
     let shop = seller_shop(&user)?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
     let (id, now) = (path.into_inner(), state.clock.now());
+    let req = body
+        .after(
+            |r| validate_with(r, Vec::new()),
+            subject_exists(&state, Subject::Review, &id),
+        )
+        .await?;
     let row = state
         .db(move |c| store::set_reply(c, &id, &shop, &user.id, Some(req.text.trim()), now))
         .await?;
@@ -411,6 +433,7 @@ async fn put_reply(
 
 /// Remove the shop's reply.
 #[utoipa::path(
+    operation_id = "delete_review_reply",
     tag = "reviews",
     params(("id" = String, Path, description = "Review id")),
     responses(
@@ -458,13 +481,17 @@ async fn flag_review(
     body: ApiJson<FlagRequest>,
 ) -> ApiResult<HttpResponse> {
     let shop = seller_shop(&user)?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
     let (id, policy, now) = (
         path.into_inner(),
         state.policy.reviews.clone(),
         state.clock.now(),
     );
+    let req = body
+        .after(
+            |r| validate_with(r, Vec::new()),
+            subject_exists(&state, Subject::Review, &id),
+        )
+        .await?;
     let row = state
         .db(move |c| {
             let attachments = req.attachment_ids.unwrap_or_default();
@@ -499,12 +526,6 @@ async fn list_flags(
 ) -> ApiResult<web::Json<FlagPage>> {
     user.require(&[Role::Seller, Role::Moderator])?;
     let q = query.into_inner();
-    if q.status
-        .as_deref()
-        .is_some_and(|s| !["open", "upheld", "dismissed"].contains(&s))
-    {
-        return Err(ApiError::field("status", "invalid"));
-    }
     let limit = pagination::limit(q.limit, 20, 100).map_err(page_error)?;
     let before = q
         .cursor
@@ -522,7 +543,7 @@ async fn list_flags(
             store::list_flags(
                 c,
                 shop.as_deref(),
-                q.status.as_deref(),
+                q.status.map(FlagStatusFilter::as_str),
                 before.as_deref(),
                 limit + 1,
             )
@@ -558,13 +579,17 @@ async fn appeal_review(
     body: ApiJson<AppealRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require(&[Role::Buyer])?;
-    let req = body.into_inner();
-    validate_with(&req, Vec::new())?;
     let (id, policy, now) = (
         path.into_inner(),
         state.policy.reviews.clone(),
         state.clock.now(),
     );
+    let req = body
+        .after(
+            |r| validate_with(r, Vec::new()),
+            subject_exists(&state, Subject::Review, &id),
+        )
+        .await?;
     let row = state
         .db(move |c| store::create_appeal(c, &id, &user.id, req.text.trim(), &policy, now))
         .await?;
