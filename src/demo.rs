@@ -11,6 +11,34 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
+/// Fixed ids of the demo records, so that the spec's examples (and "Try it out" in `/docs`)
+/// name records that exist in a fresh `serve --demo` database.
+pub mod ids {
+    pub const BUYER: &str = "01938f00-0000-7000-8000-000000000001";
+    pub const SELLER: &str = "01938f00-0000-7000-8000-000000000002";
+    pub const MODERATOR: &str = "01938f00-0000-7000-8000-000000000003";
+    pub const SHOP: &str = "01938f00-0000-7000-8000-0000000005e1";
+    /// DEMO-1001 (delivered 2 days ago): an iPhone and two cases.
+    pub const ORDER_1001: &str = "01938f00-0000-7000-8000-000000001001";
+    pub const ITEM_1001_PHONE: &str = "01938f00-0000-7000-8000-000000100101";
+    pub const ITEM_1001_CASE: &str = "01938f00-0000-7000-8000-000000100102";
+    /// DEMO-1002 (delivered 12 days ago): a kettle.
+    pub const ORDER_1002: &str = "01938f00-0000-7000-8000-000000001002";
+    pub const ITEM_1002_KETTLE: &str = "01938f00-0000-7000-8000-000000100201";
+    /// DEMO-1006: came back after two failed attempts.
+    pub const ORDER_1006: &str = "01938f00-0000-7000-8000-000000001006";
+
+    /// The id of the order with this external id, and of its `n`-th item (from 1).
+    pub fn order(external_id: &str) -> Option<String> {
+        let n = external_id.strip_prefix("DEMO-")?;
+        Some(format!("01938f00-0000-7000-8000-00000000{n}"))
+    }
+    pub fn item(external_id: &str, n: usize) -> Option<String> {
+        let number = external_id.strip_prefix("DEMO-")?;
+        Some(format!("01938f00-0000-7000-8000-000000{number}{n:02}"))
+    }
+}
+
 pub struct DemoAccounts {
     pub buyer: UserRow,
     pub seller: UserRow,
@@ -44,6 +72,8 @@ pub fn service_account(
         phone: None,
         role: Role::Service,
         shop_name: None,
+        id: None,
+        shop_id: None,
     };
     find_or_create(conn, &new, now)
 }
@@ -74,6 +104,8 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
             phone: Some("+77011234512"),
             role: Role::Buyer,
             shop_name: None,
+            id: Some(ids::BUYER),
+            shop_id: None,
         },
         now,
     )
@@ -87,6 +119,8 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
             phone: Some("+77021112233"),
             role: Role::Seller,
             shop_name: Some("TechnoDom Demo"),
+            id: Some(ids::SELLER),
+            shop_id: Some(ids::SHOP),
         },
         now,
     )
@@ -100,6 +134,8 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
             phone: None,
             role: Role::Moderator,
             shop_name: None,
+            id: Some(ids::MODERATOR),
+            shop_id: None,
         },
         now,
     )
@@ -213,7 +249,12 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
             .iter()
             .map(|(_, _, _, q, p)| i64::from(*q) * p)
             .sum();
+        let order_id = ids::order(d.external_id);
+        let item_ids: Vec<Option<String>> = (1..=d.items.len())
+            .map(|n| ids::item(d.external_id, n))
+            .collect();
         let write = OrderWrite {
+            id: order_id.as_deref(),
             external_id: d.external_id,
             buyer_id: &buyer.id,
             shop_id: &shop_id,
@@ -221,8 +262,10 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
             items: d
                 .items
                 .iter()
+                .zip(&item_ids)
                 .map(
-                    |(product_id, title, category, quantity, unit_price)| ItemWrite {
+                    |((product_id, title, category, quantity, unit_price), id)| ItemWrite {
+                        id: id.as_deref(),
                         product_id,
                         title,
                         category: *category,
@@ -279,5 +322,31 @@ pub fn print(accounts: &DemoAccounts, base_url: &str) {
     println!("  orders:");
     for (external, id) in &accounts.orders {
         println!("    {external}  {id}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ids;
+
+    #[test]
+    fn demo_ids_follow_the_external_ids() {
+        assert_eq!(ids::order("DEMO-1001").as_deref(), Some(ids::ORDER_1001));
+        assert_eq!(ids::order("DEMO-1006").as_deref(), Some(ids::ORDER_1006));
+        assert_eq!(
+            ids::item("DEMO-1001", 1).as_deref(),
+            Some(ids::ITEM_1001_PHONE)
+        );
+        assert_eq!(
+            ids::item("DEMO-1001", 2).as_deref(),
+            Some(ids::ITEM_1001_CASE)
+        );
+        assert_eq!(
+            ids::item("DEMO-1002", 1).as_deref(),
+            Some(ids::ITEM_1002_KETTLE)
+        );
+        for id in [ids::BUYER, ids::SHOP, ids::ITEM_1001_PHONE] {
+            assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+        }
     }
 }

@@ -181,6 +181,8 @@ async fn main() -> ExitCode {
                 aftersale::db::users::create(
                     c,
                     &NewUser {
+                        id: None,
+                        shop_id: None,
                         email: &email,
                         password_hash: &hash,
                         full_name: &full_name,

@@ -60,6 +60,8 @@ pub struct OrderRecord {
 
 /// The upsert as the integration endpoint validated it.
 pub struct OrderWrite<'a> {
+    /// The id of a new order when the caller chooses it (the demo data); new otherwise.
+    pub id: Option<&'a str>,
     pub external_id: &'a str,
     pub buyer_id: &'a str,
     pub shop_id: &'a str,
@@ -76,6 +78,8 @@ pub struct OrderWrite<'a> {
 }
 
 pub struct ItemWrite<'a> {
+    /// The id of a new item when the caller chooses it (the demo data); new otherwise.
+    pub id: Option<&'a str>,
     pub product_id: &'a str,
     pub title: &'a str,
     pub category: Option<&'a str>,
@@ -147,7 +151,7 @@ fn upsert_once(
                 (id, OrderStatus::parse(&status))
             }
             None => {
-                let id = new_id();
+                let id = w.id.map_or_else(new_id, str::to_string);
                 diesel::insert_into(o::table)
                     .values((
                         o::id.eq(&id),
@@ -200,7 +204,7 @@ fn sync_items(conn: &mut DbConnection, order_id: &str, items: &[ItemWrite]) -> R
             None => {
                 diesel::insert_into(oi::table)
                     .values((
-                        oi::id.eq(new_id()),
+                        oi::id.eq(item.id.map_or_else(new_id, str::to_string)),
                         oi::order_id.eq(order_id),
                         oi::product_id.eq(item.product_id),
                         values,

@@ -47,6 +47,10 @@ pub struct NewUser<'a> {
     pub role: Role,
     /// Required for sellers: their shop is created with the account.
     pub shop_name: Option<&'a str>,
+    /// Ids chosen by the caller (the demo data, so that documented examples name real
+    /// records); new ones otherwise.
+    pub id: Option<&'a str>,
+    pub shop_id: Option<&'a str>,
 }
 
 /// Creates the account (and a seller's shop) in one transaction; 409 `email_taken` when
@@ -66,7 +70,7 @@ pub fn create(
         }
         let shop_id = match (new.role, new.shop_name) {
             (Role::Seller, Some(name)) => {
-                let id = new_id();
+                let id = new.shop_id.map_or_else(new_id, str::to_string);
                 diesel::insert_into(shops::table)
                     .values((
                         shops::id.eq(&id),
@@ -78,7 +82,7 @@ pub fn create(
             }
             _ => None,
         };
-        let id = new_id();
+        let id = new.id.map_or_else(new_id, str::to_string);
         diesel::insert_into(users::table)
             .values(NewUserRow {
                 id: &id,

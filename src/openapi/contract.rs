@@ -7,7 +7,8 @@
 //! - every problem response lists the stable codes it can carry, as `x-problem-codes` and in
 //!   its description. The list is the union of the codes the handler's description names and
 //!   those of the shared machinery; the conformance test holds the server to it.
-use crate::error::ErrorCode;
+use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Lang;
 use serde_json::{json, Map, Value};
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
@@ -151,6 +152,19 @@ fn named_codes(description: &str) -> Vec<ErrorCode> {
     found
 }
 
+/// What the server sends for a code, in its default language (Russian).
+fn problem_example(code: ErrorCode) -> Value {
+    let error = match code {
+        ErrorCode::ValidationFailed => ApiError::field("description", "length"),
+        other => ApiError::from(other),
+    };
+    let problem = error.problem(
+        Lang::Ru,
+        Some("6f1d2c3e-8a7b-4c5d-9e0f-1a2b3c4d5e6f".into()),
+    );
+    serde_json::to_value(problem).expect("a problem serialises")
+}
+
 fn problem_response(description: &str) -> Value {
     json!({
         "description": description,
@@ -230,7 +244,11 @@ fn finish_operation(path: &str, method: &str, op: &mut Value) {
             });
         }
         response["x-problem-codes"] = json!(codes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+        if let Some(first) = codes.first() {
+            response["content"][PROBLEM]["example"] = problem_example(*first);
+        }
     }
+    add_examples(op);
     if traits.idempotent_post {
         let params = op
             .as_object_mut()
@@ -247,6 +265,50 @@ first successful response (header `Idempotent-Replayed: true`) for 24 h; with an
 Requests refused before they ran (401, 403, 404, 4xx of the body) keep no key.",
             "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }
         }));
+    }
+}
+
+/// The request body's example (by operation id) and the main responses' (by schema), on the
+/// media types, where Swagger UI's "Try it out" and schemathesis's examples phase take them.
+fn add_examples(op: &mut Value) {
+    let id = op["operationId"].as_str().unwrap_or("").to_string();
+    for param in op
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        let name = param["name"].as_str().unwrap_or("").to_string();
+        if param["in"] == "path" {
+            if let Some(example) = super::examples::path_param(&id, &name) {
+                param["example"] = json!(example);
+            }
+        }
+    }
+    // `get_mut`, not indexing: indexing a missing key would insert a null.
+    let body = op
+        .get_mut("requestBody")
+        .and_then(|b| b.get_mut("content"))
+        .and_then(|c| c.get_mut("application/json"));
+    if let Some(body) = body {
+        if let Some(example) = super::examples::request(&id) {
+            body["example"] = example;
+        }
+    }
+    let Some(responses) = op["responses"].as_object_mut() else {
+        return;
+    };
+    for response in responses.values_mut() {
+        let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for media in content.values_mut() {
+            let schema = media["schema"]["$ref"].as_str().unwrap_or("");
+            let name = schema.rsplit('/').next().unwrap_or("");
+            if let Some(example) = super::examples::response(name) {
+                media["example"] = example;
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 mod contract;
+pub mod examples;
 
 #[derive(OpenApi)]
 #[openapi(

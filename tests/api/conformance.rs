@@ -42,6 +42,16 @@ fn validator(key: &str, schema: &Value) -> Arc<Validator> {
     built
 }
 
+/// Why `value` does not match `schema` (a schema of the spec, `$ref`s resolved against it);
+/// empty when it matches. `key` names the schema for the validator cache.
+pub fn schema_errors(key: &str, schema: &Value, value: &Value) -> Vec<String> {
+    validator(key, schema)
+        .iter_errors(value)
+        .map(|e| format!("at `{}`: {e}", e.instance_path()))
+        .take(5)
+        .collect()
+}
+
 fn essence(content_type: &str) -> String {
     content_type
         .split(';')
@@ -101,12 +111,7 @@ pub fn check(method: &str, pattern: Option<&str>, status: u16, content_type: &st
     let value: Value = serde_json::from_slice(body)
         .unwrap_or_else(|e| panic!("conformance: {where_}: the body is not JSON: {e}"));
     if let Some(schema) = entry.get("schema") {
-        let v = validator(&format!("{where_} {media}"), schema);
-        let errors: Vec<String> = v
-            .iter_errors(&value)
-            .map(|e| format!("at `{}`: {e}", e.instance_path()))
-            .take(5)
-            .collect();
+        let errors = schema_errors(&format!("{where_} {media}"), schema, &value);
         assert!(
             errors.is_empty(),
             "conformance: {where_}: the body does not match the documented schema:\n  {}\nbody: {value}",

@@ -280,6 +280,8 @@ impl TestApp {
             .db
             .run(|c| {
                 let new = aftersale::db::users::NewUser {
+                    id: None,
+                    shop_id: None,
                     email: &email,
                     password_hash: &hash,
                     full_name: "Мадина Сериккызы",

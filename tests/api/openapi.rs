@@ -94,3 +94,95 @@ fn every_route_of_the_contract_so_far_is_documented_with_errors() {
         "bearer"
     );
 }
+
+fn committed() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(SPEC).unwrap()).unwrap()
+}
+
+fn operations(spec: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.push((method.to_uppercase(), path.clone(), op.clone()));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_reference_resolves_and_every_operation_id_is_unique() {
+    let spec = committed();
+    let text = spec.to_string();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "dangling $ref to {name}");
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (method, path, op) in operations(&spec) {
+        let id = op["operationId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+        assert!(
+            seen.insert(id.to_string()),
+            "operationId {id} is used twice"
+        );
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            assert!(
+                p["schema"].is_object(),
+                "{method} {path}: parameter {} has no schema",
+                p["name"]
+            );
+        }
+    }
+}
+
+#[test]
+fn every_problem_response_lists_its_codes() {
+    for (method, path, op) in operations(&committed()) {
+        for (status, r) in op["responses"].as_object().unwrap() {
+            if r["content"].get("application/problem+json").is_some() {
+                let codes = r["x-problem-codes"].as_array();
+                assert!(
+                    codes.is_some_and(|c| !c.is_empty()),
+                    "{method} {path} {status}: no x-problem-codes"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_json_request_body_has_an_example_that_matches_its_schema() {
+    let spec = committed();
+    let mut checked = 0;
+    for (method, path, op) in operations(&spec) {
+        if let Some(body) = op["requestBody"]["content"].get("application/json") {
+            let example = body
+                .get("example")
+                .unwrap_or_else(|| panic!("{method} {path}: the request body has no example"));
+            let errors = crate::conformance::schema_errors(
+                &format!("request {method} {path}"),
+                &body["schema"],
+                example,
+            );
+            assert!(
+                errors.is_empty(),
+                "{method} {path}: the request example does not match: {errors:?}"
+            );
+            checked += 1;
+        }
+        for (status, r) in op["responses"].as_object().unwrap() {
+            for (media, content) in r["content"].as_object().into_iter().flatten() {
+                if let Some(example) = content.get("example") {
+                    let key = format!("example {method} {path} {status} {media}");
+                    let errors =
+                        crate::conformance::schema_errors(&key, &content["schema"], example);
+                    assert!(errors.is_empty(), "{key} does not match: {errors:?}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} examples");
+}

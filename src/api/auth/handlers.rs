@@ -116,6 +116,8 @@ async fn register(
             db::users::create(
                 c,
                 &NewUser {
+                    id: None,
+                    shop_id: None,
                     email: &email,
                     password_hash: &hash,
                     full_name: &full_name,

@@ -95,6 +95,7 @@ async fn upsert_order(
     let (record, created) = state
         .db(move |c| {
             let write = OrderWrite {
+                id: None,
                 external_id: &external_id,
                 buyer_id: &req.buyer_id,
                 shop_id: &req.shop_id,
@@ -103,6 +104,7 @@ async fn upsert_order(
                     .items
                     .iter()
                     .map(|i| ItemWrite {
+                        id: None,
                         product_id: &i.product_id,
                         title: &i.title,
                         category: i.category.as_deref(),
