@@ -12,7 +12,11 @@ RUN cargo build --release --locked --bin aftersale
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --home /var/lib/aftersale --create-home aftersale
+    && useradd --system --home /var/lib/aftersale --create-home aftersale \
+    && mkdir -p /var/lib/aftersale/attachments \
+    && chown -R aftersale:aftersale /var/lib/aftersale
+# The attachments folder exists, owned by the service's user, before a volume is mounted on
+# it: Docker gives a new named volume the ownership of the folder it is mounted over.
 COPY --from=build /src/target/release/aftersale /usr/local/bin/aftersale
 USER aftersale
 WORKDIR /var/lib/aftersale

@@ -116,6 +116,14 @@ async fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     startup::init_tracing(settings.log_format);
+    let url = settings.database_url.expose();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        match aftersale::db::create::create_if_missing(url) {
+            Ok(true) => tracing::info!("created the database named in DATABASE_URL"),
+            Ok(false) => {}
+            Err(e) => return fail(e),
+        }
+    }
     let base_url = format!("http://{}:{}", settings.host, settings.port);
     let state = match startup::build_state(settings, startup::system_clock()) {
         Ok(s) => s,

@@ -1,4 +1,4 @@
-//! Every number of DOMAIN.md in one typed structure: windows, SLAs and limits are policy
+//! Every number of docs/rules.md in one typed structure: windows, SLAs and limits are policy
 //! defaults, not constants scattered through handlers. Tests read them from here.
 use serde::Serialize;
 

@@ -243,6 +243,22 @@ fn spawn_sweeper(state: AppState) {
     });
 }
 
+/// A bind failure that says which address and how to choose another.
+fn bind_error(e: std::io::Error, host: &str, port: u16) -> std::io::Error {
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "port {port} on {host} is in use (another aftersale, or another server); \
+start on another port with PORT={}, or stop what listens on {port}",
+            port.saturating_add(1)
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "no permission to listen on {host}:{port}; ports below 1024 need privileges: set PORT"
+        ),
+        _ => format!("cannot listen on {host}:{port}: {e}; set HOST and PORT"),
+    };
+    std::io::Error::new(e.kind(), hint)
+}
+
 /// Serves until SIGTERM/SIGINT, then drains in-flight requests (graceful shutdown).
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     spawn_sweeper(state.clone());
@@ -250,7 +266,8 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     let workers = state.settings.workers;
     let server = HttpServer::new(move || app(state.clone()))
         .shutdown_timeout(30)
-        .bind(addr.clone())?;
+        .bind(addr.clone())
+        .map_err(|e| bind_error(e, &addr.0, addr.1))?;
     let server = match workers {
         Some(n) => server.workers(n),
         None => server,

@@ -1,4 +1,4 @@
-//! Per-caller request limits (API.md: 429 with `Retry-After`). Token buckets keyed by the
+//! Per-caller request limits (429 with `Retry-After`). Token buckets keyed by the
 //! token's subject, or by the peer address for anonymous callers; `/auth` has a stricter bucket
 //! of its own so passwords cannot be guessed at the general rate. In memory, per process.
 use crate::error::ApiError;

@@ -655,7 +655,7 @@ pub fn act(
         )?;
         let stored = store_case(conn, &row.id, &next, now)?;
         if let Command::Resolve(r) = &step.command {
-            // Upholding a dispute of a return's rejection overturns it (DOMAIN.md "Returns").
+            // Upholding a dispute of a return's rejection overturns it (docs/rules.md "Returns").
             if r.outcome != rules::Outcome::Rejected {
                 super::returns::overturn_linked(conn, &row.id, caller, now)?;
             }

@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod complaints;
 pub mod connection;
+pub mod create;
 pub mod delivery_failures;
 pub mod idempotency;
 pub mod messages;

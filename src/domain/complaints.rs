@@ -2,7 +2,7 @@
 //! deadline. Pure: a function of (case, actor, command, now, policy) that returns the next
 //! case or a typed refusal. Handlers and the sweep never re-implement a transition.
 //!
-//! Clocks (DOMAIN.md "Complaints"):
+//! Clocks (docs/rules.md "Complaints"):
 //! - acknowledge: 3 business days after filing;
 //! - seller response (seller cases): 48 hours after filing; silence escalates (the sweep);
 //! - resolution: by track, from filing (or from the appeal for a reopened case) — `standard`

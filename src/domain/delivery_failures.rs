@@ -1,4 +1,4 @@
-//! A failed delivery (DOMAIN.md "Orders"): after the second failed attempt upstream reports
+//! A failed delivery (docs/rules.md "Orders"): after the second failed attempt upstream reports
 //! `returned_to_seller`; the buyer chooses a refund or a redelivery, and a refund is due within
 //! 1 hour of the choice. Pure rules over the case's state.
 use crate::policy::ReturnPolicy;

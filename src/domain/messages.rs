@@ -1,4 +1,4 @@
-//! Buyer ↔ seller conversation per order (DOMAIN.md "Messages"): when the buyer writes into a
+//! Buyer ↔ seller conversation per order (docs/rules.md "Messages"): when the buyer writes into a
 //! conversation the seller has not answered, the seller's first answer is due — the target is
 //! 24 hours, the limit 48. A seller's message answers everything the buyer wrote before it.
 use crate::domain::roles::Role;

@@ -2,7 +2,7 @@
 //! the return's state machine with its deadlines. Pure: a function of (return, actor, command,
 //! now, policy) that gives the next state or a typed refusal.
 //!
-//! DOMAIN.md "Returns": windows count from delivery (`damaged_in_delivery` 10 days city / 45
+//! docs/rules.md "Returns": windows count from delivery (`damaged_in_delivery` 10 days city / 45
 //! intercity, `defective` 30, `not_as_described`/`wrong_item`/`incomplete`/`changed_mind` 14);
 //! the seller decides within 2 business days (silence escalates to the moderators); a rejection
 //! may be disputed once within 14 days; the pickup scan makes the refund due within 1 hour.
@@ -10,7 +10,7 @@ use crate::calendar::business_deadline;
 use crate::domain::orders::DeliveryType;
 use crate::domain::roles::Role;
 use crate::policy::ReturnPolicy;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -547,7 +547,8 @@ pub fn apply(
             if *at > now {
                 return Err(Refusal::Invalid("at", "in_future"));
             }
-            if r.decided_at.is_some_and(|d| *at < d) {
+            // Scans carry whole seconds; an approval within the scan's second is not later.
+            if r.decided_at.is_some_and(|d| *at < d.trunc_subsecs(0)) {
                 return Err(Refusal::Invalid("at", "before_approval"));
             }
             next.status = Status::PickedUp;
@@ -892,6 +893,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!(late.breaches(t("2026-11-23T07:10:01Z")).len(), 1);
+    }
+
+    #[test]
+    fn a_scan_in_the_second_of_the_approval_is_not_before_it() {
+        let p = policy();
+        let approved_at = t("2026-11-21T09:00:00.600Z");
+        let approved = apply(&requested(), SELLER, &Command::Approve, approved_at, &p).unwrap();
+        let pickup = Command::SchedulePickup { at: approved_at };
+        let scheduled = apply(&approved, SELLER, &pickup, approved_at, &p).unwrap();
+        let scan = |at: &str| {
+            apply(
+                &scheduled,
+                SERVICE,
+                &Command::PickUp { at: t(at) },
+                approved_at + TimeDelta::seconds(1),
+                &p,
+            )
+        };
+        assert!(scan("2026-11-21T09:00:00Z").is_ok());
+        assert_eq!(
+            scan("2026-11-21T08:59:59Z"),
+            Err(Refusal::Invalid("at", "before_approval"))
+        );
     }
 
     #[test]

@@ -13,7 +13,8 @@ pub mod examples;
         title = "aftersale",
         description = "After-sale backend of a marketplace: complaints, reviews with moderation, returns. \
 Errors are application/problem+json (RFC 9457) with a stable `code`; titles follow Accept-Language (kk, ru, en).",
-        version = "1.0.0"
+        // The package's version, which `aftersale --version` prints too.
+        version = env!("CARGO_PKG_VERSION")
     ),
     modifiers(&BearerAuth),
     components(schemas(Problem, FieldError)),

@@ -168,3 +168,66 @@ fn production_refuses_the_default_secret() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("JWT_SECRET"));
 }
+
+#[test]
+fn a_port_in_use_is_named_with_the_way_out() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let cli = Cli::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aftersale"))
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/cli.db", cli.dir.path().display()),
+        )
+        .env("ATTACHMENTS_DIR", cli.dir.path().join("files"))
+        .env("PORT", &port)
+        .env("RUST_LOG", "info")
+        .env_remove("APP_ENV")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("port {port}")) && err.contains("PORT="),
+        "{err}"
+    );
+    // Not a terminal: the log lines (migrations applied) carry no colour codes.
+    assert!(err.contains("applied"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+}
+
+#[test]
+fn the_version_is_the_specs() {
+    let out = Cli::new().ok(&["--version"]);
+    let spec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("openapi/openapi.json").unwrap()).unwrap();
+    let version = spec["info"]["version"].as_str().unwrap();
+    assert_eq!(out.trim(), format!("aftersale {version}"));
+}
+
+#[test]
+fn a_missing_postgres_database_is_created() {
+    use diesel::prelude::*;
+    let base = crate::helpers::pg_url_for_parity();
+    let (server, _) = base.rsplit_once('/').unwrap();
+    let name = format!("aftersale_fresh_{}", uuid::Uuid::new_v4().simple());
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aftersale"))
+        .arg("migrate")
+        .env("DATABASE_URL", format!("{server}/{name}"))
+        .env("ATTACHMENTS_DIR", dir.path().join("files"))
+        .env("RUST_LOG", "info")
+        .env_remove("APP_ENV")
+        .output()
+        .unwrap();
+    let mut admin = PgConnection::establish(&format!("{server}/postgres")).unwrap();
+    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut admin);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("created the database"));
+}
