@@ -12,7 +12,7 @@ from aftersale_client import AuthenticatedClient, Client
 from aftersale_client.api.auth import login
 from aftersale_client.api.complaints import file_complaint, get_complaint
 from aftersale_client.api.moderation import decide_flag, list_moderation_queue
-from aftersale_client.api.orders import get_order, list_orders
+from aftersale_client.api.orders import choose_delivery_failure_remedy, get_order, list_orders
 from aftersale_client.api.returns import get_return, request_return
 from aftersale_client.api.reviews import appeal_review, create_review, flag_review
 from aftersale_client.models import (
@@ -21,6 +21,9 @@ from aftersale_client.models import (
     ComplaintStatus,
     ComplaintTarget,
     CreateReviewRequest,
+    DeliveryFailureChoice,
+    DeliveryFailureChoiceRequest,
+    DeliveryFailureStatus,
     FileComplaintRequest,
     FlagDecision,
     FlagDecisionRequest,
@@ -158,6 +161,17 @@ def main() -> None:
     if again.status != ReturnStatus.REQUESTED:
         raise SystemExit(f"return is {again.status}")
     print(f"    {again.number} {again.status.value}")
+    choice = must(
+        "choose refund for failed delivery",
+        choose_delivery_failure_remedy.sync_detailed(
+            by_external["DEMO-1006"].id,
+            client=buyer,
+            body=DeliveryFailureChoiceRequest(choice=DeliveryFailureChoice.REFUND),
+        ),
+    )
+    if choice.status != DeliveryFailureStatus.REFUND_PENDING:
+        raise SystemExit(f"failed delivery is {choice.status}")
+    print(f"    refund due by {choice.refund_due_by}")
     print("Python client flow: passed")
 
 

@@ -136,6 +136,19 @@ async function main(): Promise<void> {
   );
   const returnStatus: Schemas["ReturnStatus"] = again.status;
   console.log(`    ${again.number} ${returnStatus}, seller decides by ${again.seller_decide_by}`);
+  // DEMO-1006 came back after two failed attempts: the buyer asks for the refund.
+  const failed = orders.items.find((o) => o.external_id === "DEMO-1006");
+  if (!failed) throw new Error("DEMO-1006 missing from the demo data");
+  const choice = must(
+    "choose refund for failed delivery",
+    await buyer.POST("/api/v1/orders/{id}/delivery-failure/choice", {
+      params: { path: { id: failed.id } },
+      body: { choice: "refund" },
+    }),
+  );
+  const failure: Schemas["DeliveryFailureStatus"] = choice.status;
+  if (failure !== "refund_pending") throw new Error(`failed delivery is ${failure}`);
+  console.log(`    refund due by ${choice.refund_due_by}`);
   console.log("TypeScript client flow: passed");
 }
 
