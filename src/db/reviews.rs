@@ -125,11 +125,35 @@ pub struct ReviewInput {
     pub attachment_ids: Vec<String>,
 }
 
+/// The review, locked until the transaction ends: every change of a review decides on the row
+/// as it stands under the lock, so two moderators (or an edit and a decision) meeting on one
+/// review are serialised and the second sees the first's outcome.
+/// An edit: what the author changes; anything absent stays as it is.
+pub struct ReviewPatch {
+    pub rating: Option<i32>,
+    pub shop_rating: Option<i32>,
+    /// `Some(None)` clears the text.
+    pub body: Option<Option<String>>,
+    pub attachment_ids: Option<Vec<String>>,
+}
+
+impl ReviewPatch {
+    fn over(&self, current: &ReviewRow) -> ReviewInput {
+        ReviewInput {
+            rating: self.rating.unwrap_or(current.rating),
+            shop_rating: self.shop_rating.or(current.shop_rating),
+            body: self.body.clone().unwrap_or_else(|| current.body.clone()),
+            attachment_ids: self
+                .attachment_ids
+                .clone()
+                .unwrap_or_else(|| current.attachment_list()),
+        }
+    }
+}
+
 fn find_for_update(conn: &mut DbConnection, id: &str) -> Result<ReviewRow, DbError> {
-    Ok(r::table
-        .find(id)
-        .select(ReviewRow::as_select())
-        .first(conn)?)
+    crate::first_for_update!(conn, r::table.find(id).select(ReviewRow::as_select()))?
+        .ok_or(DbError::NotFound)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ReviewRow>, DbError> {
@@ -631,7 +655,7 @@ pub fn edit(
     conn: &mut DbConnection,
     id: &str,
     author_id: &str,
-    input: &ReviewInput,
+    patch: &ReviewPatch,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<ReviewRow, DbError> {
@@ -640,6 +664,7 @@ pub fn edit(
         if before.author_id != author_id {
             return Err(DbError::NotFound);
         }
+        let input = &patch.over(&before);
         if !editable(before.status()) {
             return Err(ErrorCode::ReviewNotEditable.into());
         }
@@ -1013,10 +1038,10 @@ pub fn decide_flag(
     now: DateTime<Utc>,
 ) -> Result<FlagRow, DbError> {
     write_tx(conn, |conn| {
-        let flag: FlagRow = rf::table
-            .find(flag_id)
-            .select(FlagRow::as_select())
-            .first(conn)?;
+        // Locked: of two decisions at once, the second sees the flag decided.
+        let flag: FlagRow =
+            crate::first_for_update!(conn, rf::table.find(flag_id).select(FlagRow::as_select()))?
+                .ok_or(DbError::NotFound)?;
         if flag.status != "open" {
             return Err(ErrorCode::AlreadyDecided.into());
         }
@@ -1184,10 +1209,12 @@ pub fn decide_appeal(
     now: DateTime<Utc>,
 ) -> Result<AppealRow, DbError> {
     write_tx(conn, |conn| {
-        let appeal: AppealRow = ra::table
-            .find(appeal_id)
-            .select(AppealRow::as_select())
-            .first(conn)?;
+        // Locked: of two decisions at once, the second sees the appeal decided.
+        let appeal: AppealRow = crate::first_for_update!(
+            conn,
+            ra::table.find(appeal_id).select(AppealRow::as_select())
+        )?
+        .ok_or(DbError::NotFound)?;
         if appeal.status != "open" {
             return Err(ErrorCode::AlreadyDecided.into());
         }

@@ -17,6 +17,7 @@ mod openapi;
 mod operations;
 mod order_of_checks;
 mod orders;
+mod races;
 mod returns;
 mod reviews;
 mod schema;

@@ -2,8 +2,8 @@ use super::dto::*;
 use crate::api::{page_error, validate_with, ApiJson};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::reviews::{
-    self as store, NewFlag, PublicFilter, ReviewCursor, ReviewInput, ReviewRow, ReviewSort,
-    ReviewSubject, Subject,
+    self as store, NewFlag, PublicFilter, ReviewCursor, ReviewInput, ReviewPatch, ReviewRow,
+    ReviewSort, ReviewSubject, Subject,
 };
 use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
 use crate::domain::roles::Role;
@@ -185,19 +185,15 @@ async fn edit_review(
     let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
     let row = state
         .db(move |c| {
-            let current = store::find(c, &id)?.ok_or(crate::db::DbError::NotFound)?;
-            let input = ReviewInput {
-                rating: req.rating.unwrap_or(current.rating),
-                shop_rating: req.shop_rating.or(current.shop_rating),
-                body: match req.text {
-                    Some(t) => text_of(Some(t)),
-                    None => current.body.clone(),
-                },
-                attachment_ids: req
-                    .attachment_ids
-                    .unwrap_or_else(|| current.attachment_list()),
+            // Merged with the review as it stands under the edit's lock, not as read before it:
+            // an edit and a moderator's decision meeting on one review lose nothing.
+            let patch = ReviewPatch {
+                rating: req.rating,
+                shop_rating: req.shop_rating,
+                body: req.text.map(|t| text_of(Some(t))),
+                attachment_ids: req.attachment_ids,
             };
-            store::edit(c, &id, &user.id, &input, &policy, now)
+            store::edit(c, &id, &user.id, &patch, &policy, now)
         })
         .await?;
     Ok(web::Json(render(&state, row, Audience::Party).await?))

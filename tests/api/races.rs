@@ -1,0 +1,296 @@
+//! Two requests that meet on one item: two moderators deciding the same held review, flag or
+//! appeal, an edit beside a decision. Every decision is taken on a locked row, so exactly one
+//! wins, the other gets 409 and writes nothing — no second log entry, no second notification —
+//! and the ratings equal a recount afterwards. (SQLite serialises writers and never showed the
+//! race; on PostgreSQL both used to win.)
+use crate::helpers::*;
+use aftersale::db::reviews::{self, Verdict};
+use aftersale::db::{DbConnection, DbError};
+use aftersale::domain::reviews::{AppealDecision, FlagDecision, ReviewDecision};
+use aftersale::error::{ApiError, ErrorCode};
+use futures_util::future::join;
+use serde_json::{json, Value};
+use std::sync::{Arc, Barrier};
+
+const ROUNDS: usize = 8;
+
+/// A decision as the storage takes it, run on a connection of its own.
+type Job = Box<dyn FnOnce(&mut DbConnection) -> Result<(), DbError> + Send>;
+
+/// Runs the jobs on threads released together, each with a pooled connection already in hand
+/// (the test pool has four), so that their transactions overlap; the error codes, in order.
+fn race(app: &TestApp, jobs: Vec<Job>) -> Vec<Option<ErrorCode>> {
+    let barrier = Arc::new(Barrier::new(jobs.len()));
+    let threads: Vec<_> = jobs
+        .into_iter()
+        .map(|job| {
+            let (state, barrier) = (app.state.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut conn = state.db.get().unwrap();
+                barrier.wait();
+                job(&mut conn).err().map(|e| ApiError::from(e).code())
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+/// Exactly one of two decisions wins; the other is refused as already decided.
+fn one_wins(outcomes: &[Option<ErrorCode>]) {
+    let won = outcomes.iter().filter(|o| o.is_none()).count();
+    let lost = outcomes
+        .iter()
+        .filter(|o| **o == Some(ErrorCode::AlreadyDecided))
+        .count();
+    assert_eq!((won, lost), (1, outcomes.len() - 1), "{outcomes:?}");
+}
+
+async fn log_of(app: &TestApp, moderator: &Account, subject: &str) -> Vec<Value> {
+    let r = app
+        .get(
+            &format!("/api/v1/moderation/log?subject_id={subject}&limit=100"),
+            Some(&moderator.token),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"].as_array().unwrap().clone()
+}
+
+/// Entries written by either racing moderator.
+fn by_racers(log: &[Value], cast: &Cast) -> usize {
+    log.iter()
+        .filter(|e| e["actor_id"] == cast.moderator.id || e["actor_id"] == cast.moderator2.id)
+        .count()
+}
+
+/// The product summary equals a count of what the public list shows.
+async fn ratings_equal_a_recount(app: &TestApp) {
+    let r = app
+        .get("/api/v1/products/P-1/reviews?limit=100", None)
+        .await;
+    let listed = r.body["items"].as_array().unwrap();
+    let summary = &r.body["summary"];
+    assert_eq!(summary["count"], listed.len(), "{summary}");
+    for stars in 1..=5 {
+        let n = listed.iter().filter(|v| v["rating"] == stars).count();
+        assert_eq!(summary["distribution"][stars.to_string()], n, "{summary}");
+    }
+}
+
+async fn held_review(app: &TestApp, cast: &Cast, n: usize) -> String {
+    let item = app
+        .delivered_item(cast, &cast.buyer, &format!("RACE-H-{n}"), 1)
+        .await;
+    // A phone number in the text holds it for a moderator.
+    let r = app
+        .review(&cast.buyer.token, &item, 4, "Звоните мне: +7 701 555 44 12")
+        .await;
+    assert_eq!(r.body["status"], "pending_moderation", "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+async fn published_review(app: &TestApp, cast: &Cast, n: usize) -> String {
+    let item = app
+        .delivered_item(cast, &cast.buyer, &format!("RACE-P-{n}"), 1)
+        .await;
+    let r = app
+        .review(&cast.buyer.token, &item, 5, "Хороший товар, рекомендую")
+        .await;
+    assert_eq!(r.body["status"], "published", "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+async fn flag(app: &TestApp, cast: &Cast, review: &str) -> String {
+    let r = app
+        .post(
+            &format!("/api/v1/reviews/{review}/flags"),
+            Some(&cast.seller.token),
+            json!({"reason": "false_information", "comment": "Отзыв не о нашем товаре"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn two_moderators_decide_a_held_review_once() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let policy = app.state.policy.reviews.clone();
+    let now = app.clock.now_utc();
+    for round in 0..ROUNDS {
+        let id = held_review(&app, &cast, round).await;
+        let second = if round % 2 == 0 {
+            ReviewDecision::Approve
+        } else {
+            ReviewDecision::Reject
+        };
+        let jobs: Vec<Job> = [
+            (cast.moderator.id.clone(), ReviewDecision::Approve),
+            (cast.moderator2.id.clone(), second),
+        ]
+        .into_iter()
+        .map(|(moderator, decision)| {
+            let (id, policy) = (id.clone(), policy.clone());
+            Box::new(move |c: &mut DbConnection| {
+                let verdict = Verdict {
+                    decision,
+                    reason_code: Some("personal_data"),
+                    note: None,
+                };
+                reviews::decide_review(c, &id, &moderator, &verdict, &policy, now).map(|_| ())
+            }) as Job
+        })
+        .collect();
+        one_wins(&race(&app, jobs));
+        let log = log_of(&app, &cast.moderator, &id).await;
+        assert_eq!(by_racers(&log, &cast), 1, "{log:?}");
+    }
+    // The author heard of each review's fate once.
+    let feed = app.notification_kinds(&cast.buyer.token).await;
+    let decided = feed
+        .iter()
+        .filter(|k| *k == "review_published" || *k == "review_rejected")
+        .count();
+    assert_eq!(decided, ROUNDS, "{feed:?}");
+    ratings_equal_a_recount(&app).await;
+}
+
+#[actix_web::test]
+async fn two_moderators_decide_a_flag_once() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let policy = app.state.policy.reviews.clone();
+    let now = app.clock.now_utc();
+    for round in 0..ROUNDS {
+        let review = published_review(&app, &cast, round).await;
+        let id = flag(&app, &cast, &review).await;
+        let second = if round % 2 == 0 {
+            FlagDecision::Uphold
+        } else {
+            FlagDecision::Dismiss
+        };
+        let jobs: Vec<Job> = [
+            (cast.moderator.id.clone(), FlagDecision::Uphold),
+            (cast.moderator2.id.clone(), second),
+        ]
+        .into_iter()
+        .map(|(moderator, decision)| {
+            let (id, policy) = (id.clone(), policy.clone());
+            Box::new(move |c: &mut DbConnection| {
+                reviews::decide_flag(c, &id, &moderator, decision, "решение", &policy, now)
+                    .map(|_| ())
+            }) as Job
+        })
+        .collect();
+        one_wins(&race(&app, jobs));
+        let log = log_of(&app, &cast.moderator, &id).await;
+        assert_eq!(by_racers(&log, &cast), 1, "{log:?}");
+        // A dismissed flag never leaves its review removed, nor an upheld one published.
+        let decided = log.iter().find(|e| e["action"] != "flag_opened").unwrap();
+        let shown = app
+            .get(
+                &format!("/api/v1/reviews/{review}"),
+                Some(&cast.buyer.token),
+            )
+            .await;
+        let expected = if decided["after_status"] == "upheld" {
+            "removed"
+        } else {
+            "published"
+        };
+        assert_eq!(shown.body["status"], expected, "{decided} / {}", shown.body);
+    }
+    ratings_equal_a_recount(&app).await;
+}
+
+#[actix_web::test]
+async fn two_moderators_decide_an_appeal_once() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let third = app.moderator("mod3@example.kz").await;
+    let policy = app.state.policy.reviews.clone();
+    let now = app.clock.now_utc();
+    for round in 0..ROUNDS {
+        let review = published_review(&app, &cast, round).await;
+        let flag_id = flag(&app, &cast, &review).await;
+        let r = app
+            .post(
+                &format!("/api/v1/moderation/flags/{flag_id}/decision"),
+                Some(&third.token),
+                json!({"decision": "uphold", "note": "Удалён"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app
+            .post(
+                &format!("/api/v1/reviews/{review}/appeal"),
+                Some(&cast.buyer.token),
+                json!({"text": "Отзыв о купленном товаре"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.body["id"].as_str().unwrap().to_string();
+        let second = if round % 2 == 0 {
+            AppealDecision::Reinstate
+        } else {
+            AppealDecision::KeepRemoved
+        };
+        let jobs: Vec<Job> = [
+            (cast.moderator.id.clone(), AppealDecision::Reinstate),
+            (cast.moderator2.id.clone(), second),
+        ]
+        .into_iter()
+        .map(|(moderator, decision)| {
+            let (id, policy) = (id.clone(), policy.clone());
+            Box::new(move |c: &mut DbConnection| {
+                reviews::decide_appeal(c, &id, &moderator, decision, "решение", &policy, now)
+                    .map(|_| ())
+            }) as Job
+        })
+        .collect();
+        one_wins(&race(&app, jobs));
+        let log = log_of(&app, &cast.moderator, &id).await;
+        assert_eq!(by_racers(&log, &cast), 1, "{log:?}");
+    }
+    ratings_equal_a_recount(&app).await;
+}
+
+#[actix_web::test]
+async fn two_edits_of_different_fields_both_stand() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    for round in 0..ROUNDS {
+        let id = published_review(&app, &cast, round).await;
+        let path = format!("/api/v1/reviews/{id}");
+        let patch = |body: Value| {
+            app.call(
+                actix_web::http::Method::PATCH,
+                &path,
+                Some(&cast.buyer.token),
+                Some(body),
+            )
+        };
+        let (a, b) = join(
+            patch(json!({"rating": 2})),
+            patch(json!({"text": "Через неделю сломалась кнопка"})),
+        )
+        .await;
+        assert_eq!(
+            (a.status.as_u16(), b.status.as_u16()),
+            (200, 200),
+            "{} / {}",
+            a.body,
+            b.body
+        );
+        // Each edit merged with the review as it stood under its lock: neither field is lost.
+        let shown = app.get(&path, Some(&cast.buyer.token)).await;
+        assert_eq!(shown.body["rating"], 2, "{}", shown.body);
+        assert_eq!(
+            shown.body["text"], "Через неделю сломалась кнопка",
+            "{}",
+            shown.body
+        );
+    }
+    ratings_equal_a_recount(&app).await;
+}
