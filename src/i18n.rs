@@ -77,6 +77,16 @@ pub fn field_message(code: &str, lang: Lang) -> String {
             "Длина вне допустимых пределов",
             "Length is outside the allowed range",
         ),
+        "blank" => lang.pick(
+            "Мәтін бос болмауы керек",
+            "Текст не может быть пустым",
+            "The text must not be blank",
+        ),
+        "control_character" => lang.pick(
+            "Мәтінде басқару таңбалары бар (NUL және т.б.)",
+            "Текст содержит управляющие символы (NUL и др.)",
+            "The text holds control characters (NUL and others)",
+        ),
         "range" => lang.pick(
             "Мәні рұқсат етілген шектен тыс",
             "Значение вне допустимого диапазона",

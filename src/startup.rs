@@ -14,6 +14,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, ACCEPT_LANGUAGE};
 use actix_web::{web, App, HttpMessage, HttpServer};
+use futures_util::future::Either;
 use std::sync::Arc;
 use std::time::Instant;
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -133,6 +134,15 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(api::routes::fallback))
+        // Control characters in the path or query never reach a handler or the database.
+        .wrap_fn(|req, srv| {
+            let refused = api::text::check_uri(req.uri());
+            let fut = match refused {
+                Ok(()) => Either::Left(srv.call(req)),
+                Err(e) => Either::Right(std::future::ready(Ok(req.error_response(e)))),
+            };
+            async move { fut.await.map(ServiceResponse::map_into_boxed_body) }
+        })
         .wrap(actix_web::middleware::from_fn(api::rate_limit::middleware))
         // Renders every error as problem+json in the caller's language, with the request id.
         .wrap_fn(|req, srv| {

@@ -53,10 +53,20 @@ fn is_json(req: &HttpRequest) -> bool {
         .unwrap_or(false)
 }
 
-/// Turns a serde_json failure into our error: syntax → 400, shape → 422 naming the field.
+/// Turns a serde_json failure into our error: syntax → 400, a refused control character →
+/// 422 naming the field, shape → 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    // Syntax first (trailing garbage included), then the text rule over every string, then
+    // the shape.
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| ApiError::from(ErrorCode::MalformedRequest))?;
+    if let Some(field) = super::text::first_refused(&value) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            field,
+            "control_character",
+        )]));
+    }
+    let value: T = serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -84,9 +94,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             _ => ErrorCode::MalformedRequest.into(),
         }
     })?;
-    // Trailing garbage after the value is malformed input, not a shape problem.
-    de.end()
-        .map_err(|_| ApiError::from(ErrorCode::MalformedRequest))?;
     Ok(value)
 }
 

@@ -12,6 +12,7 @@ pub mod rate_limit;
 pub mod returns;
 pub mod reviews;
 pub mod routes;
+pub mod text;
 
 use crate::domain::pagination::{self, PageError, TimeCursor};
 use crate::error::{ApiError, FieldError};

@@ -22,3 +22,4 @@ mod returns;
 mod reviews;
 mod schema;
 mod sweep;
+mod text_input;

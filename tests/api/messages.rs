@@ -156,7 +156,7 @@ async fn conversation_reply_clock_and_breaches() {
 
     // Rules of the form.
     let r = app.post(&path, buyer, json!({"body": "   "})).await;
-    assert_eq!(r.field_errors(), vec![("body".into(), "length".into())]);
+    assert_eq!(r.field_errors(), vec![("body".into(), "blank".into())]);
     let other = upload(&app, &cast.other_buyer.token, PNG).await;
     app.post(
         &path,

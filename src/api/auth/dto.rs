@@ -13,7 +13,7 @@ pub struct RegisterRequest {
     #[validate(length(min = 8, max = 128))]
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 200)]
     #[schema(example = "Айгерим Нурланова")]
     pub full_name: String,
@@ -24,7 +24,7 @@ pub struct RegisterRequest {
     #[schema(value_type = RegistrableRole)]
     pub role: Role,
     /// Required for sellers: the shop created with the account.
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 200)]
     pub shop_name: Option<String>,
 }

@@ -85,9 +85,6 @@ async fn register(
     if req.role == crate::domain::roles::Role::Seller && req.shop_name.is_none() {
         extra.push(FieldError::new("shop_name", "required"));
     }
-    if !req.full_name.is_empty() && req.full_name.trim().is_empty() {
-        extra.push(FieldError::new("full_name", "required"));
-    }
     let phone = match req.phone.as_deref() {
         None => None,
         Some(raw) => match normalize_phone(raw) {

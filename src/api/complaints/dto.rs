@@ -18,7 +18,7 @@ use validator::Validate;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileComplaintRequest {
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub order_id: String,
     pub target: Target,
@@ -35,7 +35,7 @@ pub struct FileComplaintRequest {
     #[validate(nested)]
     pub contact: Option<ContactInput>,
     /// The courier's or employee's name, if known.
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 200)]
     pub involved_person: Option<String>,
     /// When delivery was expected and when it happened (delays).
@@ -51,7 +51,7 @@ pub struct FileComplaintRequest {
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     /// Kazakhstan number, e.g. `+7 701 123 45 12`.
-    #[validate(length(min = 1, max = 32))]
+    #[validate(length(min = 1, max = 32), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 32)]
     pub phone: Option<String>,
     #[validate(email, length(max = 254))]
@@ -62,7 +62,7 @@ pub struct ContactInput {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RespondRequest {
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     pub proposed_resolution: Option<DesiredResolution>,
@@ -74,7 +74,7 @@ pub struct RespondRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestInfoRequest {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub question: String,
 }
@@ -82,7 +82,7 @@ pub struct RequestInfoRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProvideInfoRequest {
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     #[validate(length(max = 20))]
@@ -93,7 +93,7 @@ pub struct ProvideInfoRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub moderator_id: String,
 }
@@ -102,7 +102,7 @@ pub struct AssignRequest {
 #[serde(deny_unknown_fields)]
 pub struct ChangeTrackRequest {
     pub track: Track,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
@@ -111,7 +111,7 @@ pub struct ChangeTrackRequest {
 #[serde(deny_unknown_fields)]
 pub struct ExtendRequest {
     /// Told to the buyer.
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// The new resolution deadline; later than the current one.
@@ -124,7 +124,7 @@ pub struct ResolveRequest {
     pub outcome: Outcome,
     #[validate(nested)]
     pub remedy: RemedyInput,
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 5000)]
     pub explanation: String,
 }
@@ -144,7 +144,7 @@ pub struct RemedyInput {
 #[schema(as = ComplaintAppealRequest)]
 #[serde(deny_unknown_fields)]
 pub struct AppealRequest {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
@@ -154,7 +154,7 @@ pub struct AppealRequest {
 pub struct ExternalEscalationRequest {
     pub authority: Authority,
     /// The authority's case or registration number.
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 200)]
     pub reference: String,
 }
@@ -163,7 +163,7 @@ pub struct ExternalEscalationRequest {
 #[schema(as = ComplaintMessageRequest)]
 #[serde(deny_unknown_fields)]
 pub struct MessageRequest {
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     #[validate(length(max = 20))]

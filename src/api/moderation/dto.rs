@@ -10,7 +10,7 @@ use validator::Validate;
 pub struct ReviewDecisionRequest {
     pub decision: ReviewDecision,
     /// Why a review is rejected (shown to the author), e.g. `offensive_language`.
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub reason_code: Option<String>,
     #[validate(length(max = 2000))]
@@ -21,7 +21,7 @@ pub struct ReviewDecisionRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct FlagDecisionRequest {
     pub decision: FlagDecision,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
@@ -29,7 +29,7 @@ pub struct FlagDecisionRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct AppealDecisionRequest {
     pub decision: AppealDecision,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }

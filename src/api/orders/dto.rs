@@ -10,10 +10,10 @@ use validator::Validate;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct OrderUpsertRequest {
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub buyer_id: String,
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub shop_id: String,
     pub placed_at: DateTime<Utc>,
@@ -26,14 +26,14 @@ pub struct OrderUpsertRequest {
 
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 pub struct OrderItemInput {
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 100)]
     pub product_id: String,
-    #[validate(length(min = 1, max = 300))]
+    #[validate(length(min = 1, max = 300), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     /// Catalogue category (e.g. `mobile_phones`, `underwear`): decides return eligibility.
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub category: Option<String>,
     #[validate(range(min = 1, max = 10000))]
@@ -49,10 +49,10 @@ pub struct OrderItemInput {
 pub struct DeliveryInput {
     #[serde(rename = "type")]
     pub kind: DeliveryType,
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub courier_id: Option<String>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 200)]
     pub courier_name: Option<String>,
     pub promised_at: Option<DateTime<Utc>>,

@@ -7,7 +7,7 @@ use crate::auth::AuthUser;
 use crate::db::messages::{self as store, MessageRecord};
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::roles::Role;
-use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
+use crate::error::{ApiResult, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderMessageRequest {
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
     /// Files the author uploaded (photos, video, PDF).
@@ -201,11 +201,10 @@ async fn post_message(
     user.require(&[Role::Buyer, Role::Seller])?;
     let (id, who, now) = (path.into_inner(), user.caller(), state.clock.now());
     let check = |r: &OrderMessageRequest| {
-        let mut extra = crate::api::distinct_ids(r.attachment_ids.as_deref().unwrap_or(&[]));
-        if r.body.trim().is_empty() {
-            extra.push(FieldError::new("body", "length"));
-        }
-        validate_with(r, extra)
+        validate_with(
+            r,
+            crate::api::distinct_ids(r.attachment_ids.as_deref().unwrap_or(&[])),
+        )
     };
     let req = body
         .after(check, order_exists(&state, &id, &user, false))

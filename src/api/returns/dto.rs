@@ -13,7 +13,7 @@ use validator::Validate;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestReturnRequest {
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub order_id: String,
     /// Which delivered items and how many of each: at most what was bought minus what other
@@ -26,7 +26,7 @@ pub struct RequestReturnRequest {
     /// `wrong_item`, `incomplete` 14 days, ≥ 1 photo; `changed_mind` 14 days, none (refused
     /// for medicines, underwear, hosiery, animals and plants, goods sold by length, phones).
     pub reason: Reason,
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 5000)]
     pub description: Option<String>,
     #[validate(length(max = 20))]
@@ -37,7 +37,7 @@ pub struct RequestReturnRequest {
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnLineInput {
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub order_item_id: String,
     #[validate(range(min = 1, max = 10000))]
@@ -50,7 +50,7 @@ pub struct ReturnLineInput {
 pub struct RejectReturnRequest {
     pub reason_code: RejectionReason,
     /// Shown to the buyer.
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 5000)]
     pub explanation: String,
 }

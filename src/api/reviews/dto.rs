@@ -11,7 +11,7 @@ use validator::Validate;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateReviewRequest {
-    #[validate(length(min = 1, max = 64))]
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub order_item_id: String,
     #[validate(range(min = 1, max = 5))]
@@ -51,7 +51,7 @@ pub struct EditReviewRequest {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ReplyRequest {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
@@ -59,7 +59,7 @@ pub struct ReplyRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct FlagRequest {
     pub reason: FlagReason,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub comment: String,
     #[validate(length(max = 10))]
@@ -70,7 +70,7 @@ pub struct FlagRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(as = ReviewAppealRequest)]
 pub struct AppealRequest {
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
