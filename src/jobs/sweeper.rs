@@ -11,6 +11,8 @@ use serde::Serialize;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Another instance was sweeping; this one did nothing.
+    pub skipped: bool,
     /// Moderation items found past their deadline for the first time (logged as `sla_breached`).
     pub sla_breaches: usize,
     /// Shops whose 90-day rating was re-evaluated (it moves as reviews age out of the window).
@@ -27,7 +29,66 @@ pub struct SweepReport {
     pub messages: crate::db::messages::MessageSweep,
 }
 
+/// One pass, by one instance at a time. On PostgreSQL the pass holds a session advisory lock
+/// (`pg_try_advisory_lock`): an instance that finds it taken skips the minute (`skipped`), so
+/// several instances sharing a database record, escalate and notify every deadline once. One
+/// lock per pass rather than per step: the steps read, then write (count, then insert) across
+/// several tables and transactions, and a pass is short. The lock lives with the connection,
+/// so a crashed sweeper frees it when its connection closes. SQLite serves one instance.
 pub fn sweep(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<SweepReport, DbError> {
+    if !lock::try_acquire(conn)? {
+        return Ok(SweepReport {
+            skipped: true,
+            ..SweepReport::default()
+        });
+    }
+    let report = pass(conn, policy, now);
+    let released = lock::release(conn);
+    let report = report?;
+    released?;
+    Ok(report)
+}
+
+mod lock {
+    use crate::db::{DbConnection, DbError};
+    use diesel::prelude::*;
+
+    /// "aftersale sweep" as a 64-bit key.
+    const KEY: i64 = 0x6166_7465_7273_7765;
+
+    #[derive(QueryableByName)]
+    struct Held {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        held: bool,
+    }
+
+    pub fn try_acquire(conn: &mut DbConnection) -> Result<bool, DbError> {
+        match conn {
+            DbConnection::Postgresql(c) => {
+                let row: Held = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS held")
+                    .bind::<diesel::sql_types::BigInt, _>(KEY)
+                    .get_result(c)?;
+                Ok(row.held)
+            }
+            DbConnection::Sqlite(_) => Ok(true),
+        }
+    }
+
+    pub fn release(conn: &mut DbConnection) -> Result<(), DbError> {
+        if let DbConnection::Postgresql(c) = conn {
+            diesel::sql_query("SELECT pg_advisory_unlock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(KEY)
+                .execute(c)?;
+        }
+        Ok(())
+    }
+}
+
+fn pass(
     conn: &mut DbConnection,
     policy: &Policy,
     now: DateTime<Utc>,
@@ -52,6 +113,7 @@ pub fn sweep(
     )
     .execute(conn)?;
     let report = SweepReport {
+        skipped: false,
         sla_breaches,
         shops_checked: shops.len(),
         idempotency_keys_purged,

@@ -140,3 +140,136 @@ fn the_cli_runs_one_sweep_as_of_an_instant() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
 }
+
+/// Overdue items of every kind the sweep watches: held reviews, an open flag, seller
+/// complaints nobody acknowledged, returns the seller did not decide, unanswered messages.
+async fn backlog(app: &TestApp) {
+    let cast = app.cast().await;
+    for i in 0..4 {
+        let item = app
+            .delivered_item(&cast, &cast.buyer, &format!("BL-R{i}"), 1)
+            .await;
+        let r = app
+            .review(&cast.buyer.token, &item, 3, "пишите 87011234567")
+            .await;
+        assert_eq!(r.body["status"], "pending_moderation", "{}", r.body);
+    }
+    for i in 0..3 {
+        let order = app
+            .delivered_order(
+                &cast.service,
+                &format!("BL-C{i}"),
+                &cast.buyer,
+                cast.shop(),
+                1,
+            )
+            .await;
+        let r = app
+            .post(
+                "/api/v1/complaints",
+                Some(&cast.buyer.token),
+                json!({"order_id": order["id"], "target": "seller", "category": "not_as_described",
+                       "description": "Товар не соответствует описанию в карточке"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let r = app
+            .post(
+                &format!("/api/v1/orders/{}/messages", order["id"].as_str().unwrap()),
+                Some(&cast.buyer.token),
+                json!({"body": "Ответьте, пожалуйста"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    for i in 0..2 {
+        let (order, _, case) = crate::returns::order_delivered_at(
+            app,
+            &cast,
+            &format!("BL-T{i}"),
+            "2026-11-20T10:00:00Z",
+            "city",
+        )
+        .await;
+        let r = app
+            .post(
+                "/api/v1/returns",
+                Some(&cast.buyer.token),
+                json!({"order_id": order, "reason": "changed_mind",
+                       "items": [{"order_item_id": case, "quantity": 1}]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+}
+
+/// Rows the sweep writes, per table.
+fn effects(app: &TestApp) -> Vec<(String, i64)> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut pooled = app.raw_conn();
+    let conn: &mut aftersale::db::DbConnection = &mut pooled;
+    [
+        "moderation_log",
+        "complaint_events",
+        "complaint_breaches",
+        "return_events",
+        "return_breaches",
+        "order_breaches",
+        "notifications",
+    ]
+    .iter()
+    .map(|table| {
+        let n: N = diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+            .get_result(conn)
+            .unwrap();
+        (table.to_string(), n.n)
+    })
+    .collect()
+}
+
+#[actix_web::test]
+async fn three_sweepers_at_once_record_every_deadline_once() {
+    use std::sync::{Arc, Barrier};
+    // The same backlog twice: one database swept by three instances at once, one by one.
+    let (racing, alone) = (TestApp::spawn().await, TestApp::spawn().await);
+    backlog(&racing).await;
+    backlog(&alone).await;
+    let later = app_later(&racing);
+    alone.clock.set(later);
+    let before = effects(&racing);
+    assert_eq!(before, effects(&alone));
+
+    let barrier = Arc::new(Barrier::new(3));
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let (state, barrier) = (racing.state.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut conn = state.db.get().unwrap();
+                barrier.wait();
+                sweep(&mut conn, &state.policy, later).unwrap()
+            })
+        })
+        .collect();
+    let reports: Vec<SweepReport> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    run_sweep(&alone);
+    assert_eq!(effects(&racing), effects(&alone), "{reports:?}");
+    assert_ne!(
+        effects(&racing),
+        before,
+        "the backlog produced nothing to sweep"
+    );
+    // Every effect was there to be had once: one more pass adds nothing.
+    let again = run_sweep(&racing);
+    assert_eq!(effects(&racing), effects(&alone), "{again:?}");
+}
+
+/// Ten days on: every moderation, complaint, return and reply deadline of the backlog passed.
+fn app_later(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
+    app.clock.advance(TimeDelta::days(10));
+    app.clock.now_utc()
+}
