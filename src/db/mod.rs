@@ -22,6 +22,8 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use connection::DbConnection;
@@ -188,6 +190,22 @@ pub struct ConnectError(String);
 /// MultiConnection would try each backend and hide the real error.
 pub struct Manager {
     target: DbTarget,
+    reach: Arc<Reach>,
+}
+
+/// What the pool learnt of the database from its last attempt to connect. While the last
+/// attempt failed, checkouts give up at once instead of waiting the whole pool timeout, so
+/// requests during an outage answer 503 in a fraction of a second; the first connection that
+/// opens again clears it.
+#[derive(Debug, Default)]
+pub struct Reach {
+    down: AtomicBool,
+}
+
+impl Reach {
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::Relaxed)
+    }
 }
 
 /// A connection that was used less than this long ago is trusted without a ping.
@@ -198,7 +216,9 @@ impl r2d2::ManageConnection for Manager {
     type Error = ConnectError;
 
     fn connect(&self) -> Result<PooledDb, ConnectError> {
-        let conn = open(&self.target).map_err(|e| ConnectError(e.to_string()))?;
+        let opened = open(&self.target);
+        self.reach.down.store(opened.is_err(), Ordering::Relaxed);
+        let conn = opened.map_err(|e| ConnectError(e.to_string()))?;
         Ok(PooledDb {
             conn,
             returned_at: Instant::now(),
@@ -250,7 +270,12 @@ pub type Conn = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pub pool: Pool,
     pub backend: Backend,
+    reach: Arc<Reach>,
+    timeout: Duration,
 }
+
+/// How long one slice of a checkout waits before it looks at `Reach` again.
+const SLICE: Duration = Duration::from_millis(100);
 
 impl Db {
     /// Builds the pool. It does not wait for the database: a service started while the
@@ -261,19 +286,50 @@ impl Db {
             prepare_sqlite_file(&target)?;
         }
         let backend = target.backend;
+        let reach = Arc::new(Reach::default());
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(0))
             .connection_timeout(timeout)
             .test_on_check_out(true)
-            .build_unchecked(Manager { target });
-        Ok(Db { pool, backend })
+            .build_unchecked(Manager {
+                target,
+                reach: reach.clone(),
+            });
+        Ok(Db {
+            pool,
+            backend,
+            reach,
+            timeout,
+        })
     }
 
+    /// A pooled connection. A busy pool is waited for up to the pool timeout; a database the
+    /// pool could not reach on its last attempt fails the checkout within a slice (100 ms).
     pub fn get(&self) -> Result<Conn, DbError> {
-        self.pool
-            .get()
-            .map_err(|e| DbError::Unavailable(e.to_string()))
+        self.get_within(self.timeout)
+    }
+
+    pub fn get_within(&self, limit: Duration) -> Result<Conn, DbError> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self
+                .pool
+                .get_timeout(SLICE.min(left).max(Duration::from_millis(1)))
+            {
+                Ok(conn) => return Ok(conn),
+                Err(e) if self.reach.is_down() || Instant::now() >= deadline => {
+                    return Err(DbError::Unavailable(e.to_string()))
+                }
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Whether the pool's last attempt to connect failed.
+    pub fn is_down(&self) -> bool {
+        self.reach.is_down()
     }
 
     /// Runs `f` with a pooled connection; a connection that failed at the transport level
@@ -282,7 +338,16 @@ impl Db {
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
-        let mut conn = self.get()?;
+        self.run_within(self.timeout, f)
+    }
+
+    /// `run`, waiting at most `limit` for a connection.
+    pub fn run_within<T>(
+        &self,
+        limit: Duration,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let mut conn = self.get_within(limit)?;
         let result = f(&mut conn);
         if matches!(result, Err(DbError::Unavailable(_))) {
             conn.mark_broken();

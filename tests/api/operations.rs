@@ -153,7 +153,8 @@ async fn database_outage_is_503_and_the_service_recovers_without_restart() {
     let proxied = url.replacen(&authority, &format!("127.0.0.1:{}", proxy.port), 1);
 
     let dir = tempfile::tempdir().unwrap();
-    let state = state_on(&proxied, "2", "500", dir.path());
+    // A long pool timeout: during the outage nothing may wait it out.
+    let state = state_on(&proxied, "2", "20000", dir.path());
     state.db.migrate().unwrap();
     let app = actix_web::test::init_service(startup::app(state)).await;
     let get = |path: &'static str| actix_web::test::TestRequest::get().uri(path).to_request();
@@ -167,8 +168,15 @@ async fn database_outage_is_503_and_the_service_recovers_without_restart() {
 
     proxy.cut();
     for _ in 0..3 {
+        let started = std::time::Instant::now();
         let res = actix_web::test::call_service(&app, get("/ready")).await;
         assert_eq!(res.status(), 503);
+        // The pool knows the database is down: far sooner than the 20 s pool timeout.
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
         let body: serde_json::Value = actix_web::test::read_body_json(res).await;
         assert_eq!(body["code"], "database_unavailable");
     }
@@ -177,8 +185,14 @@ async fn database_outage_is_503_and_the_service_recovers_without_restart() {
         .uri("/api/v1/auth/login")
         .set_json(serde_json::json!({"email": "a@example.kz", "password": "whatever-pass"}))
         .to_request();
+    let started = std::time::Instant::now();
     let res = actix_web::test::call_service(&app, login).await;
     assert_eq!(res.status(), 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(res.headers().get("retry-after").unwrap(), "5");
 
     proxy.restore();
@@ -204,10 +218,11 @@ async fn an_unreachable_database_is_503_from_the_start() {
     let state = state_on(
         "postgres://postgres@127.0.0.1:1/nowhere",
         "2",
-        "300",
+        "20000",
         dir.path(),
     );
     let app = actix_web::test::init_service(startup::app(state)).await;
+    let started = std::time::Instant::now();
     let res = actix_web::test::call_service(
         &app,
         actix_web::test::TestRequest::get()
@@ -216,6 +231,12 @@ async fn an_unreachable_database_is_503_from_the_start() {
     )
     .await;
     assert_eq!(res.status(), 503);
+    // Not the 20 s pool timeout: the first refused connection tells the pool.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     let res = actix_web::test::call_service(
         &app,
         actix_web::test::TestRequest::get()
