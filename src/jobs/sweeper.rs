@@ -11,7 +11,8 @@ use serde::Serialize;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
-    /// Another instance was sweeping; this one did nothing.
+    /// Another instance was sweeping; this one did nothing (printed only then).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub skipped: bool,
     /// Moderation items found past their deadline for the first time (logged as `sla_breached`).
     pub sla_breaches: usize,
