@@ -54,6 +54,8 @@ pub struct Settings {
     pub attachments_dir: PathBuf,
     pub attachment_max_bytes: u64,
     pub json_max_bytes: usize,
+    /// How long a request body may take to arrive in full (408 after).
+    pub body_timeout: Duration,
     pub log_format: LogFormat,
     /// How often `serve` runs the deadline sweep; zero turns it off.
     pub sweep_interval: Duration,
@@ -168,6 +170,11 @@ impl Settings {
                 20 * 1024 * 1024,
             )?,
             json_max_bytes: num("JSON_MAX_BYTES", get("JSON_MAX_BYTES"), 256 * 1024)?,
+            body_timeout: Duration::from_millis(num(
+                "BODY_TIMEOUT_MS",
+                get("BODY_TIMEOUT_MS"),
+                30_000,
+            )?),
             log_format,
             sweep_interval: Duration::from_secs(num(
                 "SWEEP_INTERVAL_SECS",

@@ -133,6 +133,10 @@ error_codes! {
         ["Әдіс рұқсат етілмеген", "Бұл жол басқа HTTP әдістерін қабылдайды; Allow тақырыбын қараңыз."],
         ["Метод не поддерживается", "Этот путь принимает другие HTTP-методы; см. заголовок Allow."],
         ["Method not allowed", "This path takes other HTTP methods; see the Allow header."];
+    RequestTimeout => "request_timeout", StatusCode::REQUEST_TIMEOUT,
+        ["Сұраныс уақыты өтті", "Сұраныс денесі белгіленген уақытта толық келмеді."],
+        ["Время запроса истекло", "Тело запроса не поступило полностью за отведённое время."],
+        ["Request timeout", "The request body did not arrive in full in time."];
     EmailTaken => "email_taken", StatusCode::CONFLICT,
         ["Пошта бос емес", "Бұл электрондық пошта тіркелген."],
         ["Почта уже занята", "Этот адрес электронной почты уже зарегистрирован."],

@@ -93,6 +93,7 @@ fn fallback_code(status: u16) -> ErrorCode {
         404 => ErrorCode::RouteNotFound,
         413 => ErrorCode::PayloadTooLarge,
         405 => ErrorCode::MethodNotAllowed,
+        408 => ErrorCode::RequestTimeout,
         415 => ErrorCode::UnsupportedMediaType,
         503 => ErrorCode::DatabaseUnavailable,
         _ => ErrorCode::Internal,
@@ -179,6 +180,8 @@ pub fn app(
         })
         // Outside the error renderer: a replay returns the first response exactly as it was sent.
         .wrap(actix_web::middleware::from_fn(api::idempotency::middleware))
+        // Before anything reads the body (the Idempotency-Key hash included): size and time.
+        .wrap(actix_web::middleware::from_fn(api::body::middleware))
         .wrap_fn(move |req, srv| {
             let started = Instant::now();
             let method = req.method().to_string();

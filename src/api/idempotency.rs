@@ -48,14 +48,11 @@ fn valid_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
-async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+/// The whole body, as `api::body` bounds it in size and time.
+async fn read_body(payload: &mut Payload) -> Result<web::Bytes, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::from(ErrorCode::MalformedRequest))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ErrorCode::PayloadTooLarge.into());
-        }
-        body.extend_from_slice(&chunk);
+        body.extend_from_slice(&chunk.map_err(|e| super::body::payload_error(&e))?);
     }
     Ok(body.freeze())
 }
@@ -104,10 +101,7 @@ pub async fn middleware(
             ApiError::Validation(vec![FieldError::new("Idempotency-Key", "length")]),
         );
     }
-    // The whole body is hashed; uploads are bounded by their own limit.
-    let limit = (state.settings.attachment_max_bytes as usize + 64 * 1024)
-        .max(state.settings.json_max_bytes);
-    let body = match read_body(&mut req.take_payload(), limit).await {
+    let body = match read_body(&mut req.take_payload()).await {
         Ok(b) => b,
         Err(e) => return fail(req, e),
     };

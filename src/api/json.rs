@@ -110,8 +110,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             let parsed = match body.await {
                 Ok(bytes) => parse_json(&bytes),
                 Err(e) => Err(match e.as_error::<PayloadError>() {
-                    Some(PayloadError::Overflow) => ApiError::from(ErrorCode::PayloadTooLarge),
-                    _ => ApiError::from(ErrorCode::MalformedRequest),
+                    Some(p) => super::body::payload_error(p),
+                    None => ApiError::from(ErrorCode::MalformedRequest),
                 }),
             };
             Ok(ApiJson(parsed))

@@ -1,6 +1,7 @@
 //! HTTP: one folder per area (handlers + DTOs); handlers stay thin.
 pub mod attachments;
 pub mod auth;
+pub mod body;
 pub mod complaints;
 pub mod idempotency;
 pub mod json;

@@ -80,6 +80,11 @@ impl Traits {
         }
         if body {
             out.push((
+                "408",
+                vec![RequestTimeout],
+                "The body did not arrive in full within the time allowed",
+            ));
+            out.push((
                 "413",
                 vec![PayloadTooLarge],
                 "The body is larger than the limit",
@@ -128,6 +133,7 @@ fn generic(status: &str) -> &'static [ErrorCode] {
         "401" => &[Unauthenticated, InvalidToken],
         "403" => &[Forbidden],
         "404" => &[NotFound],
+        "408" => &[RequestTimeout],
         "413" => &[PayloadTooLarge],
         "415" => &[UnsupportedMediaType],
         "422" => &[ValidationFailed],

@@ -2,6 +2,7 @@
 //! database (SQLite by default; PostgreSQL when TEST_DATABASE_URL is a postgres:// URL).
 mod attachments;
 mod auth;
+mod body_limits;
 mod cli;
 mod complaints;
 mod concurrency;

@@ -6,7 +6,7 @@ use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_multipart::{Multipart, MultipartError};
-use actix_web::{error::PayloadError, get, http::header, post, web, HttpResponse};
+use actix_web::{get, http::header, post, web, HttpResponse};
 use futures_util::StreamExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -19,7 +19,7 @@ fn multipart_error(e: MultipartError) -> ApiError {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
         | MultipartError::ContentTypeIncompatible => ErrorCode::UnsupportedMediaType.into(),
-        MultipartError::Payload(PayloadError::Overflow) => ErrorCode::PayloadTooLarge.into(),
+        MultipartError::Payload(p) => crate::api::body::payload_error(&p),
         _ => ErrorCode::MalformedRequest.into(),
     }
 }
