@@ -185,7 +185,9 @@ impl Settings {
             auth_rate_limit_per_minute: num(
                 "AUTH_RATE_LIMIT_PER_MINUTE",
                 get("AUTH_RATE_LIMIT_PER_MINUTE"),
-                20,
+                // Per address: a carrier's NAT puts thousands of buyers behind one, so this
+                // stops floods, not guessing (that is the per-account backoff's job).
+                300,
             )?,
         })
     }

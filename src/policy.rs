@@ -13,6 +13,19 @@ pub struct Policy {
     pub complaints: ComplaintPolicy,
     pub returns: ReturnPolicy,
     pub messages: MessagePolicy,
+    pub login: LoginPolicy,
+}
+
+/// Failed-login backoff per account (`domain::login`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginPolicy {
+    /// Failures in a row that cost nothing.
+    pub free_attempts: i32,
+    /// The first lock; each further failure doubles it.
+    pub base_lock_secs: i64,
+    pub max_lock_secs: i64,
+    /// A day without failures forgets the count.
+    pub forget_after_hours: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,6 +133,12 @@ impl Default for Policy {
             messages: MessagePolicy {
                 seller_first_reply_target_hours: 24,
                 seller_first_reply_max_hours: 48,
+            },
+            login: LoginPolicy {
+                free_attempts: 5,
+                base_lock_secs: 30,
+                max_lock_secs: 15 * 60,
+                forget_after_hours: 24,
             },
         }
     }

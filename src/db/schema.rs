@@ -482,6 +482,15 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    login_failures (email) {
+        email -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        last_failure_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_keys (scope, idem_key) {
         scope -> Text,
         idem_key -> Text,

@@ -23,6 +23,7 @@ macro_rules! text_enum {
 
 pub mod complaints;
 pub mod delivery_failures;
+pub mod login;
 pub mod media;
 pub mod messages;
 pub mod orders;

@@ -11,6 +11,7 @@ mod delivery_failures;
 mod errors;
 mod helpers;
 mod idempotency;
+mod login_backoff;
 mod messages;
 mod moderation;
 mod notifications;

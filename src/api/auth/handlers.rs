@@ -146,9 +146,18 @@ async fn login(
 ) -> ApiResult<web::Json<AuthResponse>> {
     let req = body.into_inner()?;
     let email = normalize_email(&req.email);
-    let user = state
-        .db(move |c| db::users::find_by_email(c, &email))
+    let now = state.clock.now();
+    // A locked account is refused before its password is looked at.
+    let (key, policy) = (email.clone(), state.policy.login.clone());
+    let (user, locked) = state
+        .db(move |c| {
+            let locked = db::login_failures::locked_until(c, &key, now)?;
+            Ok((db::users::find_by_email(c, &key)?, locked))
+        })
         .await?;
+    if let Some(until) = locked {
+        return Err(ApiError::RateLimited(seconds_until(now, until)));
+    }
     let password = req.password;
     let user = web::block(move || match user {
         // Service accounts have no password and cannot log in.
@@ -161,9 +170,25 @@ async fn login(
             None
         }
     })
-    .await?
-    .ok_or(ErrorCode::InvalidCredentials)?;
+    .await?;
+    let key = email.clone();
+    let Some(user) = user else {
+        // Unknown accounts count too, so that a lock says nothing about who is registered.
+        state
+            .db(move |c| db::login_failures::record_failure(c, &key, &policy, now))
+            .await?;
+        return Err(ErrorCode::InvalidCredentials.into());
+    };
+    state
+        .db(move |c| db::login_failures::clear(c, &key))
+        .await?;
     Ok(web::Json(start_session(&state, user).await?))
+}
+
+/// Whole seconds until `until`, at least one (the `Retry-After` of a locked login).
+fn seconds_until(now: chrono::DateTime<chrono::Utc>, until: chrono::DateTime<chrono::Utc>) -> u64 {
+    let ms = (until - now).num_milliseconds().max(0) as u64;
+    ms.div_ceil(1000).max(1)
 }
 
 /// Rotate a refresh token. A token that was already used revokes its whole family.
