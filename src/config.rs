@@ -56,6 +56,9 @@ pub struct Settings {
     pub json_max_bytes: usize,
     /// How long a request body may take to arrive in full (408 after).
     pub body_timeout: Duration,
+    /// How long an unfinished Idempotency-Key claim is kept for its request before a retry may
+    /// take it over (a request that wrote nothing and whose process died).
+    pub idempotency_lease: Duration,
     pub log_format: LogFormat,
     /// How often `serve` runs the deadline sweep; zero turns it off.
     pub sweep_interval: Duration,
@@ -170,6 +173,11 @@ impl Settings {
                 20 * 1024 * 1024,
             )?,
             json_max_bytes: num("JSON_MAX_BYTES", get("JSON_MAX_BYTES"), 256 * 1024)?,
+            idempotency_lease: Duration::from_secs(num(
+                "IDEMPOTENCY_LEASE_SECS",
+                get("IDEMPOTENCY_LEASE_SECS"),
+                60,
+            )?),
             body_timeout: Duration::from_millis(num(
                 "BODY_TIMEOUT_MS",
                 get("BODY_TIMEOUT_MS"),

@@ -149,6 +149,10 @@ error_codes! {
         ["Сұраныс әлі орындалуда", "Осы Idempotency-Key бар алғашқы сұраныс әлі аяқталған жоқ."],
         ["Запрос ещё выполняется", "Первый запрос с этим Idempotency-Key ещё не завершён."],
         ["Request still in progress", "The first request with this Idempotency-Key has not finished yet."];
+    IdempotencyResponseLost => "idempotency_response_lost", StatusCode::CONFLICT,
+        ["Жауап жоғалды", "Осы Idempotency-Key бар алғашқы сұраныс орындалды, бірақ оның жауабы іркілістен жоғалды; нәтижені ресурстан оқыңыз."],
+        ["Ответ утерян", "Первый запрос с этим Idempotency-Key выполнен, но его ответ утерян при сбое; прочитайте результат из ресурса."],
+        ["Response lost", "The first request with this Idempotency-Key was carried out, but its response was lost in a crash; read the result from the resource."];
     PayloadTooLarge => "payload_too_large", StatusCode::PAYLOAD_TOO_LARGE,
         ["Көлемі тым үлкен", "Сұраныс немесе файл рұқсат етілген өлшемнен асады."],
         ["Слишком большой объём", "Запрос или файл превышает допустимый размер."],

@@ -27,7 +27,12 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
     {
         let db = self.db.clone();
-        actix_web::web::block(move || db.run(f))
+        // The request's Idempotency-Key claim, if any, follows its writes to the blocking thread.
+        let claim = crate::api::idempotency::CLAIM
+            .try_with(|c| c.clone())
+            .ok()
+            .flatten();
+        actix_web::web::block(move || crate::db::idempotency::with_claim(claim, || db.run(f)))
             .await?
             .map_err(ApiError::from)
     }

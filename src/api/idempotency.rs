@@ -7,7 +7,7 @@
 //! (401), the wrong role (403), nothing there (404), a body that does not parse or validate —
 //! and one that failed on the server leave nothing behind, so the caller can correct it and
 //! retry with the same key: the store comes last in the order of checks.
-use crate::db::idempotency::{self, Begin};
+use crate::db::idempotency::{self, Begin, Claim};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -25,6 +25,11 @@ use sha2::{Digest, Sha256};
 use tracing_actix_web::RequestId;
 
 pub const HEADER: &str = "idempotency-key";
+
+tokio::task_local! {
+    /// The claim of the request being served, for `AppState::db` to hand to its transactions.
+    pub static CLAIM: Option<Claim>;
+}
 /// Responses under this prefix carry credentials; keeping them in a table for a day would store
 /// refresh tokens in clear where everywhere else only their hash is kept. A retried register
 /// gets 409 `email_taken` and the client logs in.
@@ -115,14 +120,24 @@ pub async fn middleware(
     req.set_payload(payload_from(body));
 
     let now = state.clock.now();
-    let (s, k, h) = (scope.clone(), key.clone(), hash);
+    let claim = Claim {
+        scope,
+        key,
+        token: uuid::Uuid::new_v4().to_string(),
+    };
+    let lease = TimeDelta::from_std(state.settings.idempotency_lease).unwrap_or(TimeDelta::MAX);
+    let (c2, h) = (claim.clone(), hash);
     let begun = state
-        .db(move |c| idempotency::begin(c, &s, &k, &h, now, TimeDelta::hours(KEEP_HOURS)))
+        .db(move |c| {
+            let keep = TimeDelta::hours(KEEP_HOURS);
+            idempotency::begin(c, &c2.scope, &c2.key, &h, &c2.token, now, keep, lease)
+        })
         .await;
     match begun {
         Err(e) => fail(req, e),
         Ok(Begin::Mismatch) => fail(req, ErrorCode::IdempotencyKeyReused.into()),
         Ok(Begin::InProgress) => fail(req, ErrorCode::IdempotencyInProgress.into()),
+        Ok(Begin::ResponseLost) => fail(req, ErrorCode::IdempotencyResponseLost.into()),
         Ok(Begin::Replay {
             status,
             content_type,
@@ -140,7 +155,8 @@ pub async fn middleware(
             Ok(req.into_response(res.body(body)))
         }
         Ok(Begin::Proceed) => {
-            let res = next.call(req).await?;
+            // The handler's write transactions see the claim (see db::idempotency).
+            let res = CLAIM.scope(Some(claim.clone()), next.call(req)).await?;
             let status = res.status();
             let content_type = res
                 .headers()
@@ -158,16 +174,10 @@ pub async fn middleware(
                 (true, Some(text)) => {
                     let code = status.as_u16();
                     state
-                        .db(move |c| {
-                            idempotency::complete(c, &scope, &key, code, &content_type, &text)
-                        })
+                        .db(move |c| idempotency::complete(c, &claim, code, &content_type, &text))
                         .await
                 }
-                _ => {
-                    state
-                        .db(move |c| idempotency::abandon(c, &scope, &key))
-                        .await
-                }
+                _ => state.db(move |c| idempotency::abandon(c, &claim)).await,
             };
             if let Err(e) = outcome {
                 tracing::warn!(error = %e, "idempotency record not saved");

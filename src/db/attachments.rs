@@ -30,18 +30,22 @@ pub fn insert(
     new: &NewAttachment,
     now: DateTime<Utc>,
 ) -> Result<AttachmentRow, DbError> {
-    diesel::insert_into(a::table)
-        .values((
-            a::id.eq(new.id),
-            a::uploader_id.eq(new.uploader_id),
-            a::content_type.eq(new.content_type),
-            a::size.eq(new.size),
-            a::sha256.eq(new.sha256),
-            a::storage_key.eq(new.storage_key),
-            a::created_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
-    find(conn, new.id)?.ok_or(DbError::NotFound)
+    // A write transaction like every other write: an upload under an Idempotency-Key marks its
+    // claim committed with the row (see db::idempotency).
+    super::write_tx(conn, |conn| {
+        diesel::insert_into(a::table)
+            .values((
+                a::id.eq(new.id),
+                a::uploader_id.eq(new.uploader_id),
+                a::content_type.eq(new.content_type),
+                a::size.eq(new.size),
+                a::sha256.eq(new.sha256),
+                a::storage_key.eq(new.storage_key),
+                a::created_at.eq(to_db(now)),
+            ))
+            .execute(conn)?;
+        find(conn, new.id)?.ok_or(DbError::NotFound)
+    })
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<AttachmentRow>, DbError> {

@@ -405,7 +405,9 @@ pub fn write_tx<T>(
         }
         DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
-    let result = f(conn);
+    // A request holding an Idempotency-Key claim marks it committed in this same transaction
+    // (or rolls back if the claim was taken over after a crash): see db::idempotency.
+    let result = f(conn).and_then(|v| idempotency::mark_committed(conn).map(|()| v));
     let end = match (&result, &mut *conn) {
         (Ok(_), DbConnection::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
         (Ok(_), DbConnection::Postgresql(c)) => AnsiTransactionManager::commit_transaction(c),

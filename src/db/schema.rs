@@ -499,5 +499,7 @@ diesel::table! {
         content_type -> Nullable<Text>,
         body -> Nullable<Text>,
         created_at -> Timestamp,
+        claim_token -> Nullable<Text>,
+        committed_at -> Nullable<Timestamp>,
     }
 }

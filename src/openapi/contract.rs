@@ -74,8 +74,8 @@ impl Traits {
         if self.idempotent_post {
             out.push((
                 "409",
-                vec![IdempotencyInProgress],
-                "The first request with this `Idempotency-Key` is still running",
+                vec![IdempotencyInProgress, IdempotencyResponseLost],
+                "The first request with this `Idempotency-Key` is still running, or was carried out and its response lost in a crash",
             ));
         }
         if body {

@@ -7,6 +7,7 @@ mod cli;
 mod complaints;
 mod concurrency;
 mod conformance;
+mod crash_retries;
 mod delivery_failures;
 mod errors;
 mod helpers;

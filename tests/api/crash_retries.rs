@@ -1,0 +1,210 @@
+//! Idempotent retries after a crash: the retry of a request that wrote nothing runs afresh
+//! once the claim's lease passes; a request whose write committed is never run twice; a claim
+//! taken over makes the first request's late write roll back.
+use crate::helpers::*;
+use aftersale::db::idempotency::{self, Begin, Claim};
+use aftersale::db::{write_tx, DbConnection, DbError};
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use std::io::{Read, Write};
+use std::time::Duration;
+
+const ORDER: &str = "01938f00-0000-7000-8000-000000001001";
+
+fn claim(token: &str) -> Claim {
+    Claim {
+        scope: "user-1".into(),
+        key: "k-1".into(),
+        token: token.into(),
+    }
+}
+
+fn begin(conn: &mut DbConnection, token: &str, now: chrono::DateTime<chrono::Utc>) -> Begin {
+    idempotency::begin(
+        conn,
+        "user-1",
+        "k-1",
+        "h",
+        token,
+        now,
+        TimeDelta::hours(24),
+        TimeDelta::seconds(60),
+    )
+    .unwrap()
+}
+
+/// A write of the kind a handler makes, inside a write transaction.
+fn write(conn: &mut DbConnection) -> Result<(), DbError> {
+    write_tx(conn, |c| {
+        diesel::sql_query("DELETE FROM idempotency_keys WHERE scope = 'nobody'").execute(c)?;
+        Ok(())
+    })
+}
+
+#[actix_web::test]
+async fn a_dead_claim_is_taken_over_and_its_late_write_rolls_back() {
+    let app = TestApp::spawn().await;
+    let t = app.clock.now_utc();
+    let mut pooled = app.raw_conn();
+    let conn: &mut DbConnection = &mut pooled;
+    assert_eq!(begin(conn, "first", t), Begin::Proceed);
+    // Within the lease the first request may still be running.
+    assert_eq!(
+        begin(conn, "second", t + TimeDelta::seconds(59)),
+        Begin::InProgress
+    );
+    // After it, nothing was committed: the retry takes the claim over.
+    assert_eq!(
+        begin(conn, "second", t + TimeDelta::seconds(61)),
+        Begin::Proceed
+    );
+    // Should the first request still be alive, its write is refused and rolled back.
+    let late = idempotency::with_claim(Some(claim("first")), || write(conn));
+    assert!(late.is_err(), "{late:?}");
+    // The new owner's write goes through and marks the claim committed.
+    idempotency::with_claim(Some(claim("second")), || write(conn)).unwrap();
+}
+
+#[actix_web::test]
+async fn a_committed_request_whose_response_was_lost_is_never_run_again() {
+    let app = TestApp::spawn().await;
+    let t = app.clock.now_utc();
+    let mut pooled = app.raw_conn();
+    let conn: &mut DbConnection = &mut pooled;
+    assert_eq!(begin(conn, "first", t), Begin::Proceed);
+    idempotency::with_claim(Some(claim("first")), || write(conn)).unwrap();
+    // The process died before storing the response: the retry is told, not run.
+    assert_eq!(
+        begin(conn, "retry", t + TimeDelta::minutes(5)),
+        Begin::ResponseLost
+    );
+    // A refused request's claim is forgotten, a committed one is kept.
+    idempotency::abandon(conn, &claim("first")).unwrap();
+    assert_eq!(
+        begin(conn, "retry", t + TimeDelta::minutes(6)),
+        Begin::ResponseLost
+    );
+}
+
+fn http(port: u16, request: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).to_string()
+}
+
+fn post(port: u16, path: &str, token: &str, key: &str, body: &str) -> String {
+    http(
+        port,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Authorization: Bearer {token}\r\nIdempotency-Key: {key}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+fn start(url: &str, dir: &std::path::Path, port: u16) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_aftersale"))
+        .args(["serve", "--demo"])
+        .env("DATABASE_URL", url)
+        .env("ATTACHMENTS_DIR", dir.join("files"))
+        .env("PORT", port.to_string())
+        .env("IDEMPOTENCY_LEASE_SECS", "1")
+        .env("SWEEP_INTERVAL_SECS", "0")
+        .env("RUST_LOG", "warn")
+        .env_remove("APP_ENV")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the service did not start");
+}
+
+/// The real binary, killed while a write waits on a lock another connection holds (its
+/// Idempotency-Key claim already committed), restarted on the same database: the retry with
+/// the same key runs once the lease passes, and the message is stored once.
+#[test]
+fn a_retry_after_kill_9_runs_once_and_is_stored_once() {
+    let base = pg_url_for_parity();
+    let (url, schema) = fresh_pg_schema(&base);
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = start(&url, dir.path(), port);
+    let credentials = r#"{"email":"buyer@demo.kz","password":"demo-password-2026"}"#;
+    let login = http(
+        port,
+        &format!(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{credentials}",
+            credentials.len()
+        ),
+    );
+    let token = login
+        .split("\"access_token\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_string();
+    let path = format!("/api/v1/orders/{ORDER}/messages");
+    let body = r#"{"body":"Сообщение, которое переживёт сбой"}"#;
+
+    // Another connection holds the table the message goes into.
+    let mut blocker = PgConnection::establish(&url).unwrap();
+    diesel::sql_query("BEGIN").execute(&mut blocker).unwrap();
+    diesel::sql_query("LOCK TABLE order_messages IN EXCLUSIVE MODE")
+        .execute(&mut blocker)
+        .unwrap();
+    let (p, t, b, pa) = (port, token.clone(), body.to_string(), path.clone());
+    let inflight = std::thread::spawn(move || post(p, &pa, &t, "crash-1", &b));
+    std::thread::sleep(Duration::from_millis(700));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let _ = inflight.join();
+    diesel::sql_query("COMMIT").execute(&mut blocker).unwrap();
+
+    let mut server = start(&url, dir.path(), port);
+    std::thread::sleep(Duration::from_millis(1200));
+    let retry = post(port, &path, &token, "crash-1", body);
+    let replay = post(port, &path, &token, "crash-1", body);
+    let list = http(
+        port,
+        &format!(
+            "GET {path}?limit=100 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Authorization: Bearer {token}\r\n\r\n"
+        ),
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+    drop_pg_schema(&base, &schema);
+    assert!(retry.starts_with("HTTP/1.1 201"), "{retry}");
+    assert!(
+        replay.starts_with("HTTP/1.1 201")
+            && replay
+                .to_ascii_lowercase()
+                .contains("idempotent-replayed: true"),
+        "{replay}"
+    );
+    assert_eq!(
+        list.matches("Сообщение, которое переживёт сбой").count(),
+        1,
+        "{list}"
+    );
+}
