@@ -294,3 +294,180 @@ async fn two_edits_of_different_fields_both_stand() {
     }
     ratings_equal_a_recount(&app).await;
 }
+
+/// A seller complaint, acknowledged by a moderator: ready to be resolved.
+async fn acknowledged_complaint(app: &TestApp, cast: &Cast, n: usize) -> String {
+    let order = app
+        .delivered_order(
+            &cast.service,
+            &format!("RACE-C{n}"),
+            &cast.buyer,
+            cast.shop(),
+            1,
+        )
+        .await;
+    let r = app
+        .post(
+            "/api/v1/complaints",
+            Some(&cast.buyer.token),
+            json!({"order_id": order["id"], "target": "seller", "category": "not_as_described",
+                   "description": "Товар не соответствует описанию в карточке"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/complaints/{id}/acknowledge"),
+            Some(&cast.moderator.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    id
+}
+
+fn caller(
+    account: &Account,
+    role: aftersale::domain::roles::Role,
+) -> aftersale::db::complaints::Caller {
+    aftersale::db::complaints::Caller {
+        id: account.id.clone(),
+        role,
+        shop_id: account.shop_id.clone(),
+    }
+}
+
+/// Exactly one of the racing actions wins; the other meets the new state: 409 invalid_transition.
+fn one_acts(outcomes: &[Option<ErrorCode>]) {
+    let won = outcomes.iter().filter(|o| o.is_none()).count();
+    let lost = outcomes
+        .iter()
+        .filter(|o| **o == Some(ErrorCode::InvalidTransition))
+        .count();
+    assert_eq!((won, lost), (1, outcomes.len() - 1), "{outcomes:?}");
+}
+
+#[actix_web::test]
+async fn two_moderators_resolve_a_complaint_once() {
+    use aftersale::db::complaints::{act, Step};
+    use aftersale::domain::complaints::{Command, Outcome, RemedyKind, Resolution};
+    use aftersale::domain::roles::Role;
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let policy = app.state.policy.complaints.clone();
+    let now = app.clock.now_utc();
+    for round in 0..ROUNDS / 2 {
+        let id = acknowledged_complaint(&app, &cast, round).await;
+        let jobs: Vec<Job> = [
+            (
+                caller(&cast.moderator, Role::Moderator),
+                Outcome::Upheld,
+                RemedyKind::Replacement,
+            ),
+            (
+                caller(&cast.moderator2, Role::Moderator),
+                Outcome::Rejected,
+                RemedyKind::None,
+            ),
+        ]
+        .into_iter()
+        .map(|(who, outcome, remedy)| {
+            let (id, policy) = (id.clone(), policy.clone());
+            Box::new(move |c: &mut DbConnection| {
+                let step = Step {
+                    command: Command::Resolve(Resolution {
+                        outcome,
+                        remedy,
+                        amount: None,
+                    }),
+                    data: json!({"outcome": outcome, "explanation": "решение"}),
+                    attachment_ids: Vec::new(),
+                };
+                act(c, &id, &who, step, &policy, now).map(|_| ())
+            }) as Job
+        })
+        .collect();
+        one_acts(&race(&app, jobs));
+        let case = app
+            .get(
+                &format!("/api/v1/complaints/{id}"),
+                Some(&cast.moderator.token),
+            )
+            .await;
+        let resolved = case.body["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "resolved")
+            .count();
+        assert_eq!(resolved, 1, "{}", case.body);
+    }
+}
+
+#[actix_web::test]
+async fn a_return_is_approved_or_rejected_once() {
+    use aftersale::db::returns::{act, Policies, Step};
+    use aftersale::domain::returns::{Command, RejectionReason};
+    use aftersale::domain::roles::Role;
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let (returns, complaints) = (
+        app.state.policy.returns.clone(),
+        app.state.policy.complaints.clone(),
+    );
+    let now = app.clock.now_utc();
+    for round in 0..ROUNDS / 2 {
+        let (order, _, case) = crate::returns::order_delivered_at(
+            &app,
+            &cast,
+            &format!("RACE-T{round}"),
+            "2026-11-20T10:00:00Z",
+            "city",
+        )
+        .await;
+        let r = app
+            .post(
+                "/api/v1/returns",
+                Some(&cast.buyer.token),
+                json!({"order_id": order, "reason": "changed_mind",
+                       "items": [{"order_item_id": case, "quantity": 1}]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.body["id"].as_str().unwrap().to_string();
+        let jobs: Vec<Job> = [
+            Command::Approve,
+            Command::Reject(RejectionReason::SignsOfUse),
+        ]
+        .into_iter()
+        .map(|command| {
+            let (id, returns, complaints) = (id.clone(), returns.clone(), complaints.clone());
+            let who = caller(&cast.seller, Role::Seller);
+            Box::new(move |c: &mut DbConnection| {
+                let step = Step {
+                    command,
+                    data: json!({}),
+                    attachment_ids: Vec::new(),
+                };
+                let policies = Policies {
+                    returns: &returns,
+                    complaints: &complaints,
+                };
+                act(c, &id, &who, step, policies, now).map(|_| ())
+            }) as Job
+        })
+        .collect();
+        one_acts(&race(&app, jobs));
+        let shown = app
+            .get(&format!("/api/v1/returns/{id}"), Some(&cast.buyer.token))
+            .await;
+        let decided = shown.body["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "approved" || e["kind"] == "rejected")
+            .count();
+        assert_eq!(decided, 1, "{}", shown.body);
+    }
+}
