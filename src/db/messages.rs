@@ -71,6 +71,11 @@ pub fn post(
 ) -> Result<MessageRecord, DbError> {
     write_tx(conn, |conn| {
         let order = order_for(conn, order_id, caller)?;
+        // The order row, locked: the messages of one order are taken one at a time, so the
+        // reply clock moves from the state the previous message left (and two first messages
+        // do not both create the conversation's row).
+        let _: Option<String> =
+            crate::first_for_update!(conn, o::table.find(&order.id).select(o::id))?;
         super::attachments::check_owned(conn, &caller.id, attachment_ids)?;
         let id = new_id();
         diesel::insert_into(om::table)

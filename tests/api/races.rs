@@ -471,3 +471,44 @@ async fn a_return_is_approved_or_rejected_once() {
         assert_eq!(decided, 1, "{}", shown.body);
     }
 }
+
+#[actix_web::test]
+async fn messages_of_one_order_move_the_reply_clock_one_at_a_time() {
+    use aftersale::db::messages::post;
+    use aftersale::domain::roles::Role;
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let policy = app.state.policy.messages.clone();
+    let now = app.clock.now_utc();
+    for round in 0..ROUNDS / 2 {
+        let order = app
+            .delivered_order(
+                &cast.service,
+                &format!("RACE-M{round}"),
+                &cast.buyer,
+                cast.shop(),
+                1,
+            )
+            .await;
+        let id = order["id"].as_str().unwrap().to_string();
+        // Two first messages of a conversation at once: both land, one conversation.
+        let jobs: Vec<Job> = (0..2)
+            .map(|i| {
+                let (id, policy) = (id.clone(), policy.clone());
+                let who = caller(&cast.buyer, Role::Buyer);
+                Box::new(move |c: &mut DbConnection| {
+                    post(c, &id, &who, &format!("Вопрос {i}"), &[], &policy, now).map(|_| ())
+                }) as Job
+            })
+            .collect();
+        assert_eq!(race(&app, jobs), [None, None]);
+        let r = app
+            .get(
+                &format!("/api/v1/orders/{id}/messages"),
+                Some(&cast.seller.token),
+            )
+            .await;
+        assert_eq!(r.body["items"].as_array().unwrap().len(), 2, "{}", r.body);
+        assert_eq!(r.body["reply"]["awaiting_since"], json!(now), "{}", r.body);
+    }
+}
