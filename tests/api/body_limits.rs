@@ -53,11 +53,7 @@ async fn the_idempotency_key_does_not_lift_the_json_limit() {
 #[test]
 fn a_body_that_does_not_arrive_in_time_is_408() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_aftersale"))
         .arg("serve")
         .env(

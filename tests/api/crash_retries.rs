@@ -142,11 +142,7 @@ fn a_retry_after_kill_9_runs_once_and_is_stored_once() {
     let base = pg_url_for_parity();
     let (url, schema) = fresh_pg_schema(&base);
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut server = start(&url, dir.path(), port);
     let credentials = r#"{"email":"buyer@demo.kz","password":"demo-password-2026"}"#;
     let login = http(

@@ -435,6 +435,47 @@ impl TestApp {
         order["items"][0]["id"].as_str().unwrap().to_string()
     }
 
+    /// A return of one case (P-2) of a fresh city order delivered 2026-11-20, for a change of
+    /// mind; its id.
+    pub async fn changed_mind_return(&self, cast: &Cast, external_id: &str) -> String {
+        let (order, _, case) = crate::returns::order_delivered_at(
+            self,
+            cast,
+            external_id,
+            "2026-11-20T10:00:00Z",
+            "city",
+        )
+        .await;
+        let r = self
+            .post(
+                "/api/v1/returns",
+                Some(&cast.buyer.token),
+                json!({"order_id": order, "reason": "changed_mind",
+                       "items": [{"order_item_id": case, "quantity": 1}]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// A seller complaint about a fresh delivered order; (order, complaint) ids.
+    pub async fn seller_complaint(&self, cast: &Cast, external_id: &str) -> (String, String) {
+        let order = self
+            .delivered_order(&cast.service, external_id, &cast.buyer, cast.shop(), 1)
+            .await;
+        let r = self
+            .post(
+                "/api/v1/complaints",
+                Some(&cast.buyer.token),
+                json!({"order_id": order["id"], "target": "seller", "category": "not_as_described",
+                       "description": "Товар не соответствует описанию в карточке"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let order = order["id"].as_str().unwrap().to_string();
+        (order, r.body["id"].as_str().unwrap().to_string())
+    }
+
     pub async fn review(&self, token: &str, item: &str, rating: i32, text: &str) -> Resp {
         self.post(
             "/api/v1/reviews",
@@ -455,4 +496,13 @@ impl TestApp {
             .map(|n| n["kind"].as_str().unwrap().to_string())
             .collect()
     }
+}
+
+/// A port nothing listens on, for a real server a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

@@ -116,22 +116,8 @@ async fn a_missing_target_is_404_whatever_the_body() {
         }
     }
     // Someone else's return is missing for the caller too.
-    let (order, _phone, case) =
-        crate::returns::order_delivered_at(&app, &cast, "EXT-9", "2026-11-20T10:00:00Z", "city")
-            .await;
-    let ret = app
-        .post(
-            "/api/v1/returns",
-            Some(&cast.buyer.token),
-            json!({"order_id": order, "reason": "changed_mind",
-                   "items": [{"order_item_id": case, "quantity": 1}]}),
-        )
-        .await;
-    assert_eq!(ret.status, 201, "{}", ret.body);
-    let path = format!(
-        "/api/v1/returns/{}/reject",
-        ret.body["id"].as_str().unwrap()
-    );
+    let ret = app.changed_mind_return(&cast, "EXT-9").await;
+    let path = format!("/api/v1/returns/{ret}/reject");
     let r = app
         .send(post_raw(&path, Some(&cast.other_seller.token), None, "{}"))
         .await;

@@ -297,25 +297,7 @@ async fn two_edits_of_different_fields_both_stand() {
 
 /// A seller complaint, acknowledged by a moderator: ready to be resolved.
 async fn acknowledged_complaint(app: &TestApp, cast: &Cast, n: usize) -> String {
-    let order = app
-        .delivered_order(
-            &cast.service,
-            &format!("RACE-C{n}"),
-            &cast.buyer,
-            cast.shop(),
-            1,
-        )
-        .await;
-    let r = app
-        .post(
-            "/api/v1/complaints",
-            Some(&cast.buyer.token),
-            json!({"order_id": order["id"], "target": "seller", "category": "not_as_described",
-                   "description": "Товар не соответствует описанию в карточке"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let (_, id) = app.seller_complaint(cast, &format!("RACE-C{n}")).await;
     let r = app
         .post(
             &format!("/api/v1/complaints/{id}/acknowledge"),
@@ -418,24 +400,9 @@ async fn a_return_is_approved_or_rejected_once() {
     );
     let now = app.clock.now_utc();
     for round in 0..ROUNDS / 2 {
-        let (order, _, case) = crate::returns::order_delivered_at(
-            &app,
-            &cast,
-            &format!("RACE-T{round}"),
-            "2026-11-20T10:00:00Z",
-            "city",
-        )
-        .await;
-        let r = app
-            .post(
-                "/api/v1/returns",
-                Some(&cast.buyer.token),
-                json!({"order_id": order, "reason": "changed_mind",
-                       "items": [{"order_item_id": case, "quantity": 1}]}),
-            )
+        let id = app
+            .changed_mind_return(&cast, &format!("RACE-T{round}"))
             .await;
-        assert_eq!(r.status, 201, "{}", r.body);
-        let id = r.body["id"].as_str().unwrap().to_string();
         let jobs: Vec<Job> = [
             Command::Approve,
             Command::Reject(RejectionReason::SignsOfUse),

@@ -155,27 +155,10 @@ async fn backlog(app: &TestApp) {
         assert_eq!(r.body["status"], "pending_moderation", "{}", r.body);
     }
     for i in 0..3 {
-        let order = app
-            .delivered_order(
-                &cast.service,
-                &format!("BL-C{i}"),
-                &cast.buyer,
-                cast.shop(),
-                1,
-            )
-            .await;
+        let (order, _) = app.seller_complaint(&cast, &format!("BL-C{i}")).await;
         let r = app
             .post(
-                "/api/v1/complaints",
-                Some(&cast.buyer.token),
-                json!({"order_id": order["id"], "target": "seller", "category": "not_as_described",
-                       "description": "Товар не соответствует описанию в карточке"}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
-        let r = app
-            .post(
-                &format!("/api/v1/orders/{}/messages", order["id"].as_str().unwrap()),
+                &format!("/api/v1/orders/{order}/messages"),
                 Some(&cast.buyer.token),
                 json!({"body": "Ответьте, пожалуйста"}),
             )
@@ -183,23 +166,7 @@ async fn backlog(app: &TestApp) {
         assert_eq!(r.status, 201, "{}", r.body);
     }
     for i in 0..2 {
-        let (order, _, case) = crate::returns::order_delivered_at(
-            app,
-            &cast,
-            &format!("BL-T{i}"),
-            "2026-11-20T10:00:00Z",
-            "city",
-        )
-        .await;
-        let r = app
-            .post(
-                "/api/v1/returns",
-                Some(&cast.buyer.token),
-                json!({"order_id": order, "reason": "changed_mind",
-                       "items": [{"order_item_id": case, "quantity": 1}]}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
+        app.changed_mind_return(&cast, &format!("BL-T{i}")).await;
     }
 }
 
