@@ -27,13 +27,17 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
     {
         let db = self.db.clone();
-        // The request's Idempotency-Key claim, if any, follows its writes to the blocking thread.
-        let claim = crate::api::idempotency::CLAIM
-            .try_with(|c| c.clone())
+        // A request holding an Idempotency-Key claim runs all its queries on its own
+        // connection, whose writes commit with the stored response (see db::idempotency).
+        let held = crate::api::idempotency::HELD
+            .try_with(|h| h.clone())
             .ok()
             .flatten();
-        actix_web::web::block(move || crate::db::idempotency::with_claim(claim, || db.run(f)))
-            .await?
-            .map_err(ApiError::from)
+        actix_web::web::block(move || match held {
+            Some(held) => held.run(&db, f),
+            None => db.run(f),
+        })
+        .await?
+        .map_err(ApiError::from)
     }
 }

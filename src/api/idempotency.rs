@@ -7,7 +7,7 @@
 //! (401), the wrong role (403), nothing there (404), a body that does not parse or validate —
 //! and one that failed on the server leave nothing behind, so the caller can correct it and
 //! retry with the same key: the store comes last in the order of checks.
-use crate::db::idempotency::{self, Begin, Claim};
+use crate::db::idempotency::{self, Begin, Claim, Finish, Held, Response};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -22,13 +22,14 @@ use actix_web::{web, HttpMessage, HttpResponse};
 use chrono::TimeDelta;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use tracing_actix_web::RequestId;
 
 pub const HEADER: &str = "idempotency-key";
 
 tokio::task_local! {
-    /// The claim of the request being served, for `AppState::db` to hand to its transactions.
-    pub static CLAIM: Option<Claim>;
+    /// The claim and connection of the request being served, for `AppState::db`.
+    pub static HELD: Option<Arc<Held>>;
 }
 /// Responses under this prefix carry credentials; keeping them in a table for a day would store
 /// refresh tokens in clear where everywhere else only their hash is kept. A retried register
@@ -155,37 +156,81 @@ pub async fn middleware(
             Ok(req.into_response(res.body(body)))
         }
         Ok(Begin::Proceed) => {
-            // The handler's write transactions see the claim (see db::idempotency).
-            let res = CLAIM.scope(Some(claim.clone()), next.call(req)).await?;
-            let status = res.status();
+            let held = Arc::new(Held::new(claim));
+            let res = HELD.scope(Some(held.clone()), next.call(req)).await?;
+            let (http_req, res) = res.into_parts();
             let content_type = res
                 .headers()
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string();
-            let (http_req, res) = res.into_parts();
+            let status = res.status();
             let (res, body) = res.into_parts();
             let bytes = to_bytes(body)
                 .await
                 .map_err(|_| ApiError::internal("response body unreadable"))?;
             let text = std::str::from_utf8(&bytes).ok().map(str::to_string);
-            let outcome = match (status.is_success(), text) {
-                (true, Some(text)) => {
-                    let code = status.as_u16();
-                    state
-                        .db(move |c| idempotency::complete(c, &claim, code, &content_type, &text))
-                        .await
-                }
-                _ => state.db(move |c| idempotency::abandon(c, &claim)).await,
-            };
-            if let Err(e) = outcome {
+            let kept = text.filter(|_| status.is_success());
+            match settle(&state, held, status.as_u16(), content_type, kept).await {
+                Ok(()) => Ok(ServiceResponse::new(
+                    http_req,
+                    res.set_body(bytes).map_into_boxed_body(),
+                )),
+                // The writes did not commit: the caller must not be told they did.
+                Err(e) => Ok(ServiceResponse::new(
+                    http_req,
+                    e.render(lang, request_id.clone()),
+                )),
+            }
+        }
+    }
+}
+
+/// Commits the request's writes with its response (or rolls them back), then keeps the
+/// response of a request that wrote nothing, or forgets its claim so a retry runs again.
+async fn settle(
+    state: &AppState,
+    held: Arc<Held>,
+    status: u16,
+    content_type: String,
+    kept: Option<String>,
+) -> Result<(), ApiError> {
+    let claim = held.claim().clone();
+    let (ct, body) = (content_type.clone(), kept.clone());
+    let finished = web::block(move || {
+        held.finish(body.as_deref().map(|body| Response {
+            status,
+            content_type: &ct,
+            body,
+        }))
+    })
+    .await?;
+    let c2 = claim.clone();
+    let forget = || async move {
+        let forgotten = state.db(move |c| idempotency::abandon(c, &c2)).await;
+        if let Err(e) = forgotten {
+            tracing::warn!(error = %e, "idempotency claim not released");
+        }
+    };
+    match (finished, kept) {
+        (Ok(Finish::Committed), _) => Ok(()),
+        (Ok(Finish::NoWrite), Some(text)) => {
+            let stored = state
+                .db(move |c| idempotency::complete(c, &claim, status, &content_type, &text))
+                .await;
+            if let Err(e) = stored {
                 tracing::warn!(error = %e, "idempotency record not saved");
             }
-            Ok(ServiceResponse::new(
-                http_req,
-                res.set_body(bytes).map_into_boxed_body(),
-            ))
+            Ok(())
+        }
+        (Ok(_), _) => {
+            forget().await;
+            Ok(())
+        }
+        (Err(e), _) => {
+            forget().await;
+            Err(ApiError::from(e))
         }
     }
 }

@@ -1,18 +1,23 @@
 //! Stored first responses of POSTs that carried an `Idempotency-Key`, with crash-safe claims.
 //!
-//! A claim has an owner token. While the request runs, every write transaction it makes marks
-//! the claim `committed_at` in that same transaction, and only if the claim still carries the
-//! request's token; otherwise the write rolls back. So after a crash:
-//! - nothing committed and the claim is older than the lease → a retry takes the claim over
-//!   (new token) and runs afresh; should the first request still be alive, its write rolls back;
-//! - the write committed and its response was stored → the retry replays it;
-//! - the write committed but the process died before storing the response (a window of
-//!   milliseconds) → after the lease the retry is told so (`ResponseLost`), never run twice.
+//! A request that holds a claim runs on one connection of its own (`Held`). Its first write
+//! transaction opens a transaction on that connection and marks the claim `committed_at` —
+//! only if the claim still carries the request's token, otherwise the write is refused. Its
+//! writes stay uncommitted until the response is known: `Held::finish` stores the response in
+//! that same transaction and commits, so the write and its response commit together or not at
+//! all. After a crash:
+//! - nothing committed → once the claim is older than the lease a retry takes it over (new
+//!   token) and runs afresh; should the first request still be alive, its write is refused;
+//! - the write committed → its response committed with it and the retry replays it.
+//!
+//! `ResponseLost` remains for claims written by versions before 1.1, which committed the write
+//! and stored the response in two steps.
 use super::schema::idempotency_keys as k;
-use super::{to_db, write_tx, DbConnection, DbError};
+use super::{to_db, write_tx, Conn, Db, DbConnection, DbError};
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = k)]
@@ -40,7 +45,8 @@ pub enum Begin {
     Mismatch,
     /// Same key and request, the first one has not finished yet.
     InProgress,
-    /// The first request's write committed but its response was lost in a crash.
+    /// The first request's write committed but its response was lost in a crash (only claims
+    /// from before version 1.1; see the module's comment).
     ResponseLost,
 }
 
@@ -56,7 +62,9 @@ thread_local! {
     static CURRENT: RefCell<Option<Claim>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with the request's claim visible to `write_tx` on this thread.
+/// Runs `f` with the request's claim visible to `write_tx` on this thread. `f` must run on the
+/// request's own connection (see `Held::run`): the claim makes `write_tx` leave its
+/// transaction open for `Held::finish`.
 pub fn with_claim<T>(claim: Option<Claim>, f: impl FnOnce() -> T) -> T {
     let previous = CURRENT.with(|c| c.replace(claim));
     let out = f();
@@ -64,12 +72,35 @@ pub fn with_claim<T>(claim: Option<Claim>, f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Inside a write transaction of a request that holds a claim: mark it committed, or refuse
-/// (rolling the transaction back) when another request took the claim over.
-pub(crate) fn mark_committed(conn: &mut DbConnection) -> Result<(), DbError> {
-    let Some(claim) = CURRENT.with(|c| c.borrow().clone()) else {
-        return Ok(());
-    };
+fn current() -> Option<Claim> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// `write_tx` for a request holding a claim: the first write opens the request's transaction
+/// and takes the claim (refusing if another request took it over); every write runs in a
+/// savepoint of it, so a refused one undoes only itself. Nothing is committed here.
+pub(crate) fn within_request<T>(
+    conn: &mut DbConnection,
+    claim: &Claim,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    if super::transaction_depth(conn)? == 0 {
+        super::begin_write(conn)?;
+        if let Err(e) = take(conn, claim) {
+            super::end_transaction(conn, false)?;
+            return Err(e);
+        }
+    }
+    super::begin_savepoint(conn)?;
+    let result = f(conn);
+    super::end_transaction(conn, result.is_ok())?;
+    result
+}
+
+/// Marks the claim as having a write in this transaction — only while it is still the
+/// request's own. On PostgreSQL the update also locks the row, so a retry's takeover waits
+/// for this transaction to end.
+fn take(conn: &mut DbConnection, claim: &Claim) -> Result<(), DbError> {
     let marked = diesel::update(
         k::table
             .find((&claim.scope, &claim.key))
@@ -81,6 +112,107 @@ pub(crate) fn mark_committed(conn: &mut DbConnection) -> Result<(), DbError> {
         return Err(crate::error::ErrorCode::IdempotencyInProgress.into());
     }
     Ok(())
+}
+
+/// Whether this thread runs a request that holds a claim (see `with_claim`).
+pub(crate) fn holds_claim() -> Option<Claim> {
+    current()
+}
+
+/// The response to store with a request's writes.
+pub struct Response<'a> {
+    pub status: u16,
+    pub content_type: &'a str,
+    pub body: &'a str,
+}
+
+/// What `Held::finish` did.
+#[derive(Debug, PartialEq)]
+pub enum Finish {
+    /// The request wrote nothing: its response is stored (or its claim dropped) on its own.
+    NoWrite,
+    /// Its writes and its response committed together.
+    Committed,
+    /// Its writes were rolled back: the response was not a success.
+    RolledBack,
+}
+
+/// The connection of a request that holds a claim, checked out on its first query and kept
+/// until `finish`. Dropped without `finish` (the client went away, the handler panicked) it
+/// returns to the pool with a transaction open, and the pool closes it instead of reusing it
+/// (see `Manager::has_broken`), which rolls the transaction back.
+pub struct Held {
+    claim: Claim,
+    conn: Mutex<Option<Conn>>,
+}
+
+impl Held {
+    pub fn new(claim: Claim) -> Self {
+        Held {
+            claim,
+            conn: Mutex::new(None),
+        }
+    }
+
+    pub fn claim(&self) -> &Claim {
+        &self.claim
+    }
+
+    /// Runs `f` on the request's connection with the claim visible to `write_tx`.
+    pub fn run<T>(
+        &self,
+        db: &Db,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let mut slot = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = Some(db.get()?);
+        }
+        let conn = slot.as_mut().expect("checked out above");
+        let result = with_claim(Some(self.claim.clone()), || f(conn));
+        if matches!(result, Err(DbError::Unavailable(_))) {
+            conn.mark_broken();
+        }
+        result
+    }
+
+    /// Ends the request: with a success response, stores it in the request's transaction and
+    /// commits both; otherwise rolls the request's writes back. The connection goes back to
+    /// the pool either way.
+    pub fn finish(&self, response: Option<Response<'_>>) -> Result<Finish, DbError> {
+        let Some(mut conn) = self
+            .conn
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        else {
+            return Ok(Finish::NoWrite);
+        };
+        let conn: &mut DbConnection = &mut conn;
+        if super::transaction_depth(conn)? == 0 {
+            return Ok(Finish::NoWrite);
+        }
+        let Some(response) = response else {
+            super::end_transaction(conn, false)?;
+            return Ok(Finish::RolledBack);
+        };
+        match complete(
+            conn,
+            &self.claim,
+            response.status,
+            response.content_type,
+            response.body,
+        ) {
+            Ok(()) => {
+                super::end_transaction(conn, true)?;
+                Ok(Finish::Committed)
+            }
+            Err(e) => {
+                super::end_transaction(conn, false)?;
+                Err(e)
+            }
+        }
+    }
 }
 
 /// Claims `(scope, key)` for a request with `token`, or says how to answer a repeat. Entries
@@ -155,7 +287,7 @@ pub fn begin(
     })
 }
 
-/// Stores the response of the claim's request (only while the claim is still its own).
+/// Stores the response of the claim's request; refused when the claim is no longer its own.
 pub fn complete(
     conn: &mut DbConnection,
     claim: &Claim,
@@ -163,7 +295,7 @@ pub fn complete(
     content_type: &str,
     body: &str,
 ) -> Result<(), DbError> {
-    diesel::update(
+    let stored = diesel::update(
         k::table
             .find((&claim.scope, &claim.key))
             .filter(k::claim_token.eq(&claim.token)),
@@ -174,7 +306,10 @@ pub fn complete(
         k::body.eq(Some(body)),
     ))
     .execute(conn)?;
-    Ok(())
+    match stored {
+        1 => Ok(()),
+        _ => Err(crate::error::ErrorCode::IdempotencyInProgress.into()),
+    }
 }
 
 /// Forgets a claim whose request wrote nothing that stands (refused, or failed on our side),

@@ -237,9 +237,13 @@ impl r2d2::ManageConnection for Manager {
             .map_err(|e| ConnectError(e.to_string()))
     }
 
+    /// A connection comes back broken when it failed, or when it still has a transaction open
+    /// (a request that held a claim and never finished): closing it rolls that back.
     fn has_broken(&self, conn: &mut PooledDb) -> bool {
         conn.returned_at = Instant::now();
-        conn.broken || std::thread::panicking()
+        conn.broken
+            || std::thread::panicking()
+            || !matches!(transaction_depth(&mut conn.conn), Ok(0))
     }
 }
 
@@ -395,30 +399,64 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
 /// up front: a deferred transaction that reads first and writes later can fail with
 /// SQLITE_BUSY when another writer got in between, and the busy timeout does not help.
+///
+/// Inside a request that holds an `Idempotency-Key` claim the transaction is the request's
+/// own and commits with its stored response (see `db::idempotency`).
 pub fn write_tx<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
+    if let Some(claim) = idempotency::holds_claim() {
+        return idempotency::within_request(conn, &claim, f);
+    }
+    begin_write(conn)?;
+    let result = f(conn);
+    end_transaction(conn, result.is_ok())?;
+    result
+}
+
+/// Opens a top-level write transaction (`BEGIN IMMEDIATE` on SQLite, see `write_tx`).
+fn begin_write(conn: &mut DbConnection) -> Result<(), DbError> {
     match conn {
         DbConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
         }
         DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
-    // A request holding an Idempotency-Key claim marks it committed in this same transaction
-    // (or rolls back if the claim was taken over after a crash): see db::idempotency.
-    let result = f(conn).and_then(|v| idempotency::mark_committed(conn).map(|()| v));
-    let end = match (&result, &mut *conn) {
-        (Ok(_), DbConnection::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
-        (Ok(_), DbConnection::Postgresql(c)) => AnsiTransactionManager::commit_transaction(c),
-        (Err(_), DbConnection::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
-        (Err(_), DbConnection::Postgresql(c)) => AnsiTransactionManager::rollback_transaction(c),
-    };
-    match (result, end) {
-        (Ok(v), Ok(())) => Ok(v),
-        (Ok(_), Err(e)) => Err(e.into()),
-        (Err(e), _) => Err(e),
+    Ok(())
+}
+
+/// Opens a savepoint inside the open transaction.
+fn begin_savepoint(conn: &mut DbConnection) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction(c)?,
+        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
+    Ok(())
+}
+
+/// Commits (or releases) the innermost transaction when `keep`, rolls it back otherwise.
+fn end_transaction(conn: &mut DbConnection, keep: bool) -> Result<(), DbError> {
+    match (keep, conn) {
+        (true, DbConnection::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c)?,
+        (true, DbConnection::Postgresql(c)) => AnsiTransactionManager::commit_transaction(c)?,
+        (false, DbConnection::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c)?,
+        (false, DbConnection::Postgresql(c)) => AnsiTransactionManager::rollback_transaction(c)?,
+    }
+    Ok(())
+}
+
+/// How many transactions (the top one and its savepoints) are open on the connection.
+fn transaction_depth(conn: &mut DbConnection) -> Result<u32, DbError> {
+    let depth = match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+        DbConnection::Postgresql(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+    }?;
+    Ok(depth.map_or(0, |d| d.get()))
 }
 
 /// Instants are stored as UTC without a zone (portable `TIMESTAMP`).

@@ -1,8 +1,9 @@
-//! Idempotent retries after a crash: the retry of a request that wrote nothing runs afresh
-//! once the claim's lease passes; a request whose write committed is never run twice; a claim
-//! taken over makes the first request's late write roll back.
+//! Idempotent retries after a crash: a request's writes commit together with its stored
+//! response, so the retry of a request that committed replays it and the retry of one that
+//! did not runs afresh once the claim's lease passes; a claim taken over makes the first
+//! request's late write fail.
 use crate::helpers::*;
-use aftersale::db::idempotency::{self, Begin, Claim};
+use aftersale::db::idempotency::{self, Begin, Claim, Finish, Held, Response};
 use aftersale::db::{write_tx, DbConnection, DbError};
 use chrono::TimeDelta;
 use diesel::prelude::*;
@@ -33,16 +34,42 @@ fn begin(conn: &mut DbConnection, token: &str, now: chrono::DateTime<chrono::Utc
     .unwrap()
 }
 
-/// A write of the kind a handler makes, inside a write transaction.
+/// A write of the kind a handler makes: one row, inside a write transaction.
 fn write(conn: &mut DbConnection) -> Result<(), DbError> {
     write_tx(conn, |c| {
-        diesel::sql_query("DELETE FROM idempotency_keys WHERE scope = 'nobody'").execute(c)?;
+        diesel::sql_query(
+            "INSERT INTO login_failures (email, failures, locked_until, last_failure_at) \
+             VALUES ('crash@test.kz', 1, NULL, CURRENT_TIMESTAMP)",
+        )
+        .execute(c)?;
         Ok(())
     })
 }
 
+fn written(app: &TestApp) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut pooled = app.raw_conn();
+    let conn: &mut DbConnection = &mut pooled;
+    diesel::sql_query("SELECT COUNT(*) AS n FROM login_failures WHERE email = 'crash@test.kz'")
+        .get_result::<N>(conn)
+        .unwrap()
+        .n
+}
+
+fn created() -> Response<'static> {
+    Response {
+        status: 201,
+        content_type: "application/json",
+        body: r#"{"id":"1"}"#,
+    }
+}
+
 #[actix_web::test]
-async fn a_dead_claim_is_taken_over_and_its_late_write_rolls_back() {
+async fn a_dead_claim_is_taken_over_and_its_late_write_is_refused() {
     let app = TestApp::spawn().await;
     let t = app.clock.now_utc();
     let mut pooled = app.raw_conn();
@@ -58,31 +85,64 @@ async fn a_dead_claim_is_taken_over_and_its_late_write_rolls_back() {
         begin(conn, "second", t + TimeDelta::seconds(61)),
         Begin::Proceed
     );
-    // Should the first request still be alive, its write is refused and rolled back.
-    let late = idempotency::with_claim(Some(claim("first")), || write(conn));
+    // Should the first request still be alive, its write is refused.
+    let first = Held::new(claim("first"));
+    let late = first.run(&app.state.db, write);
     assert!(late.is_err(), "{late:?}");
-    // The new owner's write goes through and marks the claim committed.
-    idempotency::with_claim(Some(claim("second")), || write(conn)).unwrap();
+    assert_eq!(first.finish(None).unwrap(), Finish::NoWrite);
+    // The new owner's write and response commit together.
+    let second = Held::new(claim("second"));
+    second.run(&app.state.db, write).unwrap();
+    assert_eq!(second.finish(Some(created())).unwrap(), Finish::Committed);
+    assert_eq!(written(&app), 1);
+    match begin(conn, "third", t + TimeDelta::minutes(5)) {
+        Begin::Replay { status, body, .. } => {
+            assert_eq!((status, body.as_str()), (201, r#"{"id":"1"}"#))
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[actix_web::test]
-async fn a_committed_request_whose_response_was_lost_is_never_run_again() {
+async fn a_write_whose_response_was_never_stored_did_not_commit() {
     let app = TestApp::spawn().await;
     let t = app.clock.now_utc();
     let mut pooled = app.raw_conn();
     let conn: &mut DbConnection = &mut pooled;
     assert_eq!(begin(conn, "first", t), Begin::Proceed);
-    idempotency::with_claim(Some(claim("first")), || write(conn)).unwrap();
-    // The process died before storing the response: the retry is told, not run.
+    // The request wrote, then the process died before its response was stored: the
+    // connection closes with the transaction open.
+    let held = Held::new(claim("first"));
+    held.run(&app.state.db, write).unwrap();
+    drop(held);
+    assert_eq!(written(&app), 0);
+    // So the retry runs afresh once the lease passes, and writes once.
     assert_eq!(
         begin(conn, "retry", t + TimeDelta::minutes(5)),
-        Begin::ResponseLost
+        Begin::Proceed
     );
-    // A refused request's claim is forgotten, a committed one is kept.
+    let retry = Held::new(claim("retry"));
+    retry.run(&app.state.db, write).unwrap();
+    assert_eq!(retry.finish(Some(created())).unwrap(), Finish::Committed);
+    assert_eq!(written(&app), 1);
+}
+
+#[actix_web::test]
+async fn a_refused_response_rolls_the_requests_writes_back() {
+    let app = TestApp::spawn().await;
+    let t = app.clock.now_utc();
+    let mut pooled = app.raw_conn();
+    let conn: &mut DbConnection = &mut pooled;
+    assert_eq!(begin(conn, "first", t), Begin::Proceed);
+    let held = Held::new(claim("first"));
+    held.run(&app.state.db, write).unwrap();
+    assert_eq!(held.finish(None).unwrap(), Finish::RolledBack);
+    assert_eq!(written(&app), 0);
     idempotency::abandon(conn, &claim("first")).unwrap();
+    // Forgotten: the corrected request runs at once under the same key.
     assert_eq!(
-        begin(conn, "retry", t + TimeDelta::minutes(6)),
-        Begin::ResponseLost
+        begin(conn, "again", t + TimeDelta::seconds(1)),
+        Begin::Proceed
     );
 }
 
