@@ -181,10 +181,6 @@ error_codes! {
         ["Пікір бар", "Бұл тауарға пікір қалдырылған."],
         ["Отзыв уже оставлен", "На этот товар из заказа уже есть отзыв."],
         ["Already reviewed", "This order item has a review already."];
-    AlreadyDecided => "already_decided", StatusCode::CONFLICT,
-        ["Шешім қабылданған", "Бұл бойынша шешім бұрын қабылданған."],
-        ["Решение уже принято", "По этому обращению решение уже принято."],
-        ["Already decided", "This item has been decided already."];
     ReviewNotEditable => "review_not_editable", StatusCode::CONFLICT,
         ["Пікірді өзгертуге болмайды", "Жойылған немесе қабылданбаған пікірді өзгерту мүмкін емес."],
         ["Отзыв нельзя изменить", "Удалённый или отклонённый отзыв изменить нельзя."],

@@ -124,11 +124,14 @@ fn upsert_once(
         if !super::users::shop_exists(conn, w.shop_id)? {
             return Err(ErrorCode::UnknownShop.into());
         }
-        let existing: Option<(String, String)> = o::table
-            .filter(o::external_id.eq(w.external_id))
-            .select((o::id, o::status))
-            .first(conn)
-            .optional()?;
+        // Locked: two syncs of one order at once apply one after the other, each to the
+        // status the other left, never both to the same stale one.
+        let existing: Option<(String, String)> = crate::first_for_update!(
+            conn,
+            o::table
+                .filter(o::external_id.eq(w.external_id))
+                .select((o::id, o::status))
+        )?;
         let values = (
             o::buyer_id.eq(w.buyer_id),
             o::shop_id.eq(w.shop_id),

@@ -12,7 +12,7 @@ use crate::calendar::{business_deadline, local_date};
 use crate::domain::orders::OrderStatus;
 use crate::domain::reviews::*;
 use crate::domain::screening::{screen, Finding};
-use crate::error::ErrorCode;
+use crate::error::{ApiError, ErrorCode};
 use crate::policy::ReviewPolicy;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
@@ -969,8 +969,8 @@ pub fn decide_review(
     write_tx(conn, |conn| {
         let before = find_for_update(conn, id)?;
         let (decision, reason_code, note) = (verdict.decision, verdict.reason_code, verdict.note);
-        let next = crate::domain::reviews::decide_review(before.status(), decision)
-            .ok_or(ErrorCode::AlreadyDecided)?;
+        let next =
+            crate::domain::reviews::decide_review(before.status(), decision).ok_or(decided())?;
         let after = match next {
             ReviewStatus::Published => {
                 diesel::update(r::table.find(id))
@@ -1043,7 +1043,7 @@ pub fn decide_flag(
             crate::first_for_update!(conn, rf::table.find(flag_id).select(FlagRow::as_select()))?
                 .ok_or(DbError::NotFound)?;
         if flag.status != "open" {
-            return Err(ErrorCode::AlreadyDecided.into());
+            return Err(decided().into());
         }
         let before = find_for_update(conn, &flag.review_id)?;
         let (flag_status, after) = match decision {
@@ -1216,7 +1216,7 @@ pub fn decide_appeal(
         )?
         .ok_or(DbError::NotFound)?;
         if appeal.status != "open" {
-            return Err(ErrorCode::AlreadyDecided.into());
+            return Err(decided().into());
         }
         if appeal.removed_by.as_deref() == Some(moderator) {
             return Err(ErrorCode::AppealNeedsAnotherModerator.into());
@@ -1405,4 +1405,12 @@ pub fn recount(conn: &mut DbConnection, subject: ReviewSubject) -> Result<Distri
         d.0[(star.clamp(1, 5) - 1) as usize] += 1;
     }
     Ok(d)
+}
+
+/// The answer to a decision on an item that is no longer open — the loser of two moderators
+/// deciding at once gets it too: nothing is left to decide.
+fn decided() -> ApiError {
+    ApiError::InvalidTransition {
+        allowed: Vec::new(),
+    }
 }

@@ -96,7 +96,7 @@ async fn a_flag_leaves_the_review_visible_until_upheld() {
         json!({"decision": "dismiss", "note": "x"}),
     )
     .await
-    .assert_problem(409, "already_decided");
+    .assert_problem(409, "invalid_transition");
     let log = app
         .get(
             &format!("/api/v1/moderation/log?subject_id={flag_id}"),
@@ -277,7 +277,7 @@ async fn one_appeal_per_removal_within_14_days_decided_by_another_moderator() {
         json!({"decision": "keep_removed", "note": "x"}),
     )
     .await
-    .assert_problem(409, "already_decided");
+    .assert_problem(409, "invalid_transition");
     assert_eq!(
         count(&app.get("/api/v1/products/P-1/reviews", None).await.body),
         1

@@ -40,7 +40,7 @@ fn one_wins(outcomes: &[Option<ErrorCode>]) {
     let won = outcomes.iter().filter(|o| o.is_none()).count();
     let lost = outcomes
         .iter()
-        .filter(|o| **o == Some(ErrorCode::AlreadyDecided))
+        .filter(|o| **o == Some(ErrorCode::InvalidTransition))
         .count();
     assert_eq!((won, lost), (1, outcomes.len() - 1), "{outcomes:?}");
 }
@@ -478,4 +478,65 @@ async fn messages_of_one_order_move_the_reply_clock_one_at_a_time() {
         assert_eq!(r.body["items"].as_array().unwrap().len(), 2, "{}", r.body);
         assert_eq!(r.body["reply"]["awaiting_since"], json!(now), "{}", r.body);
     }
+}
+
+#[actix_web::test]
+async fn two_syncs_of_one_order_apply_one_after_the_other() {
+    use aftersale::db::orders::{upsert, ItemWrite, OrderWrite};
+    use aftersale::domain::orders::{DeliveryType, OrderStatus};
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let now = app.clock.now_utc();
+    let placed = now - chrono::TimeDelta::days(3);
+    for round in 0..ROUNDS / 2 {
+        let external = format!("RACE-O{round}");
+        let body = order_body(&cast.buyer.id, cast.shop(), placed, None);
+        let r = app.put_order(&cast.service, &external, body).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        // The order marketplace sends "returned to seller" twice at once (a retried sync).
+        let jobs: Vec<Job> = (0..2)
+            .map(|_| {
+                let (external, buyer, shop) = (
+                    external.clone(),
+                    cast.buyer.id.clone(),
+                    cast.shop().to_string(),
+                );
+                Box::new(move |c: &mut DbConnection| {
+                    let write = OrderWrite {
+                        id: None,
+                        external_id: &external,
+                        buyer_id: &buyer,
+                        shop_id: &shop,
+                        placed_at: placed,
+                        items: vec![ItemWrite {
+                            id: None,
+                            product_id: "P-1",
+                            title: "Смартфон",
+                            category: Some("mobile_phones"),
+                            quantity: 1,
+                            unit_price: 150_000,
+                        }],
+                        delivery_type: DeliveryType::City,
+                        courier_id: Some("CR-1"),
+                        courier_name: Some("Ерлан К."),
+                        promised_at: Some(placed + chrono::TimeDelta::days(2)),
+                        delivered_at: None,
+                        failed_attempts: 2,
+                        status: OrderStatus::ReturnedToSeller,
+                        total_amount: 150_000,
+                    };
+                    upsert(c, &write, now).map(|_| ())
+                }) as Job
+            })
+            .collect();
+        assert_eq!(race(&app, jobs), [None, None]);
+    }
+    // Each order told its buyer once, not once per sync.
+    let told = app
+        .notification_kinds(&cast.buyer.token)
+        .await
+        .into_iter()
+        .filter(|k| k == "order_returned_to_seller")
+        .count();
+    assert_eq!(told, ROUNDS / 2);
 }

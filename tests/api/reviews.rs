@@ -305,7 +305,7 @@ async fn findings_hold_a_review_for_a_moderator_with_a_business_day_deadline() {
         json!({"decision": "reject"}),
     )
     .await
-    .assert_problem(409, "already_decided");
+    .assert_problem(409, "invalid_transition");
     let list = app.get("/api/v1/products/P-1/reviews", None).await;
     assert_eq!(list.body["summary"]["count"], 1);
     let log = app

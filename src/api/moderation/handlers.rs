@@ -85,7 +85,7 @@ async fn queue(
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such review", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`already_decided`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: decided already (also the loser of two decisions at once)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -146,7 +146,7 @@ async fn decide_review(
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such flag", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`already_decided`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: decided already (also the loser of two decisions at once)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -196,7 +196,7 @@ async fn decide_flag(
         Unauthorized,
         (status = 403, description = "Not a moderator, or `appeal_needs_another_moderator`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appeal", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`already_decided`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: decided already (also the loser of two decisions at once)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
