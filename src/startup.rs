@@ -129,8 +129,16 @@ pub fn app(
         .configure(api::ops::configure)
         .configure(api::configure)
         .split_for_parts();
-    let doc = crate::openapi::finish(doc);
-    let routes = web::Data::new(api::routes::RouteTable::from_doc(&doc));
+    // The finished document and its route table are the same for every app built (one per
+    // worker, and one per integration test): made once.
+    type Finished = (utoipa::openapi::OpenApi, Arc<api::routes::RouteTable>);
+    static FINISHED: std::sync::OnceLock<Finished> = std::sync::OnceLock::new();
+    let (doc, routes) = FINISHED.get_or_init(|| {
+        let doc = crate::openapi::finish(doc);
+        let routes = Arc::new(api::routes::RouteTable::from_doc(&doc));
+        (doc, routes)
+    });
+    let (doc, routes) = (doc.clone(), web::Data::from(routes.clone()));
     app.app_data(routes)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
         .service(web::redirect("/docs", "/docs/"))
