@@ -454,18 +454,6 @@ fn flatten_validation(
     }
 }
 
-impl From<crate::db::DbError> for ApiError {
-    fn from(e: crate::db::DbError) -> Self {
-        use crate::db::DbError;
-        match e {
-            DbError::Unavailable(msg) => ApiError::DatabaseUnavailable(msg),
-            DbError::NotFound => ErrorCode::NotFound.into(),
-            DbError::Api(api) => api,
-            DbError::Other(msg) => ApiError::Internal(msg),
-        }
-    }
-}
-
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         ApiError::internal(e)

@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod ops;
 pub mod orders;
 pub mod rate_limit;
+pub mod refusals;
 pub mod returns;
 pub mod reviews;
 pub mod routes;

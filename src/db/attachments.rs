@@ -1,6 +1,7 @@
 //! Evidence file records; the bytes live on disk under a server-chosen key.
 use super::schema::{attachments as a, review_photos as rp, reviews as r};
 use super::{to_db, DbConnection, DbError};
+use crate::domain::refused::Refused;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -85,7 +86,7 @@ pub fn check_owned(conn: &mut DbConnection, owner: &str, ids: &[String]) -> Resu
             .first(conn)
             .optional()?;
         if uploader.as_deref() != Some(owner) {
-            return Err(crate::error::ErrorCode::InvalidAttachment.into());
+            return Err(Refused::InvalidAttachment.into());
         }
     }
     Ok(())
@@ -106,7 +107,7 @@ pub fn owned_types(
             .optional()?;
         match row {
             Some((uploader, content_type)) if uploader == owner => out.push(content_type),
-            _ => return Err(crate::error::ErrorCode::InvalidAttachment.into()),
+            _ => return Err(Refused::InvalidAttachment.into()),
         }
     }
     Ok(out)

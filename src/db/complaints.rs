@@ -14,8 +14,8 @@ use crate::domain::complaints::{
 };
 use crate::domain::orders::DeliveryType;
 use crate::domain::pagination::TimeCursor;
+use crate::domain::refused::Refused;
 use crate::domain::roles::Role;
-use crate::error::{ApiError, ErrorCode};
 use crate::policy::ComplaintPolicy;
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -190,32 +190,11 @@ pub struct StoredRemedy {
 }
 
 fn refusal_error(r: Refusal) -> DbError {
-    DbError::Api(match r {
-        Refusal::Forbidden => ErrorCode::Forbidden.into(),
-        Refusal::InvalidState { allowed } => ApiError::InvalidTransition {
-            allowed: allowed.iter().map(|a| a.as_str().to_string()).collect(),
-        },
-        Refusal::AlreadyAppealed => ErrorCode::AlreadyAppealed.into(),
-        Refusal::AppealWindowClosed => ErrorCode::AppealWindowClosed.into(),
-        Refusal::AlreadyEscalated => ErrorCode::AlreadyEscalated.into(),
-        Refusal::EscalationNotYetAllowed { from } => ApiError::NotYet {
-            code: ErrorCode::EscalationNotYetAllowed,
-            at: from,
-        },
-        Refusal::AnotherModeratorRequired => ErrorCode::AppealNeedsAnotherModerator.into(),
-        Refusal::Invalid(field, code) => ApiError::field(field, code),
-    })
+    Refused::Complaint(r).into()
 }
 
 pub fn filing_refusal_error(r: FilingRefusal) -> DbError {
-    DbError::Api(
-        match r {
-            FilingRefusal::NotOrderBuyer => ErrorCode::NotOrderBuyer,
-            FilingRefusal::NotDelivered => ErrorCode::OrderNotDelivered,
-            FilingRefusal::WindowClosed => ErrorCode::ComplaintWindowClosed,
-        }
-        .into(),
-    )
+    Refused::Filing(r).into()
 }
 
 pub fn order_facts(order: &OrderRow, buyer_id: &str) -> OrderFacts {
@@ -481,7 +460,7 @@ fn file_once(
             .iter()
             .any(|s| Status::parse(s).is_some_and(Status::is_open))
         {
-            return Err(ErrorCode::ComplaintAlreadyOpen.into());
+            return Err(Refused::ComplaintAlreadyOpen.into());
         }
         super::attachments::check_owned(conn, &caller.id, &f.attachment_ids)?;
         insert_case(conn, caller, &order, f, policy, now)
@@ -604,7 +583,7 @@ pub fn act(
                     .first(conn)
                     .optional()?;
                 if role.as_deref() != Some(Role::Moderator.as_str()) {
-                    return Err(ApiError::field("moderator_id", "not_a_moderator").into());
+                    return Err(Refused::field("moderator_id", "not_a_moderator").into());
                 }
             }
             Command::Resolve(r) => {
@@ -619,7 +598,7 @@ pub fn act(
                             .first(conn)?;
                         if amount > total {
                             return Err(
-                                ApiError::field("remedy.amount", "exceeds_order_total").into()
+                                Refused::field("remedy.amount", "exceeds_order_total").into()
                             );
                         }
                     }

@@ -7,7 +7,7 @@ use super::schema::{delivery_failures as df, orders as o};
 use super::{from_db, to_db, write_tx, DbConnection, DbError};
 use crate::db::complaints::Caller;
 use crate::domain::delivery_failures::{self as rules, Choice, Failure, Refusal, Status};
-use crate::error::{ApiError, ErrorCode};
+use crate::domain::refused::Refused;
 use crate::policy::ReturnPolicy;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -83,16 +83,12 @@ fn load(
         df::table.find(order_id).select(FailureRow::as_select())
     )?;
     // An order that did not come back has no choice to make.
-    let row = row.ok_or(ApiError::InvalidTransition { allowed: vec![] })?;
+    let row = row.ok_or(Refused::NothingToChoose)?;
     Ok((order, row))
 }
 
-fn refusal_error(r: Refusal, allowed: Vec<String>) -> DbError {
-    DbError::Api(match r {
-        Refusal::AlreadyChosen => ErrorCode::AlreadyChosen.into(),
-        Refusal::NoRefundPending => ApiError::InvalidTransition { allowed },
-        Refusal::Invalid(field, code) => ApiError::field(field, code),
-    })
+fn refusal_error(refusal: Refusal, allowed: Vec<String>) -> DbError {
+    Refused::DeliveryFailure { refusal, allowed }.into()
 }
 
 fn store(

@@ -14,6 +14,7 @@
 //! and stored the response in two steps.
 use super::schema::idempotency_keys as k;
 use super::{to_db, write_tx, Conn, Db, DbConnection, DbError};
+use crate::domain::refused::Refused;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use std::cell::RefCell;
@@ -109,7 +110,7 @@ fn take(conn: &mut DbConnection, claim: &Claim) -> Result<(), DbError> {
     .set(k::committed_at.eq(Some(to_db(Utc::now()))))
     .execute(conn)?;
     if marked == 0 {
-        return Err(crate::error::ErrorCode::IdempotencyInProgress.into());
+        return Err(Refused::ClaimTaken.into());
     }
     Ok(())
 }
@@ -308,7 +309,7 @@ pub fn complete(
     .execute(conn)?;
     match stored {
         1 => Ok(()),
-        _ => Err(crate::error::ErrorCode::IdempotencyInProgress.into()),
+        _ => Err(Refused::ClaimTaken.into()),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod complaints;
 pub mod connection;
 pub mod create;
 pub mod delivery_failures;
+pub mod error;
 pub mod idempotency;
 pub mod login_failures;
 pub mod messages;
@@ -17,10 +18,8 @@ pub mod schema;
 pub mod tokens;
 pub mod users;
 
-use crate::error::ApiError;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,6 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use connection::DbConnection;
+pub use error::{is_unique_violation, unique_means, DbError};
 
 /// Runs one diesel query body on the concrete connection inside the enum. The query is the
 /// same code for both backends; dispatching statically lets diesel use its per-type prepared
@@ -100,60 +100,6 @@ impl DbTarget {
             )))
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
-    #[error("not found")]
-    NotFound,
-    /// A rule failure decided inside a transaction; it rolls the transaction back.
-    #[error("{0}")]
-    Api(ApiError),
-    #[error("{0}")]
-    Other(String),
-}
-
-impl From<DieselError> for DbError {
-    fn from(e: DieselError) -> Self {
-        match e {
-            DieselError::NotFound => DbError::NotFound,
-            DieselError::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                info,
-            ) => DbError::Unavailable(info.message().to_string()),
-            DieselError::BrokenTransactionManager => {
-                DbError::Unavailable("broken transaction manager".into())
-            }
-            other => DbError::Other(other.to_string()),
-        }
-    }
-}
-
-impl From<ApiError> for DbError {
-    fn from(e: ApiError) -> Self {
-        DbError::Api(e)
-    }
-}
-
-impl From<crate::error::ErrorCode> for DbError {
-    fn from(code: crate::error::ErrorCode) -> Self {
-        DbError::Api(code.into())
-    }
-}
-
-/// For an insert whose unique constraint states a rule (one review per item, one open flag):
-/// a violation means the rule's error, anything else stays what it was.
-pub fn unique_means(code: crate::error::ErrorCode) -> impl Fn(diesel::result::Error) -> DbError {
-    move |e| match DbError::from(e) {
-        e if is_unique_violation(&e) => code.into(),
-        e => e,
-    }
-}
-
-pub fn is_unique_violation(e: &DbError) -> bool {
-    matches!(e, DbError::Other(msg) if msg.contains("UNIQUE") || msg.contains("unique") || msg.contains("duplicate key"))
 }
 
 /// A pooled connection that remembers when it was last returned and whether it broke,

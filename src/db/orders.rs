@@ -7,7 +7,7 @@ use super::schema::{
 use super::{new_id, to_db, write_tx, DbConnection, DbError};
 use crate::domain::orders::{buyer_notification, DeliveryType, OrderStatus};
 use crate::domain::pagination::TimeCursor;
-use crate::error::ErrorCode;
+use crate::domain::refused::Refused;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -119,10 +119,10 @@ fn upsert_once(
             .first(conn)
             .optional()?;
         if buyer_role.as_deref() != Some("buyer") {
-            return Err(ErrorCode::UnknownBuyer.into());
+            return Err(Refused::UnknownBuyer.into());
         }
         if !super::users::shop_exists(conn, w.shop_id)? {
-            return Err(ErrorCode::UnknownShop.into());
+            return Err(Refused::UnknownShop.into());
         }
         // Locked: two syncs of one order at once apply one after the other, each to the
         // status the other left, never both to the same stale one.
@@ -221,9 +221,7 @@ fn sync_items(conn: &mut DbConnection, order_id: &str, items: &[ItemWrite]) -> R
             .execute(conn)
             .map_err(|e| match DbError::from(e) {
                 // Items cited by reviews, complaints or returns must stay.
-                DbError::Other(msg) if msg.to_lowercase().contains("foreign key") => {
-                    ErrorCode::OrderItemInUse.into()
-                }
+                DbError::ForeignKeyViolation(_) => Refused::OrderItemInUse.into(),
                 other => other,
             })?;
     }

@@ -12,12 +12,12 @@ use crate::calendar::local_date;
 use crate::domain::complaints::{Category, Target};
 use crate::domain::orders::{DeliveryType, OrderStatus};
 use crate::domain::pagination::TimeCursor;
+use crate::domain::refused::Refused;
 use crate::domain::returns::{
     self as rules, apply, check_lines, may_request, open_return, Action, Actor, Command, Line,
     OrderFacts, Reason, Refusal, RequestRefusal, Return, Sla, Status,
 };
 use crate::domain::roles::Role;
-use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::policy::{ComplaintPolicy, ReturnPolicy};
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -160,28 +160,11 @@ pub struct StoredRejection {
 }
 
 fn refusal_error(r: Refusal) -> DbError {
-    DbError::Api(match r {
-        Refusal::Forbidden => ErrorCode::Forbidden.into(),
-        Refusal::InvalidState { allowed } => ApiError::InvalidTransition {
-            allowed: allowed.iter().map(|a| a.as_str().to_string()).collect(),
-        },
-        Refusal::AlreadyDisputed => ErrorCode::AlreadyDisputed.into(),
-        Refusal::DisputeWindowClosed => ErrorCode::DisputeWindowClosed.into(),
-        Refusal::Invalid(field, code) => ApiError::field(field, code),
-    })
+    Refused::Return(r).into()
 }
 
 pub fn request_refusal_error(r: RequestRefusal) -> DbError {
-    DbError::Api(
-        match r {
-            RequestRefusal::NotOrderBuyer => ErrorCode::NotOrderBuyer,
-            RequestRefusal::NotDelivered => ErrorCode::OrderNotDelivered,
-            RequestRefusal::WindowClosed => ErrorCode::ReturnWindowClosed,
-            RequestRefusal::ReasonExcluded => ErrorCode::ReturnReasonExcluded,
-            RequestRefusal::NothingLeft => ErrorCode::NothingLeftToReturn,
-        }
-        .into(),
-    )
+    Refused::ReturnRequest(r).into()
 }
 
 /// What the return rules need from the order. Only a delivered order's items go back.
@@ -289,10 +272,10 @@ fn request_once(
         let left = available(conn, &order.id, &items)?;
         let problems = check_lines(&req.lines, &left);
         if !problems.is_empty() {
-            return Err(ApiError::Validation(
+            return Err(Refused::Invalid(
                 problems
                     .into_iter()
-                    .map(|(f, c)| FieldError::new(f, c))
+                    .map(|(f, c)| (f.to_string(), c.to_string()))
                     .collect(),
             )
             .into());
@@ -301,7 +284,7 @@ fn request_once(
         let types: Vec<&str> = types.iter().map(String::as_str).collect();
         let evidence = req.reason.evidence();
         if !evidence.met_by(&types) {
-            return Err(ApiError::field("attachment_ids", evidence.missing_code()).into());
+            return Err(Refused::field("attachment_ids", evidence.missing_code()).into());
         }
         let refundable = req
             .lines

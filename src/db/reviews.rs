@@ -10,9 +10,9 @@ use super::schema::{
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::{business_deadline, local_date};
 use crate::domain::orders::OrderStatus;
+use crate::domain::refused::Refused;
 use crate::domain::reviews::*;
 use crate::domain::screening::{screen, Finding};
-use crate::error::{ApiError, ErrorCode};
 use crate::policy::ReviewPolicy;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
@@ -237,16 +237,10 @@ fn check_photos(
 ) -> Result<(), DbError> {
     let distinct: std::collections::HashSet<&String> = ids.iter().collect();
     if distinct.len() != ids.len() {
-        return Err(DbError::Api(crate::error::ApiError::field(
-            "attachment_ids",
-            "duplicate",
-        )));
+        return Err(Refused::field("attachment_ids", "duplicate").into());
     }
     if ids.len() > max {
-        return Err(DbError::Api(crate::error::ApiError::field(
-            "attachment_ids",
-            "length",
-        )));
+        return Err(Refused::field("attachment_ids", "length").into());
     }
     for id in ids {
         let row: Option<(String, String)> = attachments::table
@@ -256,7 +250,7 @@ fn check_photos(
             .optional()?;
         match row {
             Some((uploader, ct)) if uploader == owner && ct.starts_with("image/") => {}
-            _ => return Err(ErrorCode::InvalidAttachment.into()),
+            _ => return Err(Refused::InvalidAttachment.into()),
         }
     }
     Ok(())
@@ -586,12 +580,7 @@ pub fn create(
             delivered_at: order.delivered_at.map(from_db),
             already_reviewed: !reviewed_items(conn, std::slice::from_ref(&item.id))?.is_empty(),
         };
-        let until = may_review(&facts, now, policy).map_err(|refusal| match refusal {
-            Refusal::NotOrderBuyer => ErrorCode::NotOrderBuyer,
-            Refusal::ItemNotDelivered => ErrorCode::ItemNotDelivered,
-            Refusal::ReviewWindowClosed => ErrorCode::ReviewWindowClosed,
-            Refusal::AlreadyReviewed => ErrorCode::AlreadyReviewed,
-        })?;
+        let until = may_review(&facts, now, policy).map_err(Refused::Review)?;
         check_photos(conn, author_id, &input.attachment_ids, policy.photos_max)?;
         let (findings, screening) = screened(input);
         let status = status_after_screening(&findings);
@@ -628,7 +617,9 @@ pub fn create(
                 ),
             ))
             .execute(conn)
-            .map_err(super::unique_means(ErrorCode::AlreadyReviewed))?;
+            .map_err(super::unique_means(Refused::Review(
+                Refusal::AlreadyReviewed,
+            )))?;
         insert_version(conn, &id, 1, input, &screening, now)?;
         set_photos(conn, &id, &input.attachment_ids)?;
         let review = find_for_update(conn, &id)?;
@@ -666,10 +657,10 @@ pub fn edit(
         }
         let input = &patch.over(&before);
         if !editable(before.status()) {
-            return Err(ErrorCode::ReviewNotEditable.into());
+            return Err(Refused::ReviewNotEditable.into());
         }
         if to_db(now) > before.window_until {
-            return Err(ErrorCode::ReviewWindowClosed.into());
+            return Err(Refused::Review(Refusal::ReviewWindowClosed).into());
         }
         check_photos(conn, author_id, &input.attachment_ids, policy.photos_max)?;
         let (findings, screening) = screened(input);
@@ -774,7 +765,7 @@ pub fn set_reply(
         match body {
             Some(text) => {
                 if review.status() != ReviewStatus::Published {
-                    return Err(ErrorCode::ReviewNotPublished.into());
+                    return Err(Refused::ReviewNotPublished.into());
                 }
                 diesel::update(r::table.find(id))
                     .set((
@@ -832,7 +823,7 @@ pub fn create_flag(
             return Err(DbError::NotFound);
         }
         if before.status() != ReviewStatus::Published {
-            return Err(ErrorCode::ReviewNotPublished.into());
+            return Err(Refused::ReviewNotPublished.into());
         }
         super::attachments::check_owned(conn, seller_id, flag.attachment_ids)?;
         let open: i64 = rf::table
@@ -841,7 +832,7 @@ pub fn create_flag(
             .count()
             .get_result(conn)?;
         if open > 0 {
-            return Err(ErrorCode::FlagAlreadyOpen.into());
+            return Err(Refused::FlagAlreadyOpen.into());
         }
         let snapshot = serde_json::json!({
             "version": before.version, "rating": before.rating, "shop_rating": before.shop_rating,
@@ -864,7 +855,7 @@ pub fn create_flag(
                 rf::created_at.eq(to_db(now)),
             ))
             .execute(conn)
-            .map_err(super::unique_means(ErrorCode::FlagAlreadyOpen))?;
+            .map_err(super::unique_means(Refused::FlagAlreadyOpen))?;
         if flag.reason.hides_immediately() {
             diesel::update(r::table.find(review_id))
                 .set(r::hidden.eq(true))
@@ -969,8 +960,8 @@ pub fn decide_review(
     write_tx(conn, |conn| {
         let before = find_for_update(conn, id)?;
         let (decision, reason_code, note) = (verdict.decision, verdict.reason_code, verdict.note);
-        let next =
-            crate::domain::reviews::decide_review(before.status(), decision).ok_or(decided())?;
+        let next = crate::domain::reviews::decide_review(before.status(), decision)
+            .ok_or(Refused::Decided)?;
         let after = match next {
             ReviewStatus::Published => {
                 diesel::update(r::table.find(id))
@@ -1043,7 +1034,7 @@ pub fn decide_flag(
             crate::first_for_update!(conn, rf::table.find(flag_id).select(FlagRow::as_select()))?
                 .ok_or(DbError::NotFound)?;
         if flag.status != "open" {
-            return Err(decided().into());
+            return Err(Refused::Decided.into());
         }
         let before = find_for_update(conn, &flag.review_id)?;
         let (flag_status, after) = match decision {
@@ -1157,11 +1148,7 @@ pub fn create_appeal(
             now,
             policy,
         )
-        .map_err(|e| match e {
-            AppealRefusal::NotRemoved => ErrorCode::NotAppealable,
-            AppealRefusal::WindowClosed => ErrorCode::AppealWindowClosed,
-            AppealRefusal::AlreadyAppealed => ErrorCode::AlreadyAppealed,
-        })?;
+        .map_err(Refused::Appeal)?;
         let id = new_id();
         diesel::insert_into(ra::table)
             .values((
@@ -1179,7 +1166,9 @@ pub fn create_appeal(
                 ra::created_at.eq(to_db(now)),
             ))
             .execute(conn)
-            .map_err(super::unique_means(ErrorCode::AlreadyAppealed))?;
+            .map_err(super::unique_means(Refused::Appeal(
+                AppealRefusal::AlreadyAppealed,
+            )))?;
         log(
             conn,
             LogAction {
@@ -1216,10 +1205,10 @@ pub fn decide_appeal(
         )?
         .ok_or(DbError::NotFound)?;
         if appeal.status != "open" {
-            return Err(decided().into());
+            return Err(Refused::Decided.into());
         }
         if appeal.removed_by.as_deref() == Some(moderator) {
-            return Err(ErrorCode::AppealNeedsAnotherModerator.into());
+            return Err(Refused::AnotherModeratorRequired.into());
         }
         let before = find_for_update(conn, &appeal.review_id)?;
         let status = match decision {
@@ -1405,12 +1394,4 @@ pub fn recount(conn: &mut DbConnection, subject: ReviewSubject) -> Result<Distri
         d.0[(star.clamp(1, 5) - 1) as usize] += 1;
     }
     Ok(d)
-}
-
-/// The answer to a decision on an item that is no longer open — the loser of two moderators
-/// deciding at once gets it too: nothing is left to decide.
-fn decided() -> ApiError {
-    ApiError::InvalidTransition {
-        allowed: Vec::new(),
-    }
 }

@@ -1,8 +1,8 @@
 //! Accounts and shops.
 use super::schema::{shops, users};
 use super::{new_id, to_db, write_tx, DbConnection, DbError};
+use crate::domain::refused::Refused;
 use crate::domain::roles::Role;
-use crate::error::ErrorCode;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -66,7 +66,7 @@ pub fn create(
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(ErrorCode::EmailTaken.into());
+            return Err(Refused::EmailTaken.into());
         }
         let shop_id = match (new.role, new.shop_name) {
             (Role::Seller, Some(name)) => {
@@ -95,7 +95,7 @@ pub fn create(
                 created_at: to_db(now),
             })
             .execute(conn)
-            .map_err(super::unique_means(ErrorCode::EmailTaken))?;
+            .map_err(super::unique_means(Refused::EmailTaken))?;
         find(conn, &id)?.ok_or(DbError::NotFound)
     })
 }

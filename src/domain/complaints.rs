@@ -349,16 +349,6 @@ pub enum FilingRefusal {
     WindowClosed,
 }
 
-impl FilingRefusal {
-    pub fn code(self) -> &'static str {
-        match self {
-            FilingRefusal::NotOrderBuyer => "not_order_buyer",
-            FilingRefusal::NotDelivered => "order_not_delivered",
-            FilingRefusal::WindowClosed => "complaint_window_closed",
-        }
-    }
-}
-
 /// The last instant a complaint of `category` may be filed: damage within 10 (city) or 45
 /// (intercity) days of delivery; anything else within 90 days of delivery, or of the promised
 /// date while undelivered (of the order date when upstream promised none).

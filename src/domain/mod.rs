@@ -29,6 +29,7 @@ pub mod messages;
 pub mod orders;
 pub mod pagination;
 pub mod privacy;
+pub mod refused;
 pub mod returns;
 pub mod reviews;
 pub mod roles;

@@ -239,18 +239,6 @@ pub enum RequestRefusal {
     NothingLeft,
 }
 
-impl RequestRefusal {
-    pub fn code(self) -> &'static str {
-        match self {
-            RequestRefusal::NotOrderBuyer => "not_order_buyer",
-            RequestRefusal::NotDelivered => "order_not_delivered",
-            RequestRefusal::WindowClosed => "return_window_closed",
-            RequestRefusal::ReasonExcluded => "return_reason_excluded",
-            RequestRefusal::NothingLeft => "nothing_left_to_return",
-        }
-    }
-}
-
 /// The window's length for a reason (days after delivery).
 pub fn window_days(reason: Reason, delivery: DeliveryType, p: &ReturnPolicy) -> i64 {
     match reason {

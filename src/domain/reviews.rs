@@ -49,17 +49,6 @@ pub enum Refusal {
     AlreadyReviewed,
 }
 
-impl Refusal {
-    pub fn code(self) -> &'static str {
-        match self {
-            Refusal::NotOrderBuyer => "not_order_buyer",
-            Refusal::ItemNotDelivered => "item_not_delivered",
-            Refusal::ReviewWindowClosed => "review_window_closed",
-            Refusal::AlreadyReviewed => "already_reviewed",
-        }
-    }
-}
-
 pub struct ItemFacts {
     pub is_buyer: bool,
     pub order_status: OrderStatus,

@@ -1,6 +1,6 @@
 use super::delivery_failure::DeliveryFailureView;
 use super::dto::*;
-use crate::api::{time_page, validate_with, ApiJson};
+use crate::api::{refusals, time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::{
     self,
@@ -240,7 +240,7 @@ async fn get_order(
             state.clock.now(),
             &state.policy.complaints,
         )
-        .map_err(|r| r.code()),
+        .map_err(|r| refusals::filing(r).as_str()),
     );
     let delivered_at = record.order.delivered_at.map(crate::db::from_db);
     let available = record.units_left.clone();
@@ -264,8 +264,10 @@ async fn get_order(
             delivered_at,
             already_reviewed: reviewed.contains(&item.id),
         };
-        let review =
-            Eligibility::of(may_review(&facts, now, &state.policy.reviews).map_err(|r| r.code()));
+        let review = Eligibility::of(
+            may_review(&facts, now, &state.policy.reviews)
+                .map_err(|r| refusals::review(r).as_str()),
+        );
         item.eligibility = Some(ItemEligibility {
             review,
             complaint: complaint.clone(),
@@ -285,8 +287,10 @@ fn return_eligibility(
 ) -> ReturnEligibility {
     let open = returns::open_reasons(facts, category, now, policy);
     let refusal = match (&open, left) {
-        (Err(r), _) => Some(r.code()),
-        (Ok(_), n) if n <= 0 => Some(returns::RequestRefusal::NothingLeft.code()),
+        (Err(r), _) => Some(refusals::return_request(*r).as_str()),
+        (Ok(_), n) if n <= 0 => {
+            Some(refusals::return_request(returns::RequestRefusal::NothingLeft).as_str())
+        }
         _ => None,
     };
     let reasons: Vec<ReturnReasonWindow> = open
