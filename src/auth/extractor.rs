@@ -15,8 +15,8 @@ pub struct AuthUser {
 impl AuthUser {
     /// 403 unless the caller has one of `roles`.
     /// Who acts, as the case stores (complaints, returns, orders) take it.
-    pub fn caller(&self) -> crate::db::complaints::Caller {
-        crate::db::complaints::Caller {
+    pub fn caller(&self) -> crate::domain::caller::Caller {
+        crate::domain::caller::Caller {
             id: self.id.clone(),
             role: self.role,
             shop_id: self.shop_id.clone(),

@@ -3,14 +3,15 @@
 use super::notifications::{notify, Notice};
 use super::orders::OrderRow;
 use super::schema::{
-    attachments as a, case_counters as cc, complaint_attachments as ca, complaint_breaches as cb,
+    attachments as a, complaint_attachments as ca, complaint_breaches as cb,
     complaint_events as ce, complaints as c, orders as o, users,
 };
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::local_date;
+use crate::domain::caller::{Caller, Parties};
 use crate::domain::complaints::{
-    self as rules, apply, case_number, may_file, open_case, Action, Actor, Audience, Case,
-    Category, Command, FilingRefusal, OrderFacts, Refusal, Sla, Status, Target, Track,
+    self as rules, apply, may_file, open_case, Action, Actor, Audience, Case, Category, Command,
+    FilingRefusal, OrderFacts, Refusal, Sla, Status, Target, Track,
 };
 use crate::domain::orders::DeliveryType;
 use crate::domain::pagination::TimeCursor;
@@ -97,15 +98,12 @@ impl ComplaintRow {
         }
     }
 
-    /// Whether the caller is a party: the buyer, the shop's sellers on seller cases, moderators.
-    pub fn is_party(&self, role: Role, id: &str, shop_id: Option<&str>) -> bool {
-        match role {
-            Role::Buyer => self.buyer_id == id,
-            Role::Seller => {
-                self.target() == Target::Seller && shop_id == Some(self.shop_id.as_str())
-            }
-            Role::Moderator => true,
-            Role::Service => false,
+    /// The buyer, the shop's sellers on seller cases, moderators.
+    pub fn parties(&self) -> Parties<'_> {
+        Parties {
+            buyer_id: &self.buyer_id,
+            shop_id: (self.target() == Target::Seller).then_some(self.shop_id.as_str()),
+            service: false,
         }
     }
 }
@@ -140,20 +138,10 @@ pub struct BreachRow {
     pub recorded_at: NaiveDateTime,
 }
 
-/// Who acts on a case.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub id: String,
-    pub role: Role,
-    pub shop_id: Option<String>,
-}
-
-impl Caller {
-    fn actor(&self) -> Actor<'_> {
-        Actor {
-            role: self.role,
-            id: &self.id,
-        }
+fn actor(caller: &Caller) -> Actor<'_> {
+    Actor {
+        role: caller.role,
+        id: &caller.id,
     }
 }
 
@@ -205,34 +193,6 @@ pub fn order_facts(order: &OrderRow, buyer_id: &str) -> OrderFacts {
         promised_at: utc(order.promised_at),
         delivered_at: utc(order.delivered_at),
     }
-}
-
-/// The next number of a per-year series (`C-2026-000001` …), gap-free, inside the caller's
-/// transaction. The counter row stays locked until that transaction ends and every filing of
-/// the year waits for it, so callers take the number as their last step before commit.
-pub fn next_number(conn: &mut DbConnection, prefix: &str, year: i32) -> Result<String, DbError> {
-    let key = cc::table
-        .filter(cc::prefix.eq(prefix))
-        .filter(cc::year.eq(year));
-    let seq: Option<i64> = diesel::update(key)
-        .set(cc::last_value.eq(cc::last_value + 1))
-        .returning(cc::last_value)
-        .get_result(conn)
-        .optional()?;
-    let seq = match seq {
-        Some(seq) => seq,
-        None => {
-            diesel::insert_into(cc::table)
-                .values((
-                    cc::prefix.eq(prefix),
-                    cc::year.eq(year),
-                    cc::last_value.eq(1i64),
-                ))
-                .execute(conn)?;
-            1
-        }
-    };
-    Ok(case_number(prefix, year, seq))
 }
 
 fn cite(
@@ -541,7 +501,7 @@ fn insert_case(
     insert_event(conn, &id, &event, now)?;
     let to = recipients(conn, &row, &event)?;
     // Every filing of the year waits for the counter row from here to commit.
-    row.number = next_number(conn, "C", local_date(now).year())?;
+    row.number = super::numbering::next_number(conn, "C", local_date(now).year())?;
     diesel::update(c::table.find(&id))
         .set(c::number.eq(&row.number))
         .execute(conn)?;
@@ -568,12 +528,12 @@ pub fn act(
 ) -> Result<ComplaintRow, DbError> {
     write_tx(conn, |conn| {
         let row = lock(conn, id)?;
-        if !row.is_party(caller.role, &caller.id, caller.shop_id.as_deref()) {
+        if !caller.is_party(row.parties()) {
             return Err(DbError::NotFound);
         }
         let before = row.case();
         let next =
-            apply(&before, caller.actor(), &step.command, now, policy).map_err(refusal_error)?;
+            apply(&before, actor(caller), &step.command, now, policy).map_err(refusal_error)?;
         let mut data = step.data;
         match &step.command {
             Command::Assign { moderator_id } => {

@@ -5,7 +5,7 @@ use super::notifications::{notify, Notice};
 use super::orders::OrderRow;
 use super::schema::{delivery_failures as df, orders as o};
 use super::{from_db, to_db, write_tx, DbConnection, DbError};
-use crate::db::complaints::Caller;
+use crate::domain::caller::Caller;
 use crate::domain::delivery_failures::{self as rules, Choice, Failure, Refusal, Status};
 use crate::domain::refused::Refused;
 use crate::policy::ReturnPolicy;

@@ -6,7 +6,7 @@ use super::schema::{
     order_message_attachments as oma, order_messages as om, order_threads as ot, orders as o, users,
 };
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
-use crate::db::complaints::Caller;
+use crate::domain::caller::Caller;
 use crate::domain::messages::Thread;
 use crate::domain::pagination::TimeCursor;
 use crate::domain::roles::Role;

@@ -11,6 +11,7 @@ pub mod login_failures;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;
+pub mod numbering;
 pub mod orders;
 pub mod returns;
 pub mod reviews;

@@ -416,23 +416,21 @@ pub fn breaches(conn: &mut DbConnection, order_id: &str) -> Result<Vec<OrderBrea
 pub fn for_party(
     conn: &mut DbConnection,
     id: &str,
-    caller: &super::complaints::Caller,
+    caller: &crate::domain::caller::Caller,
     service_too: bool,
 ) -> Result<OrderRow, DbError> {
-    use crate::domain::roles::Role;
     let order: OrderRow = o::table
         .find(id)
         .select(OrderRow::as_select())
         .first(conn)
         .optional()?
         .ok_or(DbError::NotFound)?;
-    let party = match caller.role {
-        Role::Buyer => order.buyer_id == caller.id,
-        Role::Seller => caller.shop_id.as_deref() == Some(order.shop_id.as_str()),
-        Role::Moderator => true,
-        Role::Service => service_too,
+    let parties = crate::domain::caller::Parties {
+        buyer_id: &order.buyer_id,
+        shop_id: Some(&order.shop_id),
+        service: service_too,
     };
-    if party {
+    if caller.is_party(parties) {
         Ok(order)
     } else {
         Err(DbError::NotFound)

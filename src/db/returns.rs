@@ -17,14 +17,14 @@ use crate::domain::returns::{
     self as rules, apply, check_lines, may_request, open_return, Action, Actor, Command, Line,
     OrderFacts, Reason, Refusal, RequestRefusal, Return, Sla, Status,
 };
-use crate::domain::roles::Role;
 use crate::policy::{ComplaintPolicy, ReturnPolicy};
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
-pub use super::complaints::Caller;
+pub use crate::domain::caller::Caller;
+use crate::domain::caller::Parties;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = rt)]
@@ -89,11 +89,11 @@ impl ReturnRow {
     }
 
     /// The buyer, the shop's sellers, moderators; the integration acts on any return.
-    pub fn is_party(&self, role: Role, id: &str, shop_id: Option<&str>) -> bool {
-        match role {
-            Role::Buyer => self.buyer_id == id,
-            Role::Seller => shop_id == Some(self.shop_id.as_str()),
-            Role::Moderator | Role::Service => true,
+    pub fn parties(&self) -> Parties<'_> {
+        Parties {
+            buyer_id: &self.buyer_id,
+            shop_id: Some(&self.shop_id),
+            service: true,
         }
     }
 }
@@ -332,7 +332,7 @@ fn request_once(
             "window_until": window_until, "seller_decide_by": state.seller_decide_by,
         });
         insert_event(conn, &id, "requested", Some(caller), &data, now)?;
-        let number = super::complaints::next_number(conn, "R", local_date(now).year())?;
+        let number = super::numbering::next_number(conn, "R", local_date(now).year())?;
         diesel::update(rt::table.find(&id))
             .set(rt::number.eq(&number))
             .execute(conn)?;
@@ -497,7 +497,7 @@ pub fn act(
 ) -> Result<ReturnRow, DbError> {
     write_tx(conn, |conn| {
         let row = lock(conn, id)?;
-        if !row.is_party(caller.role, &caller.id, caller.shop_id.as_deref()) {
+        if !caller.is_party(row.parties()) {
             return Err(DbError::NotFound);
         }
         let before = row.state();

@@ -714,11 +714,6 @@ pub fn close_unappealed(case: &Case, now: DateTime<Utc>) -> Option<Case> {
     Some(next)
 }
 
-/// The human number of a case: `C-2026-000123`.
-pub fn case_number(prefix: &str, year: i32, seq: i64) -> String {
-    format!("{prefix}-{year}-{seq:06}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1274,10 +1269,5 @@ mod tests {
                 .status,
             Status::Closed
         );
-    }
-
-    #[test]
-    fn numbers() {
-        assert_eq!(case_number("C", 2026, 123), "C-2026-000123");
     }
 }

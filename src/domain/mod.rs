@@ -21,11 +21,13 @@ macro_rules! text_enum {
     };
 }
 
+pub mod caller;
 pub mod complaints;
 pub mod delivery_failures;
 pub mod login;
 pub mod media;
 pub mod messages;
+pub mod numbering;
 pub mod orders;
 pub mod pagination;
 pub mod privacy;

@@ -85,7 +85,7 @@ async fn parallel_complaints_get_distinct_sequential_numbers() {
         .take(4)
         .map(|order| {
             let (state, barrier, order) = (app.state.clone(), barrier.clone(), order.clone());
-            let caller = aftersale::db::complaints::Caller {
+            let caller = aftersale::domain::caller::Caller {
                 id: cast.buyer.id.clone(),
                 role: aftersale::domain::roles::Role::Buyer,
                 shop_id: None,

@@ -312,8 +312,8 @@ async fn acknowledged_complaint(app: &TestApp, cast: &Cast, n: usize) -> String 
 fn caller(
     account: &Account,
     role: aftersale::domain::roles::Role,
-) -> aftersale::db::complaints::Caller {
-    aftersale::db::complaints::Caller {
+) -> aftersale::domain::caller::Caller {
+    aftersale::domain::caller::Caller {
         id: account.id.clone(),
         role,
         shop_id: account.shop_id.clone(),
@@ -539,4 +539,24 @@ async fn two_syncs_of_one_order_apply_one_after_the_other() {
         .filter(|k| k == "order_returned_to_seller")
         .count();
     assert_eq!(told, ROUNDS / 2);
+}
+
+#[actix_web::test]
+async fn the_first_two_cases_of_a_year_get_two_numbers() {
+    use aftersale::db::{numbering::next_number, write_tx};
+    let app = TestApp::spawn().await;
+    for year in 2030..2030 + ROUNDS as i32 {
+        // No counter exists for the year yet: both create it at once.
+        let jobs: Vec<Job> = (0..2)
+            .map(|_| {
+                Box::new(move |c: &mut DbConnection| {
+                    write_tx(c, |c| next_number(c, "C", year)).map(|_| ())
+                }) as Job
+            })
+            .collect();
+        assert_eq!(race(&app, jobs), [None, None]);
+        let mut conn = app.raw_conn();
+        let third = write_tx(&mut conn, |c| next_number(c, "C", year)).unwrap();
+        assert_eq!(third, format!("C-{year}-000003"));
+    }
 }

@@ -132,7 +132,7 @@ async fn visible(state: &AppState, id: String, user: &AuthUser) -> ApiResult<Com
         .db(move |c| store::find(c, &id))
         .await?
         .ok_or(ErrorCode::NotFound)?;
-    if !row.is_party(user.role, &user.id, user.shop_id.as_deref()) {
+    if !user.caller().is_party(row.parties()) {
         return Err(ErrorCode::NotFound.into());
     }
     Ok(row)

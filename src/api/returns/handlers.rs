@@ -5,9 +5,9 @@ use super::dto::*;
 use crate::api::complaints::dto::{EvidenceView, Reader};
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::complaints::Caller;
 use crate::db::returns::{self as store, ListFilter, Policies, Request, ReturnRow, Scope, Step};
 use crate::db::{self, DbConnection, DbError};
+use crate::domain::caller::Caller;
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::returns::{allowed_actions, Action, Command, Line};
 use crate::domain::roles::Role;
@@ -141,7 +141,7 @@ async fn exists(state: &AppState, id: &str, user: &AuthUser) -> ApiResult<()> {
 /// The return, if the caller is party to it; otherwise it does not exist for them.
 fn visible(c: &mut DbConnection, id: &str, who: &Caller) -> Result<ReturnRow, DbError> {
     let row = store::find(c, id)?.ok_or(DbError::NotFound)?;
-    if row.is_party(who.role, &who.id, who.shop_id.as_deref()) {
+    if who.is_party(row.parties()) {
         Ok(row)
     } else {
         Err(DbError::NotFound)
