@@ -1,6 +1,6 @@
 //! Complaint cases: filing, every state change with its timeline event and notifications in
 //! one transaction, the cited evidence, SLA breaches and the sweep's duties.
-use super::notifications::{notify, Notice};
+use super::events::{self, Event, Subject};
 use super::orders::OrderRow;
 use super::schema::{
     attachments as a, complaint_attachments as ca, complaint_breaches as cb,
@@ -231,92 +231,6 @@ fn cite(
     Ok(())
 }
 
-struct NewEvent<'a> {
-    kind: &'a str,
-    actor: Option<&'a Caller>,
-    audience: Audience,
-    data: &'a serde_json::Value,
-}
-
-fn record_event(
-    conn: &mut DbConnection,
-    row: &ComplaintRow,
-    e: NewEvent,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    insert_event(conn, &row.id, &e, now)?;
-    let to = recipients(conn, row, &e)?;
-    notify_parties(conn, row, e.kind, &to, now)
-}
-
-fn insert_event(
-    conn: &mut DbConnection,
-    complaint_id: &str,
-    e: &NewEvent,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    diesel::insert_into(ce::table)
-        .values((
-            ce::id.eq(new_id()),
-            ce::complaint_id.eq(complaint_id),
-            ce::kind.eq(e.kind),
-            ce::actor_id.eq(e.actor.map(|a| a.id.as_str())),
-            ce::actor_role.eq(e.actor.map(|a| a.role.as_str()).unwrap_or("system")),
-            ce::audience.eq(e.audience.as_str()),
-            ce::data.eq(e.data.to_string()),
-            ce::created_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Every public step notifies the other parties; internal ones only the assignee.
-fn recipients(
-    conn: &mut DbConnection,
-    row: &ComplaintRow,
-    e: &NewEvent,
-) -> Result<Vec<String>, DbError> {
-    let mut to: Vec<String> = Vec::new();
-    if e.audience == Audience::Public {
-        to.push(row.buyer_id.clone());
-        if row.target() == Target::Seller {
-            to.extend(super::users::shop_sellers(conn, &row.shop_id)?);
-        }
-    }
-    to.extend(row.assignee_id.clone());
-    to.retain(|u| Some(u.as_str()) != e.actor.map(|a| a.id.as_str()));
-    to.sort();
-    to.dedup();
-    Ok(to)
-}
-
-fn notify_parties(
-    conn: &mut DbConnection,
-    row: &ComplaintRow,
-    event: &str,
-    to: &[String],
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    if to.is_empty() {
-        return Ok(());
-    }
-    let recipients: Vec<&str> = to.iter().map(String::as_str).collect();
-    let kind = format!("complaint_{event}");
-    notify(
-        conn,
-        &recipients,
-        &Notice {
-            kind: &kind,
-            subject_type: "complaint",
-            subject_id: &row.id,
-            data: serde_json::json!({
-                "complaint_id": row.id, "number": row.number, "event": event, "status": row.status,
-            }),
-        },
-        now,
-    )
-}
-
 /// Writes the rules' view of the case back, with the derived nearest deadline.
 fn store_case(
     conn: &mut DbConnection,
@@ -492,20 +406,18 @@ fn insert_case(
         "status": case.status, "acknowledge_by": case.acknowledge_by,
         "seller_respond_by": case.seller_respond_by, "resolve_by": case.resolve_by,
     });
-    let event = NewEvent {
-        kind: "filed",
-        actor: Some(caller),
-        audience: Audience::Public,
-        data: &data,
-    };
-    insert_event(conn, &id, &event, now)?;
-    let to = recipients(conn, &row, &event)?;
     // Every filing of the year waits for the counter row from here to commit.
     row.number = super::numbering::next_number(conn, "C", local_date(now).year())?;
     diesel::update(c::table.find(&id))
         .set(c::number.eq(&row.number))
         .execute(conn)?;
-    notify_parties(conn, &row, event.kind, &to, now)?;
+    let event = Event {
+        kind: "filed",
+        actor: Some(caller),
+        audience: Audience::Public,
+        data: &data,
+    };
+    events::record(conn, Subject::Complaint(&row), &event, now)?;
     Ok(row)
 }
 
@@ -606,10 +518,10 @@ pub fn act(
                 map.insert("resolve_by".into(), serde_json::json!(next.resolve_by));
             }
         }
-        record_event(
+        events::record(
             conn,
-            &stored,
-            NewEvent {
+            Subject::Complaint(&stored),
+            &Event {
                 kind: action.event_kind(),
                 actor: Some(caller),
                 audience,
@@ -831,10 +743,10 @@ fn sweep_one(
             map.insert("from_status".into(), case.status.as_str().into());
             map.insert("status".into(), next.status.as_str().into());
         }
-        record_event(
+        events::record(
             conn,
-            &stored,
-            NewEvent {
+            Subject::Complaint(&stored),
+            &Event {
                 kind,
                 actor: None,
                 audience: Audience::Public,
@@ -873,10 +785,10 @@ fn record_breach(
         ))
         .execute(conn)?;
     let data = serde_json::json!({"sla": sla, "due_at": due, "status": row.status});
-    record_event(
+    events::record(
         conn,
-        row,
-        NewEvent {
+        Subject::Complaint(row),
+        &Event {
             kind: "sla_breached",
             actor: None,
             audience: Audience::Public,

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod create;
 pub mod delivery_failures;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod login_failures;
 pub mod messages;

@@ -1,7 +1,7 @@
 //! Returns: requesting, every state change with its timeline event and notifications in one
 //! transaction, the dispute that opens a linked complaint, evidence, breaches and the sweep.
 use super::complaints::{self as complaints_db, Filing};
-use super::notifications::{notify, Notice};
+use super::events::{self, Event, Subject};
 use super::orders::{ItemRow, OrderRow};
 use super::schema::{
     attachments as a, order_items as oi, orders as o, return_attachments as ra,
@@ -10,6 +10,7 @@ use super::schema::{
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::local_date;
 use crate::domain::complaints::{Category, Target};
+use crate::domain::events::Audience;
 use crate::domain::orders::{DeliveryType, OrderStatus};
 use crate::domain::pagination::TimeCursor;
 use crate::domain::refused::Refused;
@@ -331,13 +332,13 @@ fn request_once(
             "attachment_ids": req.attachment_ids, "status": state.status,
             "window_until": window_until, "seller_decide_by": state.seller_decide_by,
         });
-        insert_event(conn, &id, "requested", Some(caller), &data, now)?;
+        // Every request of the year waits for the counter row from here to commit.
         let number = super::numbering::next_number(conn, "R", local_date(now).year())?;
         diesel::update(rt::table.find(&id))
             .set(rt::number.eq(&number))
             .execute(conn)?;
         let row = find(conn, &id)?.ok_or(DbError::NotFound)?;
-        notify_parties(conn, &row, "requested", Some(caller), now)?;
+        record_event(conn, &row, "requested", Some(caller), &data, now)?;
         Ok(row)
     })
 }
@@ -386,59 +387,7 @@ fn cite(
     Ok(())
 }
 
-fn insert_event(
-    conn: &mut DbConnection,
-    return_id: &str,
-    kind: &str,
-    actor: Option<&Caller>,
-    data: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    diesel::insert_into(re::table)
-        .values((
-            re::id.eq(new_id()),
-            re::return_id.eq(return_id),
-            re::kind.eq(kind),
-            re::actor_id.eq(actor.map(|a| a.id.as_str())),
-            re::actor_role.eq(actor.map(|a| a.role.as_str()).unwrap_or("system")),
-            re::data.eq(data.to_string()),
-            re::created_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Every step notifies the buyer and the shop's sellers, except whoever took it.
-fn notify_parties(
-    conn: &mut DbConnection,
-    row: &ReturnRow,
-    event: &str,
-    actor: Option<&Caller>,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    let mut to = vec![row.buyer_id.clone()];
-    to.extend(super::users::shop_sellers(conn, &row.shop_id)?);
-    to.retain(|u| Some(u.as_str()) != actor.map(|a| a.id.as_str()));
-    if to.is_empty() {
-        return Ok(());
-    }
-    let recipients: Vec<&str> = to.iter().map(String::as_str).collect();
-    let kind = format!("return_{event}");
-    notify(
-        conn,
-        &recipients,
-        &Notice {
-            kind: &kind,
-            subject_type: "return",
-            subject_id: &row.id,
-            data: serde_json::json!({
-                "return_id": row.id, "number": row.number, "event": event, "status": row.status,
-            }),
-        },
-        now,
-    )
-}
-
+/// Every step of a return is public: its parties hear of it (see `db::events`).
 fn record_event(
     conn: &mut DbConnection,
     row: &ReturnRow,
@@ -447,8 +396,13 @@ fn record_event(
     data: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    insert_event(conn, &row.id, kind, actor, data, now)?;
-    notify_parties(conn, row, kind, actor, now)
+    let event = Event {
+        kind,
+        actor,
+        audience: Audience::Public,
+        data,
+    };
+    events::record(conn, Subject::Return(row), &event, now)
 }
 
 /// Writes the rules' view back, with the derived running deadline.

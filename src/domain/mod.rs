@@ -24,6 +24,7 @@ macro_rules! text_enum {
 pub mod caller;
 pub mod complaints;
 pub mod delivery_failures;
+pub mod events;
 pub mod login;
 pub mod media;
 pub mod messages;
