@@ -1,0 +1,148 @@
+//! Filing a complaint: the checks on the order, the case, its evidence and its number.
+use super::*;
+
+/// Files a complaint: the case, its first event, its evidence and the sellers' notification.
+pub fn file(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    f: &Filing,
+    policy: &ComplaintPolicy,
+    now: DateTime<Utc>,
+) -> Result<ComplaintRow, DbError> {
+    // The first two filings of a year may both find no counter row and both insert it; the
+    // loser's transaction is retried and then increments the winner's row.
+    let mut attempt = 0;
+    loop {
+        match file_once(conn, caller, f, policy, now) {
+            Err(e) if attempt < 2 && crate::db::is_unique_violation(&e) => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+pub(crate) fn file_once(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    f: &Filing,
+    policy: &ComplaintPolicy,
+    now: DateTime<Utc>,
+) -> Result<ComplaintRow, DbError> {
+    write_tx(conn, |conn| {
+        let order: OrderRow = o::table
+            .find(&f.order_id)
+            .select(OrderRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(DbError::NotFound)?;
+        if order.buyer_id != caller.id {
+            // Someone else's order: it does not exist for this caller.
+            return Err(DbError::NotFound);
+        }
+        may_file(&order_facts(&order, &caller.id), f.category, now, policy)
+            .map_err(filing_refusal_error)?;
+        // Statuses are compared here, not in SQL: a bound list of statuses lets PostgreSQL's
+        // generic plan scan every open complaint instead of this order's few.
+        let earlier: Vec<String> = c::table
+            .filter(c::order_id.eq(&order.id))
+            .filter(c::target.eq(f.target.as_str()))
+            .filter(c::category.eq(f.category.as_str()))
+            .select(c::status)
+            .load(conn)?;
+        if earlier
+            .iter()
+            .any(|s| Status::parse(s).is_some_and(Status::is_open))
+        {
+            return Err(Refused::ComplaintAlreadyOpen.into());
+        }
+        crate::db::attachments::check_owned(conn, &caller.id, &f.attachment_ids)?;
+        insert_case(conn, caller, &order, f, policy, now)
+    })
+}
+
+/// A complaint the buyer opens by disputing a return's rejection, inside the return's
+/// transaction: the dispute has its own window, and each return gets its own case.
+pub(crate) fn open_linked(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    order: &OrderRow,
+    f: &Filing,
+    policy: &ComplaintPolicy,
+    now: DateTime<Utc>,
+) -> Result<ComplaintRow, DbError> {
+    crate::db::attachments::check_owned(conn, &caller.id, &f.attachment_ids)?;
+    insert_case(conn, caller, order, f, policy, now)
+}
+
+/// Inserts a checked filing: the case, its first event, its evidence, its number (last) and the
+/// other parties' notifications.
+pub(crate) fn insert_case(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    order: &OrderRow,
+    f: &Filing,
+    policy: &ComplaintPolicy,
+    now: DateTime<Utc>,
+) -> Result<ComplaintRow, DbError> {
+    let case = open_case(f.target, now, policy);
+    let id = new_id();
+    let db = |t: Option<DateTime<Utc>>| t.map(to_db);
+    diesel::insert_into(c::table)
+        .values((
+            (
+                c::id.eq(&id),
+                // Unique until the real number is taken, last (see `next_number`).
+                c::number.eq(&id),
+                c::order_id.eq(&order.id),
+                c::buyer_id.eq(&caller.id),
+                c::shop_id.eq(&order.shop_id),
+                c::target.eq(f.target.as_str()),
+                c::category.eq(f.category.as_str()),
+                c::description.eq(&f.description),
+                c::details.eq(f.details.to_string()),
+                c::status.eq(case.status.as_str()),
+                c::track.eq(case.track.as_str()),
+                c::filed_at.eq(to_db(now)),
+                c::acknowledge_by.eq(to_db(case.acknowledge_by)),
+                c::seller_respond_by.eq(db(case.seller_respond_by)),
+            ),
+            (
+                c::clock_started_at.eq(to_db(case.clock_started_at)),
+                c::paused_secs.eq(0i64),
+                c::resolve_by.eq(to_db(case.resolve_by)),
+                c::extended.eq(false),
+                c::last_reply_at.eq(to_db(now)),
+                c::due_at.eq(db(case.due_at())),
+                c::updated_at.eq(to_db(now)),
+            ),
+        ))
+        .execute(conn)?;
+    cite(conn, &id, &f.attachment_ids, false, now)?;
+    let mut row = find(conn, &id)?.ok_or(DbError::NotFound)?;
+    let data = serde_json::json!({
+        "target": f.target, "category": f.category,
+        "description": f.description, "attachment_ids": f.attachment_ids,
+        "status": case.status, "acknowledge_by": case.acknowledge_by,
+        "seller_respond_by": case.seller_respond_by, "resolve_by": case.resolve_by,
+    });
+    // Every filing of the year waits for the counter row from here to commit.
+    row.number = crate::db::numbering::next_number(conn, "C", local_date(now).year())?;
+    diesel::update(c::table.find(&id))
+        .set(c::number.eq(&row.number))
+        .execute(conn)?;
+    let event = Event {
+        kind: "filed",
+        actor: Some(caller),
+        audience: Audience::Public,
+        data: &data,
+    };
+    events::record(conn, Subject::Complaint(&row), &event, now)?;
+    Ok(row)
+}
+
+pub(crate) fn open_statuses() -> Vec<&'static str> {
+    Status::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect()
+}

@@ -1,0 +1,182 @@
+//! Reading returns: the timeline, lines, evidence, breaches, lists and the escalated ones.
+use super::*;
+
+/// The return's events in order, with their actors' names.
+pub fn timeline(conn: &mut DbConnection, id: &str) -> Result<Vec<EventRecord>, DbError> {
+    let rows: Vec<(EventRow, Option<String>)> = re::table
+        .left_join(users::table.on(users::id.nullable().eq(re::actor_id)))
+        .filter(re::return_id.eq(id))
+        .select((EventRow::as_select(), users::full_name.nullable()))
+        .order(re::id.asc())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(event, actor_name)| EventRecord { event, actor_name })
+        .collect())
+}
+
+/// The returned lines of some returns, by return id.
+pub fn lines(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> Result<HashMap<String, Vec<ItemLine>>, DbError> {
+    let rows: Vec<(String, String, i32, i64, String, String)> = ri::table
+        .inner_join(oi::table)
+        .filter(ri::return_id.eq_any(ids))
+        .order((ri::return_id.asc(), oi::position.asc()))
+        .select((
+            ri::return_id,
+            ri::order_item_id,
+            ri::quantity,
+            ri::unit_price,
+            oi::product_id,
+            oi::title,
+        ))
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<ItemLine>> = HashMap::new();
+    for (rid, item, quantity, unit_price, product_id, title) in rows {
+        out.entry(rid).or_default().push(ItemLine {
+            order_item_id: item,
+            product_id,
+            title,
+            quantity,
+            unit_price,
+        });
+    }
+    Ok(out)
+}
+
+pub fn evidence(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Vec<crate::db::attachments::AttachmentRow>, DbError> {
+    Ok(ra::table
+        .inner_join(a::table)
+        .filter(ra::return_id.eq(id))
+        .select(crate::db::attachments::AttachmentRow::as_select())
+        .order(ra::added_at.asc())
+        .load(conn)?)
+}
+
+pub fn breaches(conn: &mut DbConnection, id: &str) -> Result<Vec<BreachRow>, DbError> {
+    Ok(rb::table
+        .filter(rb::return_id.eq(id))
+        .select(BreachRow::as_select())
+        .order((rb::recorded_at.asc(), rb::id.asc()))
+        .load(conn)?)
+}
+
+/// Whose returns a list shows.
+pub enum Scope<'a> {
+    Buyer(&'a str),
+    Shop(&'a str),
+    All,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub status: Option<Status>,
+    pub reason: Option<Reason>,
+    pub order_id: Option<String>,
+    /// Only returns whose running deadline has passed (as of this instant).
+    pub overdue_at: Option<DateTime<Utc>>,
+}
+
+/// Newest first, keyset-paged by (requested_at, id).
+pub fn list(
+    conn: &mut DbConnection,
+    scope: Scope,
+    filter: &ListFilter,
+    after: Option<&TimeCursor>,
+    limit: u32,
+) -> Result<Vec<ReturnRow>, DbError> {
+    let mut q = rt::table
+        .select(ReturnRow::as_select())
+        .order((rt::requested_at.desc(), rt::id.desc()))
+        .limit(i64::from(limit))
+        .into_boxed();
+    q = match scope {
+        Scope::Buyer(id) => q.filter(rt::buyer_id.eq(id.to_string())),
+        Scope::Shop(shop) => q.filter(rt::shop_id.eq(shop.to_string())),
+        Scope::All => q,
+    };
+    if let Some(s) = filter.status {
+        q = q.filter(rt::status.eq(s.as_str()));
+    }
+    if let Some(r) = filter.reason {
+        q = q.filter(rt::reason.eq(r.as_str()));
+    }
+    if let Some(o) = &filter.order_id {
+        q = q.filter(rt::order_id.eq(o.clone()));
+    }
+    if let Some(now) = filter.overdue_at {
+        q = q.filter(rt::due_at.lt(to_db(now)));
+    }
+    if let Some(cur) = after {
+        let at = to_db(cur.at);
+        q = q.filter(
+            rt::requested_at
+                .lt(at)
+                .or(rt::requested_at.eq(at).and(rt::id.lt(cur.id.clone()))),
+        );
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Whether a return citing the attachment has the viewer as its buyer or shop seller.
+pub fn attachment_visible_to(
+    conn: &mut DbConnection,
+    attachment_id: &str,
+    viewer_id: &str,
+    viewer_shop: Option<&str>,
+) -> Result<bool, DbError> {
+    let parties: Vec<(String, String)> = ra::table
+        .inner_join(rt::table)
+        .filter(ra::attachment_id.eq(attachment_id))
+        .select((rt::buyer_id, rt::shop_id))
+        .load(conn)?;
+    Ok(parties
+        .iter()
+        .any(|(buyer, shop)| buyer == viewer_id || viewer_shop == Some(shop.as_str())))
+}
+
+/// Escalated returns still waiting for a decision, by their (passed) decision deadline.
+#[allow(clippy::type_complexity)]
+pub fn escalated(
+    conn: &mut DbConnection,
+    after: Option<&(NaiveDateTime, String)>,
+    n: i64,
+) -> Result<Vec<(String, String, NaiveDateTime, NaiveDateTime, String)>, DbError> {
+    let mut q = rt::table
+        .filter(rt::status.eq(Status::Requested.as_str()))
+        .filter(rt::escalated_at.is_not_null())
+        .select((
+            rt::id,
+            rt::number,
+            rt::seller_decide_by,
+            rt::requested_at,
+            rt::reason,
+            rt::refundable_amount,
+        ))
+        .order((rt::seller_decide_by.asc(), rt::id.asc()))
+        .limit(n)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        q = q.filter(
+            rt::seller_decide_by
+                .gt(*at)
+                .or(rt::seller_decide_by.eq(*at).and(rt::id.gt(id.clone()))),
+        );
+    }
+    let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime, String, i64)> = q.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, number, due, requested, reason, amount)| {
+            let detail = serde_json::json!({
+                "number": number, "status": Status::Requested, "reason": reason,
+                "refundable": {"amount": amount, "currency": "KZT"}, "escalated": true,
+            });
+            (id, number, due, requested, detail.to_string())
+        })
+        .collect())
+}

@@ -1,0 +1,155 @@
+//! Authors' appeals of a removal, decided by another moderator.
+use super::*;
+
+pub fn create_appeal(
+    conn: &mut DbConnection,
+    review_id: &str,
+    author_id: &str,
+    body: &str,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<AppealRow, DbError> {
+    write_tx(conn, |conn| {
+        let review = find_for_update(conn, review_id)?;
+        if review.author_id != author_id {
+            return Err(DbError::NotFound);
+        }
+        let appealed: i64 = ra::table
+            .filter(ra::review_id.eq(review_id))
+            .filter(ra::removal_no.eq(review.removal_no))
+            .count()
+            .get_result(conn)?;
+        may_appeal(
+            review.status(),
+            review.removed_at.map(from_db),
+            appealed > 0,
+            now,
+            policy,
+        )
+        .map_err(Refused::Appeal)?;
+        let id = new_id();
+        diesel::insert_into(ra::table)
+            .values((
+                ra::id.eq(&id),
+                ra::review_id.eq(review_id),
+                ra::removal_no.eq(review.removal_no),
+                ra::author_id.eq(author_id),
+                ra::body.eq(body),
+                ra::removed_by.eq(review.removed_by.as_deref()),
+                ra::status.eq("open"),
+                ra::due_at.eq(to_db(business_deadline(
+                    now,
+                    policy.moderation_sla_business_days,
+                ))),
+                ra::created_at.eq(to_db(now)),
+            ))
+            .execute(conn)
+            .map_err(crate::db::unique_means(Refused::Appeal(
+                AppealRefusal::AlreadyAppealed,
+            )))?;
+        log(
+            conn,
+            LogAction {
+                actor: Some(author_id),
+                action: "appeal_opened",
+                subject: ("appeal", &id),
+                before: None,
+                after: Some("open"),
+                note: None,
+            },
+            now,
+        )?;
+        Ok(ra::table
+            .find(&id)
+            .select(AppealRow::as_select())
+            .first(conn)?)
+    })
+}
+
+pub fn decide_appeal(
+    conn: &mut DbConnection,
+    appeal_id: &str,
+    moderator: &str,
+    decision: AppealDecision,
+    note: &str,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<AppealRow, DbError> {
+    write_tx(conn, |conn| {
+        // Locked: of two decisions at once, the second sees the appeal decided.
+        let appeal: AppealRow = crate::first_for_update!(
+            conn,
+            ra::table.find(appeal_id).select(AppealRow::as_select())
+        )?
+        .ok_or(DbError::NotFound)?;
+        if appeal.status != "open" {
+            return Err(Refused::Decided.into());
+        }
+        if appeal.removed_by.as_deref() == Some(moderator) {
+            return Err(Refused::AnotherModeratorRequired.into());
+        }
+        let before = find_for_update(conn, &appeal.review_id)?;
+        let status = match decision {
+            AppealDecision::Reinstate => {
+                diesel::update(r::table.find(&before.id))
+                    .set((
+                        r::status.eq(ReviewStatus::Published.as_str()),
+                        r::hidden.eq(false),
+                        r::published_at.eq(before.published_at.or(Some(to_db(now)))),
+                        r::updated_at.eq(to_db(now)),
+                    ))
+                    .execute(conn)?;
+                "reinstated"
+            }
+            AppealDecision::KeepRemoved => "kept_removed",
+        };
+        diesel::update(ra::table.find(appeal_id))
+            .set((
+                ra::status.eq(status),
+                ra::decided_by.eq(moderator),
+                ra::decided_at.eq(to_db(now)),
+                ra::decision_note.eq(note),
+            ))
+            .execute(conn)?;
+        let after = find_for_update(conn, &before.id)?;
+        log(
+            conn,
+            LogAction {
+                actor: Some(moderator),
+                action: &format!("appeal_{status}"),
+                subject: ("appeal", appeal_id),
+                before: Some("open"),
+                after: Some(status),
+                note: Some(note),
+            },
+            now,
+        )?;
+        if before.status != after.status {
+            log(
+                conn,
+                LogAction {
+                    actor: Some(moderator),
+                    action: "reinstated",
+                    subject: ("review", &before.id),
+                    before: Some(&before.status),
+                    after: Some(&after.status),
+                    note: Some(note),
+                },
+                now,
+            )?;
+        }
+        notify_one(
+            conn,
+            &[&after.author_id],
+            &format!("appeal_{status}"),
+            &after,
+            serde_json::json!({ "appeal_id": appeal_id }),
+            now,
+        )?;
+        settle_ratings(conn, &before, &after, policy, now)?;
+        Ok(ra::table
+            .find(appeal_id)
+            .select(AppealRow::as_select())
+            .first(conn)?)
+    })
+}

@@ -1,0 +1,79 @@
+//! Moderators decide held reviews.
+use super::*;
+
+/// A moderator's decision on a held review.
+pub struct Verdict<'a> {
+    pub decision: ReviewDecision,
+    pub reason_code: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+pub fn decide_review(
+    conn: &mut DbConnection,
+    id: &str,
+    moderator: &str,
+    verdict: &Verdict,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<ReviewRow, DbError> {
+    write_tx(conn, |conn| {
+        let before = find_for_update(conn, id)?;
+        let (decision, reason_code, note) = (verdict.decision, verdict.reason_code, verdict.note);
+        let next = crate::domain::reviews::decide_review(before.status(), decision)
+            .ok_or(Refused::Decided)?;
+        let after = match next {
+            ReviewStatus::Published => {
+                diesel::update(r::table.find(id))
+                    .set((
+                        r::status.eq(next.as_str()),
+                        r::moderation_due_at.eq(None::<NaiveDateTime>),
+                        r::published_at.eq(before.published_at.or(Some(to_db(now)))),
+                        r::updated_at.eq(to_db(now)),
+                    ))
+                    .execute(conn)?;
+                let after = find_for_update(conn, id)?;
+                notify_one(
+                    conn,
+                    &[&after.author_id],
+                    "review_published",
+                    &after,
+                    serde_json::json!({}),
+                    now,
+                )?;
+                after
+            }
+            _ => {
+                let reason = reason_code.unwrap_or("rules_violation");
+                let after = remove(conn, &before, next, reason, moderator, now)?;
+                notify_one(
+                    conn,
+                    &[&after.author_id],
+                    "review_rejected",
+                    &after,
+                    serde_json::json!({ "reason": reason }),
+                    now,
+                )?;
+                after
+            }
+        };
+        let action = if next == ReviewStatus::Published {
+            "approved"
+        } else {
+            "rejected"
+        };
+        log(
+            conn,
+            LogAction {
+                actor: Some(moderator),
+                action,
+                subject: ("review", id),
+                before: Some(&before.status),
+                after: Some(&after.status),
+                note: note.or(reason_code),
+            },
+            now,
+        )?;
+        settle_ratings(conn, &before, &after, policy, now)?;
+        Ok(after)
+    })
+}

@@ -1,0 +1,246 @@
+//! Sellers' flags on reviews and the moderators' decisions on them.
+use super::*;
+
+pub struct NewFlag<'a> {
+    pub reason: FlagReason,
+    pub comment: &'a str,
+    pub attachment_ids: &'a [String],
+}
+
+pub fn create_flag(
+    conn: &mut DbConnection,
+    review_id: &str,
+    shop_id: &str,
+    seller_id: &str,
+    flag: &NewFlag,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<FlagRow, DbError> {
+    write_tx(conn, |conn| {
+        let before = find_for_update(conn, review_id)?;
+        if before.shop_id != shop_id || before.status() == ReviewStatus::Deleted {
+            return Err(DbError::NotFound);
+        }
+        if before.status() != ReviewStatus::Published {
+            return Err(Refused::ReviewNotPublished.into());
+        }
+        crate::db::attachments::check_owned(conn, seller_id, flag.attachment_ids)?;
+        let open: i64 = rf::table
+            .filter(rf::review_id.eq(review_id))
+            .filter(rf::status.eq("open"))
+            .count()
+            .get_result(conn)?;
+        if open > 0 {
+            return Err(Refused::FlagAlreadyOpen.into());
+        }
+        let snapshot = serde_json::json!({
+            "version": before.version, "rating": before.rating, "shop_rating": before.shop_rating,
+            "text": before.body, "attachment_ids": before.attachment_list(),
+        });
+        let id = new_id();
+        diesel::insert_into(rf::table)
+            .values((
+                rf::id.eq(&id),
+                rf::review_id.eq(review_id),
+                rf::shop_id.eq(shop_id),
+                rf::seller_id.eq(seller_id),
+                rf::reason.eq(flag.reason.as_str()),
+                rf::comment.eq(flag.comment),
+                rf::attachment_ids
+                    .eq(serde_json::to_string(flag.attachment_ids).unwrap_or_else(|_| "[]".into())),
+                rf::snapshot.eq(snapshot.to_string()),
+                rf::status.eq("open"),
+                rf::due_at.eq(to_db(business_deadline(now, policy.flag_sla_business_days))),
+                rf::created_at.eq(to_db(now)),
+            ))
+            .execute(conn)
+            .map_err(crate::db::unique_means(Refused::FlagAlreadyOpen))?;
+        if flag.reason.hides_immediately() {
+            diesel::update(r::table.find(review_id))
+                .set(r::hidden.eq(true))
+                .execute(conn)?;
+            log(
+                conn,
+                LogAction {
+                    actor: None,
+                    action: "hidden_pending_flag",
+                    subject: ("review", review_id),
+                    before: Some(&before.status),
+                    after: Some(&before.status),
+                    note: Some(flag.reason.as_str()),
+                },
+                now,
+            )?;
+            let after = find_for_update(conn, review_id)?;
+            settle_ratings(conn, &before, &after, policy, now)?;
+        }
+        log(
+            conn,
+            LogAction {
+                actor: Some(seller_id),
+                action: "flag_opened",
+                subject: ("flag", &id),
+                before: None,
+                after: Some("open"),
+                note: Some(flag.reason.as_str()),
+            },
+            now,
+        )?;
+        Ok(rf::table
+            .find(&id)
+            .select(FlagRow::as_select())
+            .first(conn)?)
+    })
+}
+
+pub fn list_flags(
+    conn: &mut DbConnection,
+    shop_id: Option<&str>,
+    status: Option<&str>,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Vec<FlagRow>, DbError> {
+    let mut q = rf::table
+        .select(FlagRow::as_select())
+        .order(rf::id.desc())
+        .limit(i64::from(limit))
+        .into_boxed();
+    if let Some(shop) = shop_id {
+        q = q.filter(rf::shop_id.eq(shop.to_string()));
+    }
+    if let Some(status) = status {
+        q = q.filter(rf::status.eq(status.to_string()));
+    }
+    if let Some(before) = before {
+        q = q.filter(rf::id.lt(before.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Marks a review removed by a moderator (upheld flag or rejection); appeals hang off this.
+pub(crate) fn remove(
+    conn: &mut DbConnection,
+    review: &ReviewRow,
+    status: ReviewStatus,
+    reason: &str,
+    moderator: &str,
+    now: DateTime<Utc>,
+) -> Result<ReviewRow, DbError> {
+    diesel::update(r::table.find(&review.id))
+        .set((
+            r::status.eq(status.as_str()),
+            r::hidden.eq(false),
+            r::removal_reason.eq(reason),
+            r::removed_by.eq(moderator),
+            r::removed_at.eq(to_db(now)),
+            r::removal_no.eq(review.removal_no + 1),
+            r::moderation_due_at.eq(None::<NaiveDateTime>),
+            r::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    find_for_update(conn, &review.id)
+}
+
+pub fn decide_flag(
+    conn: &mut DbConnection,
+    flag_id: &str,
+    moderator: &str,
+    decision: FlagDecision,
+    note: &str,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<FlagRow, DbError> {
+    write_tx(conn, |conn| {
+        // Locked: of two decisions at once, the second sees the flag decided.
+        let flag: FlagRow =
+            crate::first_for_update!(conn, rf::table.find(flag_id).select(FlagRow::as_select()))?
+                .ok_or(DbError::NotFound)?;
+        if flag.status != "open" {
+            return Err(Refused::Decided.into());
+        }
+        let before = find_for_update(conn, &flag.review_id)?;
+        let (flag_status, after) = match decision {
+            FlagDecision::Uphold => (
+                "upheld",
+                remove(
+                    conn,
+                    &before,
+                    ReviewStatus::Removed,
+                    &flag.reason,
+                    moderator,
+                    now,
+                )?,
+            ),
+            FlagDecision::Dismiss => {
+                // A review hidden for personal data is shown again when the flag fails.
+                diesel::update(r::table.find(&before.id))
+                    .set(r::hidden.eq(false))
+                    .execute(conn)?;
+                ("dismissed", find_for_update(conn, &before.id)?)
+            }
+        };
+        diesel::update(rf::table.find(flag_id))
+            .set((
+                rf::status.eq(flag_status),
+                rf::decided_by.eq(moderator),
+                rf::decided_at.eq(to_db(now)),
+                rf::decision_note.eq(note),
+            ))
+            .execute(conn)?;
+        log(
+            conn,
+            LogAction {
+                actor: Some(moderator),
+                action: &format!("flag_{flag_status}"),
+                subject: ("flag", flag_id),
+                before: Some("open"),
+                after: Some(flag_status),
+                note: Some(note),
+            },
+            now,
+        )?;
+        if before.status != after.status {
+            log(
+                conn,
+                LogAction {
+                    actor: Some(moderator),
+                    action: "removed",
+                    subject: ("review", &before.id),
+                    before: Some(&before.status),
+                    after: Some(&after.status),
+                    note: Some(&flag.reason),
+                },
+                now,
+            )?;
+            notify_one(
+                conn,
+                &[&after.author_id],
+                "review_removed",
+                &after,
+                serde_json::json!({ "reason": flag.reason }),
+                now,
+            )?;
+        }
+        let kind = if flag_status == "upheld" {
+            "flag_upheld"
+        } else {
+            "flag_dismissed"
+        };
+        notify(
+            conn,
+            &[&flag.seller_id],
+            &Notice {
+                kind,
+                subject_type: "flag",
+                subject_id: flag_id,
+                data: serde_json::json!({ "flag_id": flag_id, "review_id": flag.review_id, "reason": flag.reason }),
+            },
+            now,
+        )?;
+        settle_ratings(conn, &before, &after, policy, now)?;
+        Ok(rf::table
+            .find(flag_id)
+            .select(FlagRow::as_select())
+            .first(conn)?)
+    })
+}

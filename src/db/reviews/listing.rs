@@ -1,0 +1,98 @@
+//! The public and the author lists of reviews.
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewSort {
+    Newest,
+    Highest,
+    Lowest,
+}
+
+pub enum ReviewSubject<'a> {
+    Product(&'a str),
+    Shop(&'a str),
+}
+
+/// Position after a review in any of the three orders (rank = its rating).
+pub use crate::domain::pagination::RankedCursor as ReviewCursor;
+
+pub struct PublicFilter {
+    pub rating: Option<i32>,
+    pub with_media: Option<bool>,
+    pub sort: ReviewSort,
+}
+
+/// Published, visible reviews of a product or shop with the author's full name (masked by
+/// the caller), in the requested order, after `cursor`.
+pub fn list_public(
+    conn: &mut DbConnection,
+    subject: ReviewSubject,
+    filter: &PublicFilter,
+    cursor: Option<&ReviewCursor>,
+    limit: u32,
+) -> Result<Vec<(ReviewRow, String)>, DbError> {
+    crate::on_backend!(conn, |c| {
+        let mut q = r::table
+            .inner_join(users::table)
+            .select((ReviewRow::as_select(), users::full_name))
+            .filter(r::status.eq(ReviewStatus::Published.as_str()))
+            .filter(r::hidden.eq(false))
+            .limit(i64::from(limit))
+            .into_boxed();
+        q = match subject {
+            ReviewSubject::Product(id) => q.filter(r::product_id.eq(id.to_string())),
+            ReviewSubject::Shop(id) => q.filter(r::shop_id.eq(id.to_string())),
+        };
+        if let Some(rating) = filter.rating {
+            q = q.filter(r::rating.eq(rating));
+        }
+        if let Some(media) = filter.with_media {
+            q = q.filter(r::has_media.eq(media));
+        }
+        q = match filter.sort {
+            ReviewSort::Newest => q.order((r::created_at.desc(), r::id.desc())),
+            ReviewSort::Highest => q.order((r::rating.desc(), r::created_at.desc(), r::id.desc())),
+            ReviewSort::Lowest => q.order((r::rating.asc(), r::created_at.desc(), r::id.desc())),
+        };
+        if let Some(cur) = cursor {
+            let at = to_db(cur.at);
+            let after_in_rating = r::created_at
+                .lt(at)
+                .or(r::created_at.eq(at).and(r::id.lt(cur.id.clone())));
+            q = match filter.sort {
+                ReviewSort::Newest => q.filter(after_in_rating),
+                ReviewSort::Highest => q.filter(
+                    r::rating
+                        .lt(cur.rank)
+                        .or(r::rating.eq(cur.rank).and(after_in_rating)),
+                ),
+                ReviewSort::Lowest => q.filter(
+                    r::rating
+                        .gt(cur.rank)
+                        .or(r::rating.eq(cur.rank).and(after_in_rating)),
+                ),
+            };
+        }
+        q.load(c)
+    })
+    .map_err(DbError::from)
+}
+
+/// The author's own reviews in any status, newest first.
+pub fn list_by_author(
+    conn: &mut DbConnection,
+    author_id: &str,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Vec<ReviewRow>, DbError> {
+    let mut q = r::table
+        .filter(r::author_id.eq(author_id))
+        .select(ReviewRow::as_select())
+        .order(r::id.desc())
+        .limit(i64::from(limit))
+        .into_boxed();
+    if let Some(before) = before {
+        q = q.filter(r::id.lt(before.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
