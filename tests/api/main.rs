@@ -24,5 +24,6 @@ mod races;
 mod returns;
 mod reviews;
 mod schema;
+mod snapshots;
 mod sweep;
 mod text_input;
