@@ -10,7 +10,7 @@ use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::local_date;
 use crate::domain::caller::{Caller, Parties};
 use crate::domain::complaints::{
-    self as rules, apply, may_file, open_case, Action, Actor, Audience, Case, Category, Command,
+    self as rules, apply, may_file, open_case, Actor, Audience, Case, Category, Command,
     FilingRefusal, OrderFacts, Refusal, Sla, Status, Target, Track,
 };
 use crate::domain::orders::DeliveryType;
@@ -315,27 +315,15 @@ pub fn act(
                     .select(users::role)
                     .first(conn)
                     .optional()?;
-                if role.as_deref() != Some(Role::Moderator.as_str()) {
-                    return Err(Refused::field("moderator_id", "not_a_moderator").into());
-                }
+                rules::check_assignee(role.as_deref().and_then(Role::parse))
+                    .map_err(refusal_error)?;
             }
             Command::Resolve(r) => {
-                if let Some(amount) = r.amount {
-                    if matches!(
-                        r.remedy,
-                        rules::RemedyKind::Refund | rules::RemedyKind::PartialRefund
-                    ) {
-                        let total: i64 = o::table
-                            .find(&row.order_id)
-                            .select(o::total_amount)
-                            .first(conn)?;
-                        if amount > total {
-                            return Err(
-                                Refused::field("remedy.amount", "exceeds_order_total").into()
-                            );
-                        }
-                    }
-                }
+                let total: i64 = o::table
+                    .find(&row.order_id)
+                    .select(o::total_amount)
+                    .first(conn)?;
+                rules::check_refund_within(r, total).map_err(refusal_error)?;
                 let stored = StoredResolution {
                     outcome: r.outcome.as_str().into(),
                     remedy: StoredRemedy {
@@ -352,12 +340,7 @@ pub fn act(
         }
         super::attachments::check_owned(conn, &caller.id, &step.attachment_ids)?;
         let action = step.command.action();
-        let audience = match (&step.command, action) {
-            (Command::PostMessage { internal: true }, _) | (_, Action::Assign) => {
-                Audience::Internal
-            }
-            _ => Audience::Public,
-        };
+        let audience = rules::audience(&step.command);
         cite(
             conn,
             &row.id,

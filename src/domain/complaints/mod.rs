@@ -889,4 +889,55 @@ mod tests {
             Status::Closed
         );
     }
+
+    #[test]
+    fn only_a_moderator_is_assigned() {
+        assert_eq!(check_assignee(Some(Role::Moderator)), Ok(()));
+        for role in [Some(Role::Seller), Some(Role::Buyer), None] {
+            assert_eq!(
+                check_assignee(role),
+                Err(Refusal::Invalid("moderator_id", "not_a_moderator"))
+            );
+        }
+    }
+
+    #[test]
+    fn a_refund_stays_within_the_order_total() {
+        let refund = |remedy, amount| Resolution {
+            outcome: Outcome::Upheld,
+            remedy,
+            amount: Some(amount),
+        };
+        assert_eq!(
+            check_refund_within(&refund(RemedyKind::Refund, 100), 100),
+            Ok(())
+        );
+        assert_eq!(
+            check_refund_within(&refund(RemedyKind::PartialRefund, 101), 100),
+            Err(Refusal::Invalid("remedy.amount", "exceeds_order_total"))
+        );
+        // Compensation is not a refund of the order.
+        assert_eq!(
+            check_refund_within(&refund(RemedyKind::Compensation, 500), 100),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn assignments_and_internal_notes_stay_with_moderators() {
+        assert_eq!(
+            audience(&Command::Assign {
+                moderator_id: "m".into()
+            }),
+            Audience::Internal
+        );
+        assert_eq!(
+            audience(&Command::PostMessage { internal: true }),
+            Audience::Internal
+        );
+        assert_eq!(
+            audience(&Command::PostMessage { internal: false }),
+            Audience::Public
+        );
+    }
 }

@@ -215,6 +215,34 @@ pub(crate) fn check_remedy(r: &Resolution) -> Result<(), Refusal> {
     }
 }
 
+/// Only a moderator may be assigned a case (`role`: the assignee's, if the account exists).
+pub fn check_assignee(role: Option<Role>) -> Result<(), Refusal> {
+    match role {
+        Some(Role::Moderator) => Ok(()),
+        _ => Err(Refusal::Invalid("moderator_id", "not_a_moderator")),
+    }
+}
+
+/// A refund never exceeds what the order cost.
+pub fn check_refund_within(r: &Resolution, order_total: i64) -> Result<(), Refusal> {
+    let refund = matches!(r.remedy, RemedyKind::Refund | RemedyKind::PartialRefund);
+    match r.amount {
+        Some(amount) if refund && amount > order_total => {
+            Err(Refusal::Invalid("remedy.amount", "exceeds_order_total"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Who may read the step a command records: assignments and internal notes stay with the
+/// moderators; everything else is seen by every party.
+pub fn audience(command: &Command) -> Audience {
+    match command {
+        Command::PostMessage { internal: true } | Command::Assign { .. } => Audience::Internal,
+        _ => Audience::Public,
+    }
+}
+
 /// The seller stayed silent past the deadline: the sweep hands the case to the moderators.
 pub fn escalate_for_silence(case: &Case, now: DateTime<Utc>) -> Option<Case> {
     let by = case.seller_respond_by?;
