@@ -387,6 +387,72 @@ pub struct Dossier {
     pub external_escalations: Vec<ExternalEscalationView>,
 }
 
+impl Dossier {
+    /// The case file around a rendered case: its messages and external escalations are the
+    /// timeline's steps of those kinds.
+    pub fn render(
+        complaint: ComplaintView,
+        order: crate::db::orders::OrderRecord,
+        shop_name: Option<String>,
+        evidence: Vec<(AttachmentRow, bool)>,
+        breaches: Vec<BreachRow>,
+        now: DateTime<Utc>,
+    ) -> Dossier {
+        let timeline = complaint.timeline.as_deref().unwrap_or_default();
+        let messages = timeline
+            .iter()
+            .filter(|e| e.kind == "message")
+            .cloned()
+            .collect();
+        let external_escalations = timeline
+            .iter()
+            .filter(|e| e.kind == "external_escalation")
+            .map(|e| ExternalEscalationView {
+                authority: e.data["authority"].as_str().unwrap_or_default().into(),
+                reference: e.data["reference"].as_str().unwrap_or_default().into(),
+                recorded_at: e.at,
+            })
+            .collect();
+        let o = order.order;
+        let parties = DossierParties {
+            buyer: complaint.buyer.clone(),
+            shop_id: o.shop_id.clone(),
+            shop_name,
+            courier_name: o.courier_name.clone(),
+        };
+        Dossier {
+            generated_at: now,
+            parties,
+            order: DossierOrder {
+                items: order
+                    .items
+                    .into_iter()
+                    .map(|i| DossierOrderItem {
+                        title: i.title,
+                        product_id: i.product_id,
+                        quantity: i.quantity,
+                        unit_price: Money::kzt(i.unit_price),
+                    })
+                    .collect(),
+                id: o.id,
+                external_id: o.external_id,
+                placed_at: rfc3339(o.placed_at),
+                delivery_type: o.delivery_type,
+                courier_name: o.courier_name,
+                promised_at: o.promised_at.map(rfc3339),
+                delivered_at: o.delivered_at.map(rfc3339),
+                status: o.status,
+                total: Money::kzt(o.total_amount),
+            },
+            messages,
+            evidence: evidence.into_iter().map(EvidenceView::from).collect(),
+            breaches: breaches.into_iter().map(BreachView::from).collect(),
+            external_escalations,
+            complaint,
+        }
+    }
+}
+
 /// Who reads, for the privacy rules.
 #[derive(Debug, Clone, Copy)]
 pub struct Reader<'a> {

@@ -141,3 +141,69 @@ pub fn eligibility(
 ) -> Result<DateTime<Utc>, FilingRefusal> {
     may_file(&order_facts(order, viewer_id), Category::Other, now, policy)
 }
+
+/// The names the views of `rows` show (buyer, assignee, resolver), in one query.
+pub fn names_of(
+    conn: &mut DbConnection,
+    rows: &[ComplaintRow],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let mut ids: Vec<&str> = Vec::new();
+    for r in rows {
+        ids.push(&r.buyer_id);
+        ids.extend(r.assignee_id.as_deref());
+        ids.extend(r.resolved_by.as_deref());
+    }
+    crate::db::users::names(conn, &ids)
+}
+
+/// A case as one reader sees it: the row, the names the view shows (buyer, assignee,
+/// resolver) and the timeline the reader may see (moderators also the internal steps).
+pub struct CaseRecord {
+    pub row: ComplaintRow,
+    pub names: std::collections::HashMap<String, String>,
+    pub events: Vec<EventRecord>,
+}
+
+/// Everything a dossier shows.
+pub struct DossierRecord {
+    pub case: CaseRecord,
+    pub order: crate::db::orders::OrderRecord,
+    pub shop_name: Option<String>,
+    pub evidence: Vec<(crate::db::attachments::AttachmentRow, bool)>,
+    pub breaches: Vec<BreachRow>,
+}
+
+/// The case, if the caller is a party to it; otherwise "not found" (its existence is not
+/// revealed).
+pub fn read_case(
+    conn: &mut DbConnection,
+    id: &str,
+    caller: &Caller,
+) -> Result<CaseRecord, DbError> {
+    let row = find(conn, id)?
+        .filter(|row| caller.is_party(row.parties()))
+        .ok_or(DbError::NotFound)?;
+    let names = names_of(conn, std::slice::from_ref(&row))?;
+    let events = timeline(conn, id, caller.role == Role::Moderator)?;
+    Ok(CaseRecord { row, names, events })
+}
+
+/// The case file of `read_case`, with its order, shop, evidence and breaches.
+pub fn read_dossier(
+    conn: &mut DbConnection,
+    id: &str,
+    caller: &Caller,
+) -> Result<DossierRecord, DbError> {
+    let case = read_case(conn, id, caller)?;
+    let order = crate::db::orders::find(conn, &case.row.order_id)?.ok_or(DbError::NotFound)?;
+    let shop_name = crate::db::users::shop_name(conn, &case.row.shop_id)?;
+    let evidence = evidence(conn, id, caller.role == Role::Moderator)?;
+    let breaches = breaches(conn, id)?;
+    Ok(DossierRecord {
+        case,
+        order,
+        shop_name,
+        evidence,
+        breaches,
+    })
+}

@@ -47,7 +47,7 @@ pub(crate) async fn file_complaint(
     validate_with(&req, extra)?;
     let now = state.clock.now();
     let who = user.caller();
-    let row = state
+    let record = state
         .db(move |c| {
             // The contact defaults to the account's.
             let account = db::users::find(c, &who.id)?.ok_or(DbError::NotFound)?;
@@ -72,8 +72,9 @@ pub(crate) async fn file_complaint(
                     .map_err(|e| DbError::Other(e.to_string()))?,
                 attachment_ids,
             };
-            store::file(c, &who, &filing, &policy, now)
+            let row = store::file(c, &who, &filing, &policy, now)?;
+            store::read_case(c, &row.id, &who)
         })
         .await?;
-    Ok(HttpResponse::Created().json(detail(&state, row, &user).await?))
+    Ok(HttpResponse::Created().json(render(&state, record, &user)))
 }

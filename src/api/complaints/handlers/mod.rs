@@ -2,15 +2,17 @@
 //! action and the dossier. Handlers extract, check the role, shape-check, and hand the
 //! command to the rules (`domain::complaints`) through one transaction (`db::complaints`).
 use super::dto::*;
-use crate::api::{distinct_ids, time_page, validate_with, ApiJson, Money};
+use crate::api::{distinct_ids, time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::complaints::{self as store, ComplaintRow, Filing, ListFilter, Scope, Step};
-use crate::db::{self, DbConnection, DbError};
+use crate::db::complaints::{
+    self as store, CaseRecord, ComplaintRow, Filing, ListFilter, Scope, Step,
+};
+use crate::db::{self, DbError};
 use crate::domain::complaints::{allowed_actions, Action, Command, Resolution};
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::privacy::normalize_phone;
 use crate::domain::roles::Role;
-use crate::error::{ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
+use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -74,20 +76,6 @@ fn reader(user: &AuthUser) -> Reader<'_> {
     }
 }
 
-/// The names a view shows (buyer, assignee, resolver), in one query.
-fn names_of(
-    conn: &mut DbConnection,
-    rows: &[ComplaintRow],
-) -> Result<HashMap<String, String>, DbError> {
-    let mut ids: Vec<&str> = Vec::new();
-    for r in rows {
-        ids.push(&r.buyer_id);
-        ids.extend(r.assignee_id.as_deref());
-        ids.extend(r.resolved_by.as_deref());
-    }
-    db::users::names(conn, &ids)
-}
-
 fn view(
     state: &AppState,
     row: &ComplaintRow,
@@ -110,45 +98,37 @@ fn view(
     )
 }
 
-/// The case with the timeline the caller may see.
-async fn detail(state: &AppState, row: ComplaintRow, user: &AuthUser) -> ApiResult<ComplaintView> {
-    let internal = user.role == Role::Moderator;
-    let id = row.id.clone();
-    let rows = vec![row];
-    let (rows, names, events) = state
-        .db(move |c| {
-            let names = names_of(c, &rows)?;
-            let events = store::timeline(c, &id, internal)?;
-            Ok((rows, names, events))
-        })
-        .await?;
-    let now = state.clock.now();
-    let mut v = view(state, &rows[0], user, &names, now);
+/// The case with the timeline the caller may see, from its one-hop read.
+fn render(state: &AppState, record: CaseRecord, user: &AuthUser) -> ComplaintView {
+    let mut v = view(state, &record.row, user, &record.names, state.clock.now());
     v.timeline = Some(
-        events
+        record
+            .events
             .into_iter()
             .map(|e| EventView::render(e, reader(user)))
             .collect(),
     );
-    Ok(v)
+    v
 }
 
-/// Loads a case the caller is party to; anything else is 404 (existence is not revealed).
-async fn visible(state: &AppState, id: String, user: &AuthUser) -> ApiResult<ComplaintRow> {
-    let row = state
-        .db(move |c| store::find(c, &id))
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    if !user.caller().is_party(row.parties()) {
-        return Err(ErrorCode::NotFound.into());
-    }
-    Ok(row)
+/// Reads a case the caller is party to (anything else is 404: existence is not revealed) and
+/// renders it.
+async fn read(state: &AppState, id: String, user: &AuthUser) -> ApiResult<ComplaintView> {
+    let who = user.caller();
+    let record = state.db(move |c| store::read_case(c, &id, &who)).await?;
+    Ok(render(state, record, user))
 }
 
 /// 404 unless the case exists for the caller; asked only when a body is refused, so that a
 /// missing case answers 404 whatever was sent (see `ApiJson::after`).
 async fn exists(state: &AppState, id: &str, user: &AuthUser) -> ApiResult<()> {
-    visible(state, id.to_string(), user).await.map(|_| ())
+    let (id, who) = (id.to_string(), user.caller());
+    state
+        .db(move |c| match store::find(c, &id)? {
+            Some(row) if who.is_party(row.parties()) => Ok(()),
+            _ => Err(DbError::NotFound),
+        })
+        .await
 }
 
 /// Runs one lifecycle command and answers with the updated case.
@@ -170,8 +150,12 @@ async fn run(
         data,
         attachment_ids,
     };
-    let row = state
-        .db(move |c| store::act(c, &id, &who, step, &policy, now))
+    // The step and the case as it now reads, in one hop.
+    let record = state
+        .db(move |c| {
+            store::act(c, &id, &who, step, &policy, now)?;
+            store::read_case(c, &id, &who)
+        })
         .await?;
-    Ok(web::Json(detail(&state, row, &user).await?))
+    Ok(web::Json(render(&state, record, &user)))
 }

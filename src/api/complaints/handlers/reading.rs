@@ -38,7 +38,7 @@ pub(crate) async fn list_complaints(
                 _ => Scope::All,
             };
             let rows = store::list(c, scope, &filter, cursor.as_ref(), limit + 1)?;
-            let names = names_of(c, &rows)?;
+            let names = store::names_of(c, &rows)?;
             Ok((rows, names))
         })
         .await?;
@@ -75,8 +75,7 @@ pub(crate) async fn get_complaint(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
-    let row = visible(&state, path.into_inner(), &user).await?;
-    Ok(web::Json(detail(&state, row, &user).await?))
+    Ok(web::Json(read(&state, path.into_inner(), &user).await?))
 }
 
 /// The complete case file: parties, order, timeline, messages, evidence with SHA-256,
@@ -100,69 +99,16 @@ pub(crate) async fn dossier(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Dossier>> {
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
-    let row = visible(&state, path.into_inner(), &user).await?;
-    let internal = user.role == Role::Moderator;
-    let (order_id, shop_id, id) = (row.order_id.clone(), row.shop_id.clone(), row.id.clone());
-    let (order, shop_name, evidence, breaches) = state
-        .db(move |c| {
-            let order = db::orders::find(c, &order_id)?.ok_or(DbError::NotFound)?;
-            let shop_name = db::users::shop_name(c, &shop_id)?;
-            let evidence = store::evidence(c, &id, internal)?;
-            let breaches = store::breaches(c, &id)?;
-            Ok((order, shop_name, evidence, breaches))
-        })
-        .await?;
-    let complaint = detail(&state, row, &user).await?;
-    let timeline = complaint.timeline.as_deref().unwrap_or_default();
-    let messages = timeline
-        .iter()
-        .filter(|e| e.kind == "message")
-        .cloned()
-        .collect();
-    let external_escalations = timeline
-        .iter()
-        .filter(|e| e.kind == "external_escalation")
-        .map(|e| ExternalEscalationView {
-            authority: e.data["authority"].as_str().unwrap_or_default().into(),
-            reference: e.data["reference"].as_str().unwrap_or_default().into(),
-            recorded_at: e.at,
-        })
-        .collect();
-    let o = order.order;
-    let parties = DossierParties {
-        buyer: complaint.buyer.clone(),
-        shop_id: o.shop_id.clone(),
-        shop_name,
-        courier_name: o.courier_name.clone(),
-    };
-    Ok(web::Json(Dossier {
-        generated_at: state.clock.now(),
-        parties,
-        order: DossierOrder {
-            items: order
-                .items
-                .into_iter()
-                .map(|i| DossierOrderItem {
-                    title: i.title,
-                    product_id: i.product_id,
-                    quantity: i.quantity,
-                    unit_price: Money::kzt(i.unit_price),
-                })
-                .collect(),
-            id: o.id,
-            external_id: o.external_id,
-            placed_at: crate::api::rfc3339(o.placed_at),
-            delivery_type: o.delivery_type,
-            courier_name: o.courier_name,
-            promised_at: o.promised_at.map(crate::api::rfc3339),
-            delivered_at: o.delivered_at.map(crate::api::rfc3339),
-            status: o.status,
-            total: Money::kzt(o.total_amount),
-        },
-        messages,
-        evidence: evidence.into_iter().map(EvidenceView::from).collect(),
-        breaches: breaches.into_iter().map(BreachView::from).collect(),
-        external_escalations,
+    let (id, who) = (path.into_inner(), user.caller());
+    let record = state.db(move |c| store::read_dossier(c, &id, &who)).await?;
+    let (case, now) = (record.case, state.clock.now());
+    let complaint = render(&state, case, &user);
+    Ok(web::Json(Dossier::render(
         complaint,
-    }))
+        record.order,
+        record.shop_name,
+        record.evidence,
+        record.breaches,
+        now,
+    )))
 }
