@@ -207,7 +207,12 @@ async fn main() -> ExitCode {
             });
             match result {
                 Ok(user) => {
-                    println!("created {} {} (id {})", user.role, user.email, user.id);
+                    println!(
+                        "created {} {} (id {})",
+                        user.role.as_str(),
+                        user.email,
+                        user.id
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

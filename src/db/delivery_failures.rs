@@ -17,7 +17,7 @@ use serde::Serialize;
 #[diesel(table_name = df)]
 pub struct FailureRow {
     pub order_id: String,
-    pub status: String,
+    pub status: crate::domain::delivery_failures::Status,
     pub opened_at: NaiveDateTime,
     pub chosen_at: Option<NaiveDateTime>,
     pub chosen_by: Option<String>,
@@ -31,7 +31,7 @@ pub struct FailureRow {
 impl FailureRow {
     pub fn state(&self) -> Failure {
         Failure {
-            status: Status::parse(&self.status).unwrap_or(Status::AwaitingChoice),
+            status: self.status,
             opened_at: from_db(self.opened_at),
             chosen_at: self.chosen_at.map(from_db),
             refund_due_by: self.refund_due_by.map(from_db),

@@ -52,7 +52,7 @@ pub fn record(
                 .execute(conn)?;
             let shop = (row.target() == Target::Seller).then_some(row.shop_id.as_str());
             let assignee = row.assignee_id.as_deref();
-            (&row.id, &row.number, &row.status, assignee, shop)
+            (&row.id, &row.number, row.status.as_str(), assignee, shop)
         }
         Subject::Return(row) => {
             diesel::insert_into(re::table)
@@ -69,7 +69,7 @@ pub fn record(
             (
                 &row.id,
                 &row.number,
-                &row.status,
+                row.status.as_str(),
                 None,
                 Some(row.shop_id.as_str()),
             )

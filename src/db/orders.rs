@@ -20,13 +20,13 @@ pub struct OrderRow {
     pub buyer_id: String,
     pub shop_id: String,
     pub placed_at: NaiveDateTime,
-    pub delivery_type: String,
+    pub delivery_type: crate::domain::orders::DeliveryType,
     pub courier_id: Option<String>,
     pub courier_name: Option<String>,
     pub promised_at: Option<NaiveDateTime>,
     pub delivered_at: Option<NaiveDateTime>,
     pub failed_attempts: i32,
-    pub status: String,
+    pub status: crate::domain::orders::OrderStatus,
     pub total_amount: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -244,8 +244,8 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<OrderRecord>, Db
         ItemRow,
         Option<String>,
         Option<i32>,
-        Option<String>,
-        Option<String>,
+        Option<crate::domain::returns::Status>,
+        Option<crate::domain::complaints::Status>,
     );
     let rows: Vec<ItemJoin> = crate::on_backend!(conn, |c| oi::table
         .left_join(reviews::table.on(reviews::order_item_id.eq(oi::id)))
@@ -278,15 +278,9 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<OrderRecord>, Db
     }
     let units_left = crate::domain::returns::units_left(
         items.iter().map(|i| (i.id.as_str(), i.quantity)),
-        returned.iter().map(|(item, q, s, d)| {
-            (
-                item.as_str(),
-                *q,
-                crate::domain::returns::Status::parse(s)
-                    .unwrap_or(crate::domain::returns::Status::Requested),
-                super::returns::parse_dispute(d),
-            )
-        }),
+        returned
+            .iter()
+            .map(|(item, q, s, d)| (item.as_str(), *q, *s, *d)),
     );
     Ok(Some(OrderRecord {
         order,

@@ -14,7 +14,7 @@ pub struct UserRow {
     pub password_hash: String,
     pub full_name: String,
     pub phone: Option<String>,
-    pub role: String,
+    pub role: crate::domain::roles::Role,
     pub shop_id: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -22,7 +22,7 @@ pub struct UserRow {
 impl UserRow {
     pub fn role(&self) -> Role {
         // The CHECK constraint admits only known roles; an unknown one gets the least power.
-        Role::parse(&self.role).unwrap_or(Role::Buyer)
+        self.role
     }
 }
 

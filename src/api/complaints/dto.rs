@@ -437,11 +437,11 @@ impl Dossier {
                 id: o.id,
                 external_id: o.external_id,
                 placed_at: rfc3339(o.placed_at),
-                delivery_type: o.delivery_type,
+                delivery_type: o.delivery_type.as_str().to_string(),
                 courier_name: o.courier_name,
                 promised_at: o.promised_at.map(rfc3339),
                 delivered_at: o.delivered_at.map(rfc3339),
-                status: o.status,
+                status: o.status.as_str().to_string(),
                 total: Money::kzt(o.total_amount),
             },
             messages,
@@ -504,9 +504,9 @@ impl ComplaintView {
             .and_then(|r| serde_json::from_str::<StoredResolution>(r).ok())
             .zip(case.resolved_at)
             .map(|(r, resolved_at)| ResolutionView {
-                outcome: Outcome::parse(&r.outcome).unwrap_or(Outcome::Rejected),
+                outcome: r.outcome,
                 remedy: RemedyView {
-                    kind: RemedyKind::parse(&r.remedy.kind).unwrap_or(RemedyKind::None),
+                    kind: r.remedy.kind,
                     amount: r.remedy.amount.map(Money::kzt),
                 },
                 explanation: r.explanation,
@@ -525,7 +525,7 @@ impl ComplaintView {
             order_id: row.order_id.clone(),
             shop_id: row.shop_id.clone(),
             target: case.target,
-            category: Category::parse(&row.category).unwrap_or(Category::Other),
+            category: row.category,
             description: row.description.clone(),
             desired_resolution: details.desired_resolution,
             contact,
@@ -579,7 +579,7 @@ impl EventView {
                     e.actor_name.as_deref(),
                 )
             },
-            audience: Audience::parse(&ev.audience).unwrap_or(Audience::Internal),
+            audience: ev.audience,
             data: serde_json::from_str(&ev.data).unwrap_or(serde_json::Value::Null),
             at: rfc3339(ev.created_at),
             kind: ev.kind,
@@ -605,7 +605,7 @@ impl From<(AttachmentRow, bool)> for EvidenceView {
 impl From<BreachRow> for BreachView {
     fn from(b: BreachRow) -> Self {
         BreachView {
-            sla: Sla::parse(&b.sla).unwrap_or(Sla::Resolution),
+            sla: b.sla,
             due_at: rfc3339(b.due_at),
             recorded_at: rfc3339(b.recorded_at),
         }

@@ -211,7 +211,7 @@ impl OrderView {
             },
         };
         // Stored values come from the CHECK-constrained enums; defaults only guard corruption.
-        let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Pending);
+        let status = o.status;
         OrderView {
             id: o.id,
             external_id: o.external_id,
@@ -220,7 +220,7 @@ impl OrderView {
             placed_at: rfc3339(o.placed_at),
             status,
             delivery: DeliveryView {
-                kind: DeliveryType::parse(&o.delivery_type).unwrap_or(DeliveryType::City),
+                kind: o.delivery_type,
                 courier_id: o.courier_id,
                 courier_name: o.courier_name,
                 promised_at: o.promised_at.map(rfc3339),

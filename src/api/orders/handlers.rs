@@ -207,7 +207,7 @@ async fn get_order(
             };
             // Only an order that came back has a failed delivery to follow up (one statement
             // fewer on every other order view).
-            let came_back = record.order.status == OrderStatus::ReturnedToSeller.as_str()
+            let came_back = record.order.status == OrderStatus::ReturnedToSeller
                 || record.order.failed_attempts >= attempts_before_return;
             let failure = match came_back {
                 true => match db::delivery_failures::find(c, &id)? {
@@ -232,7 +232,7 @@ async fn get_order(
     }
     let is_buyer = record.order.buyer_id == user.id;
     let reviewed = record.reviewed_items.clone();
-    let order_status = OrderStatus::parse(&record.order.status).unwrap_or(OrderStatus::Pending);
+    let order_status = record.order.status;
     let complaint = Eligibility::of(
         crate::db::complaints::eligibility(
             &record.order,

@@ -237,7 +237,7 @@ impl ReturnView {
             order_id: row.order_id.clone(),
             shop_id: row.shop_id.clone(),
             buyer: person(reader, "buyer", Some(&row.buyer_id), name(&row.buyer_id)),
-            reason: Reason::parse(&row.reason).unwrap_or(Reason::Defective),
+            reason: row.reason,
             description: row.description.clone(),
             items: lines
                 .iter()
@@ -267,8 +267,7 @@ impl ReturnView {
                 .as_deref()
                 .and_then(|r| serde_json::from_str::<StoredRejection>(r).ok())
                 .map(|r| RejectionView {
-                    reason_code: RejectionReason::parse(&r.reason_code)
-                        .unwrap_or(RejectionReason::Other),
+                    reason_code: r.reason_code,
                     explanation: r.explanation,
                     dispute_until: state.dispute_until,
                 }),
@@ -326,7 +325,7 @@ impl ReturnEventView {
 impl From<BreachRow> for ReturnBreachView {
     fn from(b: BreachRow) -> Self {
         ReturnBreachView {
-            sla: Sla::parse(&b.sla).unwrap_or(Sla::SellerDecision),
+            sla: b.sla,
             due_at: rfc3339(b.due_at),
             recorded_at: rfc3339(b.recorded_at),
         }

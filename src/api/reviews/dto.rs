@@ -333,7 +333,7 @@ impl From<FlagRow> for FlagView {
         FlagView {
             id: f.id,
             review_id: f.review_id,
-            reason: FlagReason::parse(&f.reason).unwrap_or(FlagReason::RulesViolation),
+            reason: f.reason,
             comment: f.comment,
             attachment_ids: serde_json::from_str(&f.attachment_ids).unwrap_or_default(),
             snapshot: serde_json::from_str(&f.snapshot).unwrap_or(serde_json::Value::Null),

@@ -13,7 +13,6 @@ use crate::domain::complaints::{
     self as rules, apply, may_file, open_case, Actor, Audience, Case, Category, Command,
     FilingRefusal, OrderFacts, Refusal, Sla, Status, Target, Track,
 };
-use crate::domain::orders::DeliveryType;
 use crate::domain::pagination::TimeCursor;
 use crate::domain::refused::Refused;
 use crate::domain::roles::Role;
@@ -37,12 +36,12 @@ pub struct ComplaintRow {
     pub order_id: String,
     pub buyer_id: String,
     pub shop_id: String,
-    pub target: String,
-    pub category: String,
+    pub target: Target,
+    pub category: Category,
     pub description: String,
     pub details: String,
-    pub status: String,
-    pub track: String,
+    pub status: Status,
+    pub track: Track,
     pub assignee_id: Option<String>,
     pub filed_at: NaiveDateTime,
     pub acknowledge_by: NaiveDateTime,
@@ -72,10 +71,10 @@ fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
 
 impl ComplaintRow {
     pub fn target(&self) -> Target {
-        Target::parse(&self.target).unwrap_or(Target::Seller)
+        self.target
     }
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Submitted)
+        self.status
     }
 
     /// The state the rules work on. Stored values come from CHECK-constrained enums.
@@ -83,7 +82,7 @@ impl ComplaintRow {
         Case {
             status: self.status(),
             target: self.target(),
-            track: Track::parse(&self.track).unwrap_or(Track::Standard),
+            track: self.track,
             filed_at: from_db(self.filed_at),
             acknowledge_by: from_db(self.acknowledge_by),
             acknowledged_at: utc(self.acknowledged_at),
@@ -123,7 +122,7 @@ pub struct EventRow {
     pub kind: String,
     pub actor_id: Option<String>,
     pub actor_role: String,
-    pub audience: String,
+    pub audience: Audience,
     pub data: String,
     pub created_at: NaiveDateTime,
 }
@@ -140,7 +139,7 @@ pub struct EventRecord {
 pub struct BreachRow {
     pub id: String,
     pub complaint_id: String,
-    pub sla: String,
+    pub sla: crate::domain::complaints::Sla,
     pub due_at: NaiveDateTime,
     pub recorded_at: NaiveDateTime,
 }
@@ -173,14 +172,14 @@ pub struct Step {
 /// Stored with the case once decided.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StoredResolution {
-    pub outcome: String,
+    pub outcome: rules::Outcome,
     pub remedy: StoredRemedy,
     pub explanation: String,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StoredRemedy {
-    pub kind: String,
+    pub kind: rules::RemedyKind,
     pub amount: Option<i64>,
 }
 
@@ -195,7 +194,7 @@ pub fn filing_refusal_error(r: FilingRefusal) -> DbError {
 pub fn order_facts(order: &OrderRow, buyer_id: &str) -> OrderFacts {
     OrderFacts {
         is_buyer: order.buyer_id == buyer_id,
-        delivery_type: DeliveryType::parse(&order.delivery_type).unwrap_or(DeliveryType::City),
+        delivery_type: order.delivery_type,
         placed_at: from_db(order.placed_at),
         promised_at: utc(order.promised_at),
         delivered_at: utc(order.delivered_at),
@@ -325,9 +324,9 @@ pub fn act(
                     .first(conn)?;
                 rules::check_refund_within(r, total).map_err(refusal_error)?;
                 let stored = StoredResolution {
-                    outcome: r.outcome.as_str().into(),
+                    outcome: r.outcome,
                     remedy: StoredRemedy {
-                        kind: r.remedy.as_str().into(),
+                        kind: r.remedy,
                         amount: r.amount,
                     },
                     explanation: data["explanation"].as_str().unwrap_or_default().into(),

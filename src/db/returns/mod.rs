@@ -11,7 +11,7 @@ use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::local_date;
 use crate::domain::complaints::{Category, Target};
 use crate::domain::events::Audience;
-use crate::domain::orders::{DeliveryType, OrderStatus};
+use crate::domain::orders::OrderStatus;
 use crate::domain::pagination::TimeCursor;
 use crate::domain::refused::Refused;
 use crate::domain::returns::{
@@ -42,9 +42,9 @@ pub struct ReturnRow {
     pub order_id: String,
     pub buyer_id: String,
     pub shop_id: String,
-    pub reason: String,
+    pub reason: crate::domain::returns::Reason,
     pub description: Option<String>,
-    pub status: String,
+    pub status: crate::domain::returns::Status,
     pub requested_at: NaiveDateTime,
     pub window_until: NaiveDateTime,
     pub seller_decide_by: NaiveDateTime,
@@ -72,7 +72,7 @@ fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
 
 impl ReturnRow {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Requested)
+        self.status
     }
 
     /// The state the rules work on.
@@ -139,7 +139,7 @@ pub struct EventRecord {
 pub struct BreachRow {
     pub id: String,
     pub return_id: String,
-    pub sla: String,
+    pub sla: crate::domain::returns::Sla,
     pub due_at: NaiveDateTime,
     pub recorded_at: NaiveDateTime,
 }
@@ -163,7 +163,7 @@ pub struct Step {
 /// A rejection as stored and shown.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StoredRejection {
-    pub reason_code: String,
+    pub reason_code: crate::domain::returns::RejectionReason,
     pub explanation: String,
 }
 
@@ -177,10 +177,10 @@ pub fn request_refusal_error(r: RequestRefusal) -> DbError {
 
 /// What the return rules need from the order. Only a delivered order's items go back.
 pub fn order_facts(order: &OrderRow, viewer_id: &str) -> OrderFacts {
-    let delivered = order.status == OrderStatus::Delivered.as_str();
+    let delivered = order.status == OrderStatus::Delivered;
     OrderFacts {
         is_buyer: order.buyer_id == viewer_id,
-        delivery_type: DeliveryType::parse(&order.delivery_type).unwrap_or(DeliveryType::City),
+        delivery_type: order.delivery_type,
         delivered_at: utc(order.delivered_at).filter(|_| delivered),
     }
 }
@@ -192,7 +192,13 @@ pub fn available(
     items: &[ItemRow],
 ) -> Result<HashMap<String, i32>, DbError> {
     use super::schema::complaints as c;
-    let held: Vec<(String, i32, String, Option<String>)> = ri::table
+    type Held = (
+        String,
+        i32,
+        Status,
+        Option<crate::domain::complaints::Status>,
+    );
+    let held: Vec<Held> = ri::table
         .inner_join(rt::table)
         .left_join(c::table.on(c::id.nullable().eq(rt::complaint_id)))
         .filter(rt::order_id.eq(order_id))
@@ -205,24 +211,9 @@ pub fn available(
         .load(conn)?;
     Ok(rules::units_left(
         items.iter().map(|i| (i.id.as_str(), i.quantity)),
-        held.iter().map(|(item, q, status, dispute)| {
-            (
-                item.as_str(),
-                *q,
-                parse_status(status),
-                parse_dispute(dispute),
-            )
-        }),
+        held.iter()
+            .map(|(item, q, status, dispute)| (item.as_str(), *q, *status, *dispute)),
     ))
-}
-
-fn parse_status(s: &str) -> Status {
-    Status::parse(s).unwrap_or(Status::Requested)
-}
-
-pub(crate) fn parse_dispute(s: &Option<String>) -> Option<crate::domain::complaints::Status> {
-    s.as_deref()
-        .and_then(crate::domain::complaints::Status::parse)
 }
 
 fn lock(conn: &mut DbConnection, id: &str) -> Result<ReturnRow, DbError> {
@@ -343,7 +334,7 @@ pub fn act(
         match &step.command {
             Command::Reject(reason) => {
                 let stored = StoredRejection {
-                    reason_code: reason.as_str().into(),
+                    reason_code: *reason,
                     explanation: data["explanation"].as_str().unwrap_or_default().into(),
                 };
                 diesel::update(rt::table.find(&row.id))

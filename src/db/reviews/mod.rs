@@ -9,7 +9,6 @@ use super::schema::{
 };
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::{business_deadline, local_date};
-use crate::domain::orders::OrderStatus;
 use crate::domain::refused::Refused;
 use crate::domain::reviews::*;
 use crate::domain::screening::{screen, Finding};
@@ -45,7 +44,7 @@ pub struct ReviewRow {
     pub body: Option<String>,
     pub attachment_ids: String,
     pub has_media: bool,
-    pub status: String,
+    pub status: ReviewStatus,
     pub hidden: bool,
     pub version: i32,
     pub screening: String,
@@ -67,7 +66,7 @@ pub struct ReviewRow {
 
 impl ReviewRow {
     pub fn status(&self) -> ReviewStatus {
-        ReviewStatus::parse(&self.status).unwrap_or(ReviewStatus::PendingModeration)
+        self.status
     }
     pub fn counted(&self) -> bool {
         counts_in_ratings(self.status(), self.hidden)
@@ -102,7 +101,7 @@ pub struct FlagRow {
     pub review_id: String,
     pub shop_id: String,
     pub seller_id: String,
-    pub reason: String,
+    pub reason: FlagReason,
     pub comment: String,
     pub attachment_ids: String,
     pub snapshot: String,

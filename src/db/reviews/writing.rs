@@ -64,7 +64,7 @@ pub(crate) fn record_screening(
             action,
             subject: ("review", &review.id),
             before,
-            after: Some(&review.status),
+            after: Some(review.status.as_str()),
             note: note.as_deref(),
         },
         now,
@@ -91,7 +91,7 @@ pub fn create(
         let (item, order) = item_context(conn, order_item_id)?.ok_or(DbError::NotFound)?;
         let facts = ItemFacts {
             is_buyer: order.buyer_id == author_id,
-            order_status: OrderStatus::parse(&order.status).unwrap_or(OrderStatus::Pending),
+            order_status: order.status,
             delivered_at: order.delivered_at.map(from_db),
             already_reviewed: !reviewed_items(conn, std::slice::from_ref(&item.id))?.is_empty(),
         };
@@ -206,7 +206,7 @@ pub fn edit(
         insert_version(conn, id, version, input, &screening, now)?;
         set_photos(conn, id, &input.attachment_ids)?;
         let after = find_for_update(conn, id)?;
-        record_screening(conn, &after, Some(&before.status), now)?;
+        record_screening(conn, &after, Some(before.status.as_str()), now)?;
         settle_ratings(conn, &before, &after, policy, now)?;
         Ok(after)
     })
@@ -250,7 +250,7 @@ pub fn delete(
                     actor: None,
                     action: "flag_closed_review_deleted",
                     subject: ("review", id),
-                    before: Some(&before.status),
+                    before: Some(before.status.as_str()),
                     after: Some("deleted"),
                     note: None,
                 },
