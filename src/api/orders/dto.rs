@@ -1,6 +1,8 @@
 use crate::api::{rfc3339, Money};
 use crate::db::orders::OrderRecord;
+use crate::db::orders::{ItemWrite, OrderWrite};
 use crate::domain::orders::{DeliveryType, OrderStatus};
+use crate::domain::orders::{ItemDraft, OrderDraft};
 use crate::domain::privacy::{mask_name, mask_phone};
 use crate::domain::roles::Role;
 use chrono::{DateTime, Utc};
@@ -22,6 +24,60 @@ pub struct OrderUpsertRequest {
     pub items: Vec<OrderItemInput>,
     #[validate(nested)]
     pub delivery: DeliveryInput,
+}
+
+impl OrderUpsertRequest {
+    /// What the rules check of an upsert (`domain::orders::check_draft`).
+    pub fn draft(&self) -> OrderDraft {
+        OrderDraft {
+            placed_at: self.placed_at,
+            items: self
+                .items
+                .iter()
+                .map(|i| ItemDraft {
+                    product_id: i.product_id.clone(),
+                    quantity: i.quantity,
+                    unit_price: i.unit_price,
+                })
+                .collect(),
+            delivery_type: self.delivery.kind,
+            promised_at: self.delivery.promised_at,
+            delivered_at: self.delivery.delivered_at,
+            failed_attempts: self.delivery.failed_attempts,
+            status: self.delivery.status,
+        }
+    }
+
+    /// The checked upsert as storage writes it; instants to the stored precision.
+    pub fn write<'a>(&'a self, external_id: &'a str, total: i64) -> OrderWrite<'a> {
+        OrderWrite {
+            id: None,
+            external_id,
+            buyer_id: &self.buyer_id,
+            shop_id: &self.shop_id,
+            placed_at: crate::clock::truncate(self.placed_at),
+            items: self
+                .items
+                .iter()
+                .map(|i| ItemWrite {
+                    id: None,
+                    product_id: &i.product_id,
+                    title: &i.title,
+                    category: i.category.as_deref(),
+                    quantity: i.quantity,
+                    unit_price: i.unit_price,
+                })
+                .collect(),
+            delivery_type: self.delivery.kind,
+            courier_id: self.delivery.courier_id.as_deref(),
+            courier_name: self.delivery.courier_name.as_deref(),
+            promised_at: self.delivery.promised_at.map(crate::clock::truncate),
+            delivered_at: self.delivery.delivered_at.map(crate::clock::truncate),
+            failed_attempts: self.delivery.failed_attempts,
+            status: self.delivery.status,
+            total_amount: total,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]

@@ -1,15 +1,12 @@
 use super::delivery_failure::DeliveryFailureView;
 use super::dto::*;
-use crate::api::{refusals, time_page, validate_with, ApiJson};
+use super::eligibility::OrderFacts;
+use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::{
-    self,
-    orders::{ItemWrite, OrderScope, OrderWrite},
-};
-use crate::domain::orders::{check_draft, ItemDraft, OrderDraft, OrderStatus};
+use crate::db::{self, orders::OrderScope};
+use crate::domain::caller::Parties;
+use crate::domain::orders::{check_draft, OrderStatus};
 use crate::domain::pagination::{self, TimeCursor};
-use crate::domain::returns;
-use crate::domain::reviews::{may_review, ItemFacts};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
 use crate::state::AppState;
@@ -61,28 +58,11 @@ async fn upsert_order(
     user.require(&[Role::Service])?;
     let external_id = path.into_inner();
     let req = body.into_inner()?;
-    let draft = OrderDraft {
-        placed_at: req.placed_at,
-        items: req
-            .items
-            .iter()
-            .map(|i| ItemDraft {
-                product_id: i.product_id.clone(),
-                quantity: i.quantity,
-                unit_price: i.unit_price,
-            })
-            .collect(),
-        delivery_type: req.delivery.kind,
-        promised_at: req.delivery.promised_at,
-        delivered_at: req.delivery.delivered_at,
-        failed_attempts: req.delivery.failed_attempts,
-        status: req.delivery.status,
-    };
     let mut extra = Vec::new();
     if external_id.is_empty() || external_id.len() > 100 {
         extra.push(crate::error::FieldError::new("external_id", "length"));
     }
-    let total = match check_draft(&draft, state.policy.order_items_max) {
+    let total = match check_draft(&req.draft(), state.policy.order_items_max) {
         Ok(total) => Some(total),
         Err(errors) => {
             extra.extend(errors);
@@ -93,36 +73,7 @@ async fn upsert_order(
     let total = total.ok_or_else(|| ApiError::internal("order total missing after validation"))?;
     let now = state.clock.now();
     let (record, created) = state
-        .db(move |c| {
-            let write = OrderWrite {
-                id: None,
-                external_id: &external_id,
-                buyer_id: &req.buyer_id,
-                shop_id: &req.shop_id,
-                placed_at: crate::clock::truncate(req.placed_at),
-                items: req
-                    .items
-                    .iter()
-                    .map(|i| ItemWrite {
-                        id: None,
-                        product_id: &i.product_id,
-                        title: &i.title,
-                        category: i.category.as_deref(),
-                        quantity: i.quantity,
-                        unit_price: i.unit_price,
-                    })
-                    .collect(),
-                delivery_type: req.delivery.kind,
-                courier_id: req.delivery.courier_id.as_deref(),
-                courier_name: req.delivery.courier_name.as_deref(),
-                promised_at: req.delivery.promised_at.map(crate::clock::truncate),
-                delivered_at: req.delivery.delivered_at.map(crate::clock::truncate),
-                failed_attempts: req.delivery.failed_attempts,
-                status: req.delivery.status,
-                total_amount: total,
-            };
-            db::orders::upsert(c, &write, now)
-        })
+        .db(move |c| db::orders::upsert(c, &req.write(&external_id, total), now))
         .await?;
     let view = OrderView::for_viewer(record, Role::Service);
     Ok(if created {
@@ -220,100 +171,20 @@ async fn get_order(
         })
         .await?;
     let record = record.ok_or(ErrorCode::NotFound)?;
-    let is_party = match user.role {
-        Role::Buyer => record.order.buyer_id == user.id,
-        Role::Seller => user.shop_id.as_deref() == Some(record.order.shop_id.as_str()),
-        Role::Moderator => true,
-        Role::Service => false,
+    let parties = Parties {
+        buyer_id: &record.order.buyer_id,
+        shop_id: Some(&record.order.shop_id),
+        service: false,
     };
-    if !is_party {
+    if !user.caller().is_party(parties) {
         // 404, not 403: the caller must not learn that the order exists.
         return Err(ErrorCode::NotFound.into());
     }
-    let is_buyer = record.order.buyer_id == user.id;
-    let reviewed = record.reviewed_items.clone();
-    let order_status = record.order.status;
-    let complaint = Eligibility::of(
-        crate::db::complaints::eligibility(
-            &record.order,
-            &user.id,
-            state.clock.now(),
-            &state.policy.complaints,
-        )
-        .map_err(|r| refusals::filing(r).as_str()),
-    );
-    let delivered_at = record.order.delivered_at.map(crate::db::from_db);
-    let available = record.units_left.clone();
-    let return_facts = db::returns::order_facts(&record.order, &user.id);
     let now = state.clock.now();
+    let facts = OrderFacts::of(&record, &user.id);
     let mut view = OrderView::for_viewer(record, user.role);
     view.delivery_failure =
         failure.map(|(f, breaches)| DeliveryFailureView::render(&f, breaches, user.role, now));
-    for item in &mut view.items {
-        let left = available.get(&item.id).copied().unwrap_or(0);
-        let return_ = return_eligibility(
-            &return_facts,
-            item.category.as_deref(),
-            left,
-            now,
-            &state.policy.returns,
-        );
-        let facts = ItemFacts {
-            is_buyer,
-            order_status,
-            delivered_at,
-            already_reviewed: reviewed.contains(&item.id),
-        };
-        let review = Eligibility::of(
-            may_review(&facts, now, &state.policy.reviews)
-                .map_err(|r| refusals::review(r).as_str()),
-        );
-        item.eligibility = Some(ItemEligibility {
-            review,
-            complaint: complaint.clone(),
-            return_,
-        });
-    }
+    facts.annotate(&mut view, &state.policy, now);
     Ok(web::Json(view))
-}
-
-/// Whether the item may go back now, until when and for which reasons.
-fn return_eligibility(
-    facts: &returns::OrderFacts,
-    category: Option<&str>,
-    left: i32,
-    now: chrono::DateTime<chrono::Utc>,
-    policy: &crate::policy::ReturnPolicy,
-) -> ReturnEligibility {
-    let open = returns::open_reasons(facts, category, now, policy);
-    let refusal = match (&open, left) {
-        (Err(r), _) => Some(refusals::return_request(*r).as_str()),
-        (Ok(_), n) if n <= 0 => {
-            Some(refusals::return_request(returns::RequestRefusal::NothingLeft).as_str())
-        }
-        _ => None,
-    };
-    let reasons: Vec<ReturnReasonWindow> = open
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(reason, until)| ReturnReasonWindow {
-            reason,
-            until,
-            evidence: reason.evidence(),
-        })
-        .collect();
-    ReturnEligibility {
-        allowed: refusal.is_none(),
-        until: refusal
-            .is_none()
-            .then(|| reasons.iter().map(|r| r.until).max())
-            .flatten(),
-        reason_code: refusal.map(String::from),
-        quantity_available: left.max(0),
-        reasons: if refusal.is_none() {
-            reasons
-        } else {
-            Vec::new()
-        },
-    }
 }

@@ -131,17 +131,6 @@ pub fn attachment_visible_to(
     }))
 }
 
-/// The buyer's and the order's facts for `GET /orders/{id}`: open complaints are not needed,
-/// only the window, so this is pure on the order row.
-pub fn eligibility(
-    order: &OrderRow,
-    viewer_id: &str,
-    now: DateTime<Utc>,
-    policy: &ComplaintPolicy,
-) -> Result<DateTime<Utc>, FilingRefusal> {
-    may_file(&order_facts(order, viewer_id), Category::Other, now, policy)
-}
-
 /// The names the views of `rows` show (buyer, assignee, resolver), in one query.
 pub fn names_of(
     conn: &mut DbConnection,

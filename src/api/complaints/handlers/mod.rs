@@ -159,3 +159,55 @@ async fn run(
         .await?;
     Ok(web::Json(render(&state, record, &user)))
 }
+
+impl FileComplaintRequest {
+    /// The checks the derive cannot make: the trimmed description's length, a category that
+    /// fits the target, a phone that normalises, distinct attachments. The normalised phone.
+    fn check(&self, policy: &crate::policy::ComplaintPolicy) -> ApiResult<Option<String>> {
+        let mut extra = Vec::new();
+        if self.description.trim().chars().count() < policy.description_min_chars {
+            extra.push(FieldError::new("description", "length"));
+        }
+        if !self.category.valid_for(self.target) {
+            extra.push(FieldError::new("category", "not_for_target"));
+        }
+        let raw = self.contact.as_ref().and_then(|c| c.phone.as_deref());
+        let phone = raw.and_then(normalize_phone);
+        if raw.is_some() && phone.is_none() {
+            extra.push(FieldError::new("contact.phone", "phone"));
+        }
+        extra.extend(distinct_ids(
+            self.attachment_ids.as_deref().unwrap_or_default(),
+        ));
+        validate_with(self, extra)?;
+        Ok(phone)
+    }
+
+    /// The checked form as storage files it; the contact defaults to the account's.
+    fn filing(
+        self,
+        phone: Option<String>,
+        account: &db::users::UserRow,
+    ) -> Result<Filing, DbError> {
+        let email = self.contact.as_ref().and_then(|c| c.email.clone());
+        let details = FilingDetails {
+            desired_resolution: self.desired_resolution,
+            contact: ContactDetails {
+                phone: phone.or_else(|| account.phone.clone()),
+                email: email.or_else(|| Some(account.email.clone())),
+            },
+            involved_person: self.involved_person.map(|p| p.trim().to_string()),
+            expected_at: self.expected_at.map(crate::clock::truncate),
+            actual_at: self.actual_at.map(crate::clock::truncate),
+            return_id: None,
+        };
+        Ok(Filing {
+            order_id: self.order_id,
+            target: self.target,
+            category: self.category,
+            description: self.description.trim().to_string(),
+            details: serde_json::to_value(&details).map_err(|e| DbError::Other(e.to_string()))?,
+            attachment_ids: self.attachment_ids.unwrap_or_default(),
+        })
+    }
+}
