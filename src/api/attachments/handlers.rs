@@ -54,32 +54,8 @@ async fn upload(
     mut form: Multipart,
 ) -> ApiResult<HttpResponse> {
     let root = state.settings.attachments_dir.clone();
-    let max = state.settings.attachment_max_bytes;
     let id = db::new_id();
-    let mut stored = None;
-    // Other fields are read and discarded, within a small allowance.
-    let mut other_bytes: u64 = 0;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(multipart_error)?;
-        let is_file = field.name() == Some("file") && stored.is_none();
-        if !is_file {
-            while let Some(chunk) = field.next().await {
-                other_bytes += chunk.map_err(multipart_error)?.len() as u64;
-                if other_bytes > 64 * 1024 {
-                    return Err(ErrorCode::PayloadTooLarge.into());
-                }
-            }
-            continue;
-        }
-        let mut incoming = Incoming::start(&root, &id, max).map_err(rejection)?;
-        while let Some(chunk) = field.next().await {
-            incoming
-                .write(&chunk.map_err(multipart_error)?)
-                .map_err(rejection)?;
-        }
-        stored = Some(incoming.finish(&root, &id).map_err(rejection)?);
-    }
-    let stored = stored.ok_or_else(|| ApiError::field("file", "required"))?;
+    let stored = receive(&mut form, &root, &id, state.settings.attachment_max_bytes).await?;
     let now = state.clock.now();
     let key = stored.storage_key.clone();
     let result = state
@@ -133,35 +109,7 @@ async fn download(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let viewer = user.0.clone();
-    let (row, through_review) = state
-        .db(move |c| {
-            let Some(row) = db::attachments::find(c, &id)? else {
-                return Ok((None, false));
-            };
-            let direct = viewer
-                .as_ref()
-                .is_some_and(|u| u.id == row.uploader_id || u.role == Role::Moderator);
-            let through_review = direct
-                || db::attachments::visible_through_reviews(
-                    c,
-                    &row.id,
-                    viewer.as_ref().map(|u| u.id.as_str()),
-                    viewer.as_ref().and_then(|u| u.shop_id.as_deref()),
-                )?
-                || match viewer.as_ref() {
-                    // Evidence a complaint cites is readable by the case's buyer and seller.
-                    // So is evidence of a return, and a file sent in an order's conversation.
-                    Some(u) => {
-                        let shop = u.shop_id.as_deref();
-                        db::complaints::attachment_visible_to(c, &row.id, &u.id, shop)?
-                            || db::returns::attachment_visible_to(c, &row.id, &u.id, shop)?
-                            || db::messages::attachment_visible_to(c, &row.id, &u.id, shop)?
-                    }
-                    None => false,
-                };
-            Ok((Some(row), through_review))
-        })
-        .await?;
+    let (row, through_review) = state.db(move |c| readable(c, &id, viewer.as_ref())).await?;
     let row = match (row, through_review, user.0.is_some()) {
         (Some(row), true, _) => row,
         // Without a token, say so rather than pretend the file does not exist.
@@ -182,4 +130,68 @@ async fn download(
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
         .insert_header((header::ETAG, format!("\"{}\"", row.sha256)))
         .body(bytes))
+}
+
+/// Streams the form's `file` part to disk (sniffed, size-capped, hashed); other parts are read
+/// and discarded within a small allowance.
+async fn receive(
+    form: &mut Multipart,
+    root: &std::path::Path,
+    id: &str,
+    max: u64,
+) -> ApiResult<storage::Stored> {
+    let mut stored = None;
+    let mut other_bytes: u64 = 0;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(multipart_error)?;
+        let is_file = field.name() == Some("file") && stored.is_none();
+        if !is_file {
+            while let Some(chunk) = field.next().await {
+                other_bytes += chunk.map_err(multipart_error)?.len() as u64;
+                if other_bytes > 64 * 1024 {
+                    return Err(ErrorCode::PayloadTooLarge.into());
+                }
+            }
+            continue;
+        }
+        let mut incoming = Incoming::start(root, id, max).map_err(rejection)?;
+        while let Some(chunk) = field.next().await {
+            incoming
+                .write(&chunk.map_err(multipart_error)?)
+                .map_err(rejection)?;
+        }
+        stored = Some(incoming.finish(root, id).map_err(rejection)?);
+    }
+    stored.ok_or_else(|| ApiError::field("file", "required"))
+}
+
+/// The attachment, and whether `viewer` may read it: its uploader, moderators, whoever may
+/// see a review citing it, the buyer and seller of a complaint or return citing it, and the
+/// parties of an order whose conversation carries it.
+fn readable(
+    c: &mut crate::db::DbConnection,
+    id: &str,
+    viewer: Option<&AuthUser>,
+) -> Result<(Option<db::attachments::AttachmentRow>, bool), crate::db::DbError> {
+    let Some(row) = db::attachments::find(c, id)? else {
+        return Ok((None, false));
+    };
+    let direct = viewer.is_some_and(|u| u.id == row.uploader_id || u.role == Role::Moderator);
+    let readable = direct
+        || db::attachments::visible_through_reviews(
+            c,
+            &row.id,
+            viewer.map(|u| u.id.as_str()),
+            viewer.and_then(|u| u.shop_id.as_deref()),
+        )?
+        || match viewer {
+            Some(u) => {
+                let shop = u.shop_id.as_deref();
+                db::complaints::attachment_visible_to(c, &row.id, &u.id, shop)?
+                    || db::returns::attachment_visible_to(c, &row.id, &u.id, shop)?
+                    || db::messages::attachment_visible_to(c, &row.id, &u.id, shop)?
+            }
+            None => false,
+        };
+    Ok((Some(row), readable))
 }

@@ -3,6 +3,7 @@ use crate::api::{validate_with, ApiJson};
 use crate::auth::{password, refresh, AuthUser};
 use crate::db::{self, tokens::Rotation, users::NewUser};
 use crate::domain::privacy::normalize_phone;
+use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
@@ -78,52 +79,16 @@ async fn register(
     body: ApiJson<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
     let req = body.into_inner()?;
-    let mut extra = Vec::new();
-    if !req.role.self_registrable() {
-        extra.push(FieldError::new("role", "role"));
-    }
-    if req.role == crate::domain::roles::Role::Seller && req.shop_name.is_none() {
-        extra.push(FieldError::new("shop_name", "required"));
-    }
-    let phone = match req.phone.as_deref() {
-        None => None,
-        Some(raw) => match normalize_phone(raw) {
-            Some(p) => Some(p),
-            None => {
-                extra.push(FieldError::new("phone", "phone"));
-                None
-            }
-        },
-    };
-    validate_with(&req, extra)?;
-    let hash = web::block(move || password::hash(&req.password))
+    let phone = req.check()?;
+    let password = req.password.clone();
+    let hash = web::block(move || password::hash(&password))
         .await?
         .map_err(ApiError::internal)?;
-    let email = normalize_email(&req.email);
-    let full_name = req.full_name.trim().to_string();
-    let shop_name = if req.role == crate::domain::roles::Role::Seller {
-        req.shop_name.map(|s| s.trim().to_string())
-    } else {
-        None
-    };
-    let role = req.role;
     let now = state.clock.now();
     let user = state
         .db(move |c| {
-            db::users::create(
-                c,
-                &NewUser {
-                    id: None,
-                    shop_id: None,
-                    email: &email,
-                    password_hash: &hash,
-                    full_name: &full_name,
-                    phone: phone.as_deref(),
-                    role,
-                    shop_name: shop_name.as_deref(),
-                },
-                now,
-            )
+            let email = normalize_email(&req.email);
+            db::users::create(c, &req.new_user(&email, &hash, phone.as_deref()), now)
         })
         .await?;
     let pair = start_session(&state, user).await?;
@@ -260,4 +225,46 @@ async fn me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<web::Json<M
         .await?
         .ok_or(ErrorCode::InvalidToken)?;
     Ok(web::Json(MeResponse::from(&row)))
+}
+
+impl RegisterRequest {
+    /// The checks the derive cannot make: a role one may register with, a seller's shop name,
+    /// a phone that normalises. The normalised phone.
+    fn check(&self) -> ApiResult<Option<String>> {
+        let mut extra = Vec::new();
+        if !self.role.self_registrable() {
+            extra.push(FieldError::new("role", "role"));
+        }
+        if self.role == Role::Seller && self.shop_name.is_none() {
+            extra.push(FieldError::new("shop_name", "required"));
+        }
+        let phone = self.phone.as_deref().map(|raw| (raw, normalize_phone(raw)));
+        if let Some((_, None)) = phone {
+            extra.push(FieldError::new("phone", "phone"));
+        }
+        validate_with(self, extra)?;
+        Ok(phone.and_then(|(_, p)| p))
+    }
+
+    /// The account to create (`email` normalised): names trimmed, a shop only for a seller.
+    fn new_user<'a>(
+        &'a self,
+        email: &'a str,
+        hash: &'a str,
+        phone: Option<&'a str>,
+    ) -> NewUser<'a> {
+        NewUser {
+            id: None,
+            shop_id: None,
+            email,
+            password_hash: hash,
+            full_name: self.full_name.trim(),
+            phone,
+            role: self.role,
+            shop_name: match self.role {
+                Role::Seller => self.shop_name.as_deref().map(str::trim),
+                _ => None,
+            },
+        }
+    }
 }
