@@ -5,6 +5,7 @@ pub mod complaints;
 pub mod connection;
 pub mod create;
 pub mod delivery_failures;
+pub mod disputes;
 pub mod error;
 pub mod events;
 pub mod idempotency;

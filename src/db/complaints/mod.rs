@@ -351,7 +351,7 @@ pub fn act(
         if let Command::Resolve(r) = &step.command {
             // Upholding a dispute of a return's rejection overturns it (docs/rules.md "Returns").
             if r.outcome != rules::Outcome::Rejected {
-                super::returns::overturn_linked(conn, &row.id, caller, now)?;
+                super::disputes::settle(conn, &row.id, caller, now)?;
             }
         }
         if let Some(map) = data.as_object_mut() {

@@ -1,6 +1,5 @@
 //! Returns: requesting, every state change with its timeline event and notifications in one
 //! transaction, the dispute that opens a linked complaint, evidence, breaches and the sweep.
-use super::complaints::{self as complaints_db, Filing};
 use super::events::{self, Event, Subject};
 use super::orders::{ItemRow, OrderRow};
 use super::schema::{
@@ -9,7 +8,6 @@ use super::schema::{
 };
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::local_date;
-use crate::domain::complaints::{Category, Target};
 use crate::domain::events::Audience;
 use crate::domain::orders::OrderStatus;
 use crate::domain::pagination::TimeCursor;
@@ -342,7 +340,7 @@ pub fn act(
                     .execute(conn)?;
             }
             Command::Dispute => {
-                let complaint = open_dispute(
+                let complaint = super::disputes::open(
                     conn,
                     &row,
                     caller,
@@ -374,38 +372,6 @@ pub fn act(
         }
         Ok(stored)
     })
-}
-
-/// The buyer disputes the rejection: a seller complaint (`return_refused`) linked to the
-/// return, filed in the return's transaction.
-fn open_dispute(
-    conn: &mut DbConnection,
-    row: &ReturnRow,
-    caller: &Caller,
-    data: &serde_json::Value,
-    attachment_ids: &[String],
-    policy: &ComplaintPolicy,
-    now: DateTime<Utc>,
-) -> Result<complaints_db::ComplaintRow, DbError> {
-    let order: OrderRow = o::table
-        .find(&row.order_id)
-        .select(OrderRow::as_select())
-        .first(conn)?;
-    let account = super::users::find(conn, &caller.id)?.ok_or(DbError::NotFound)?;
-    let filing = Filing {
-        order_id: row.order_id.clone(),
-        target: Target::Seller,
-        category: Category::ReturnRefused,
-        description: data["explanation"].as_str().unwrap_or_default().to_string(),
-        details: serde_json::json!({
-            "desired_resolution": "refund",
-            "contact": {"phone": account.phone, "email": account.email},
-            "return_id": row.id,
-            "return_number": row.number,
-        }),
-        attachment_ids: attachment_ids.to_vec(),
-    };
-    complaints_db::open_linked(conn, caller, &order, &filing, policy, now)
 }
 
 /// A moderator upheld the complaint disputing a rejection: the return becomes approved, in the
