@@ -62,16 +62,17 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<AttachmentRow>, 
 pub fn visible_through_reviews(
     conn: &mut DbConnection,
     attachment_id: &str,
-    viewer_id: Option<&str>,
-    viewer_shop: Option<&str>,
+    viewer: Option<&crate::domain::caller::Caller>,
 ) -> Result<bool, DbError> {
+    let viewer_id = viewer.map(|v| v.id.as_str());
+    let viewer_shop = viewer.and_then(|v| v.shop_id.as_deref());
     let reviews: Vec<(String, bool, String, String)> = rp::table
         .inner_join(r::table)
         .filter(rp::attachment_id.eq(attachment_id))
         .select((r::status, r::hidden, r::author_id, r::shop_id))
         .load(conn)?;
     Ok(reviews.iter().any(|(status, hidden, author, shop)| {
-        (status == "published" && !hidden)
+        (status == crate::domain::reviews::ReviewStatus::Published.as_str() && !hidden)
             || viewer_id == Some(author.as_str())
             || viewer_shop == Some(shop.as_str())
     }))

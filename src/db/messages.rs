@@ -193,17 +193,20 @@ pub fn list(
 pub fn attachment_visible_to(
     conn: &mut DbConnection,
     attachment_id: &str,
-    viewer_id: &str,
-    viewer_shop: Option<&str>,
+    viewer: &Caller,
 ) -> Result<bool, DbError> {
-    let parties: Vec<(String, String)> = oma::table
+    let orders: Vec<(String, String)> = oma::table
         .inner_join(om::table.inner_join(o::table))
         .filter(oma::attachment_id.eq(attachment_id))
         .select((o::buyer_id, o::shop_id))
         .load(conn)?;
-    Ok(parties
-        .iter()
-        .any(|(buyer, shop)| buyer == viewer_id || viewer_shop == Some(shop.as_str())))
+    Ok(orders.iter().any(|(buyer_id, shop)| {
+        viewer.is_party(crate::domain::caller::Parties {
+            buyer_id,
+            shop_id: Some(shop),
+            service: false,
+        })
+    }))
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]

@@ -176,20 +176,17 @@ fn readable(
     let Some(row) = db::attachments::find(c, id)? else {
         return Ok((None, false));
     };
-    let direct = viewer.is_some_and(|u| u.id == row.uploader_id || u.role == Role::Moderator);
+    let viewer = viewer.map(AuthUser::caller);
+    let direct = viewer
+        .as_ref()
+        .is_some_and(|u| u.id == row.uploader_id || u.role == Role::Moderator);
     let readable = direct
-        || db::attachments::visible_through_reviews(
-            c,
-            &row.id,
-            viewer.map(|u| u.id.as_str()),
-            viewer.and_then(|u| u.shop_id.as_deref()),
-        )?
-        || match viewer {
+        || db::attachments::visible_through_reviews(c, &row.id, viewer.as_ref())?
+        || match &viewer {
             Some(u) => {
-                let shop = u.shop_id.as_deref();
-                db::complaints::attachment_visible_to(c, &row.id, &u.id, shop)?
-                    || db::returns::attachment_visible_to(c, &row.id, &u.id, shop)?
-                    || db::messages::attachment_visible_to(c, &row.id, &u.id, shop)?
+                db::complaints::attachment_visible_to(c, &row.id, u)?
+                    || db::returns::attachment_visible_to(c, &row.id, u)?
+                    || db::messages::attachment_visible_to(c, &row.id, u)?
             }
             None => false,
         };

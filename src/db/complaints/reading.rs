@@ -116,19 +116,15 @@ pub fn list(
 pub fn attachment_visible_to(
     conn: &mut DbConnection,
     attachment_id: &str,
-    viewer_id: &str,
-    viewer_shop: Option<&str>,
+    viewer: &Caller,
 ) -> Result<bool, DbError> {
-    let cases: Vec<(String, String, String)> = ca::table
+    let cases: Vec<ComplaintRow> = ca::table
         .inner_join(c::table)
         .filter(ca::attachment_id.eq(attachment_id))
         .filter(ca::internal.eq(false))
-        .select((c::buyer_id, c::shop_id, c::target))
+        .select(ComplaintRow::as_select())
         .load(conn)?;
-    Ok(cases.iter().any(|(buyer, shop, target)| {
-        buyer == viewer_id
-            || (target == Target::Seller.as_str() && viewer_shop == Some(shop.as_str()))
-    }))
+    Ok(cases.iter().any(|case| viewer.is_party(case.parties())))
 }
 
 /// The names the views of `rows` show (buyer, assignee, resolver), in one query.
