@@ -138,7 +138,8 @@ async fn two_moderators_decide_a_held_review_once() {
                     reason_code: Some("personal_data"),
                     note: None,
                 };
-                reviews::decide_review(c, &id, &moderator, &verdict, &policy, now).map(|_| ())
+                reviews::decide_review(c, &id, &as_moderator(&moderator), &verdict, &policy, now)
+                    .map(|_| ())
             }) as Job
         })
         .collect();
@@ -178,8 +179,16 @@ async fn two_moderators_decide_a_flag_once() {
         .map(|(moderator, decision)| {
             let (id, policy) = (id.clone(), policy.clone());
             Box::new(move |c: &mut DbConnection| {
-                reviews::decide_flag(c, &id, &moderator, decision, "решение", &policy, now)
-                    .map(|_| ())
+                reviews::decide_flag(
+                    c,
+                    &id,
+                    &as_moderator(&moderator),
+                    decision,
+                    "решение",
+                    &policy,
+                    now,
+                )
+                .map(|_| ())
             }) as Job
         })
         .collect();
@@ -244,8 +253,16 @@ async fn two_moderators_decide_an_appeal_once() {
         .map(|(moderator, decision)| {
             let (id, policy) = (id.clone(), policy.clone());
             Box::new(move |c: &mut DbConnection| {
-                reviews::decide_appeal(c, &id, &moderator, decision, "решение", &policy, now)
-                    .map(|_| ())
+                reviews::decide_appeal(
+                    c,
+                    &id,
+                    &as_moderator(&moderator),
+                    decision,
+                    "решение",
+                    &policy,
+                    now,
+                )
+                .map(|_| ())
             }) as Job
         })
         .collect();
@@ -307,6 +324,15 @@ async fn acknowledged_complaint(app: &TestApp, cast: &Cast, n: usize) -> String 
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     id
+}
+
+/// A moderator deciding, by id.
+fn as_moderator(id: &str) -> aftersale::domain::caller::Caller {
+    aftersale::domain::caller::Caller {
+        id: id.to_string(),
+        role: aftersale::domain::roles::Role::Moderator,
+        shop_id: None,
+    }
 }
 
 fn caller(

@@ -114,7 +114,7 @@ async fn decide_review(
             let row = store::decide_review(
                 c,
                 &id,
-                &user.id,
+                &user.caller(),
                 &store::Verdict {
                     decision: req.decision,
                     reason_code: req.reason_code.as_deref(),
@@ -175,7 +175,7 @@ async fn decide_flag(
             store::decide_flag(
                 c,
                 &id,
-                &user.id,
+                &user.caller(),
                 req.decision,
                 req.note.trim(),
                 &policy,
@@ -225,7 +225,7 @@ async fn decide_appeal(
             store::decide_appeal(
                 c,
                 &id,
-                &user.id,
+                &user.caller(),
                 req.decision,
                 req.note.trim(),
                 &policy,

@@ -111,7 +111,7 @@ async fn create_review(
     let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
     let item = req.order_item_id;
     let row = state
-        .db(move |c| store::create(c, &item, &user.id, &input, &policy, now))
+        .db(move |c| store::create(c, &item, &user.caller(), &input, &policy, now))
         .await?;
     Ok(HttpResponse::Created().json(render(&state, row, Audience::Party).await?))
 }
@@ -193,7 +193,7 @@ async fn edit_review(
                 body: req.text.map(|t| text_of(Some(t))),
                 attachment_ids: req.attachment_ids,
             };
-            store::edit(c, &id, &user.id, &patch, &policy, now)
+            store::edit(c, &id, &user.caller(), &patch, &policy, now)
         })
         .await?;
     Ok(web::Json(render(&state, row, Audience::Party).await?))
@@ -221,7 +221,7 @@ async fn delete_review(
     let id = path.into_inner();
     let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
     state
-        .db(move |c| store::delete(c, &id, &user.id, &policy, now))
+        .db(move |c| store::delete(c, &id, &user.caller(), &policy, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -413,7 +413,7 @@ async fn put_reply(
     path: web::Path<String>,
     body: ApiJson<ReplyRequest>,
 ) -> ApiResult<web::Json<ReviewView>> {
-    let shop = seller_shop(&user)?;
+    seller_shop(&user)?;
     let (id, now) = (path.into_inner(), state.clock.now());
     let req = body
         .after(
@@ -422,7 +422,7 @@ async fn put_reply(
         )
         .await?;
     let row = state
-        .db(move |c| store::set_reply(c, &id, &shop, &user.id, Some(req.text.trim()), now))
+        .db(move |c| store::set_reply(c, &id, &user.caller(), Some(req.text.trim()), now))
         .await?;
     Ok(web::Json(render(&state, row, Audience::Party).await?))
 }
@@ -446,10 +446,10 @@ async fn delete_reply(
     user: AuthUser,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let shop = seller_shop(&user)?;
+    seller_shop(&user)?;
     let (id, now) = (path.into_inner(), state.clock.now());
     state
-        .db(move |c| store::set_reply(c, &id, &shop, &user.id, None, now))
+        .db(move |c| store::set_reply(c, &id, &user.caller(), None, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -476,7 +476,7 @@ async fn flag_review(
     path: web::Path<String>,
     body: ApiJson<FlagRequest>,
 ) -> ApiResult<HttpResponse> {
-    let shop = seller_shop(&user)?;
+    seller_shop(&user)?;
     let (id, policy, now) = (
         path.into_inner(),
         state.policy.reviews.clone(),
@@ -496,7 +496,7 @@ async fn flag_review(
                 comment: req.comment.trim(),
                 attachment_ids: &attachments,
             };
-            store::create_flag(c, &id, &shop, &user.id, &flag, &policy, now)
+            store::create_flag(c, &id, &user.caller(), &flag, &policy, now)
         })
         .await?;
     Ok(HttpResponse::Created().json(FlagView::from(row)))
@@ -587,7 +587,7 @@ async fn appeal_review(
         )
         .await?;
     let row = state
-        .db(move |c| store::create_appeal(c, &id, &user.id, req.text.trim(), &policy, now))
+        .db(move |c| store::create_appeal(c, &id, &user.caller(), req.text.trim(), &policy, now))
         .await?;
     Ok(HttpResponse::Created().json(AppealView::from(row)))
 }

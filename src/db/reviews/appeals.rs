@@ -4,11 +4,12 @@ use super::*;
 pub fn create_appeal(
     conn: &mut DbConnection,
     review_id: &str,
-    author_id: &str,
+    author: &Caller,
     body: &str,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<AppealRow, DbError> {
+    let author_id = author.id.as_str();
     write_tx(conn, |conn| {
         let review = find_for_update(conn, review_id)?;
         if review.author_id != author_id {
@@ -69,12 +70,13 @@ pub fn create_appeal(
 pub fn decide_appeal(
     conn: &mut DbConnection,
     appeal_id: &str,
-    moderator: &str,
+    moderator: &Caller,
     decision: AppealDecision,
     note: &str,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<AppealRow, DbError> {
+    let moderator = moderator.id.as_str();
     write_tx(conn, |conn| {
         // Locked: of two decisions at once, the second sees the appeal decided.
         let appeal: AppealRow = crate::first_for_update!(

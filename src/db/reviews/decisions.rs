@@ -11,11 +11,12 @@ pub struct Verdict<'a> {
 pub fn decide_review(
     conn: &mut DbConnection,
     id: &str,
-    moderator: &str,
+    moderator: &Caller,
     verdict: &Verdict,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<ReviewRow, DbError> {
+    let moderator = moderator.id.as_str();
     write_tx(conn, |conn| {
         let before = find_for_update(conn, id)?;
         let (decision, reason_code, note) = (verdict.decision, verdict.reason_code, verdict.note);

@@ -10,12 +10,13 @@ pub struct NewFlag<'a> {
 pub fn create_flag(
     conn: &mut DbConnection,
     review_id: &str,
-    shop_id: &str,
-    seller_id: &str,
+    seller: &Caller,
     flag: &NewFlag,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<FlagRow, DbError> {
+    let seller_id = seller.id.as_str();
+    let shop_id = seller.shop_id.as_deref().ok_or(DbError::NotFound)?;
     write_tx(conn, |conn| {
         let before = find_for_update(conn, review_id)?;
         if before.shop_id != shop_id || before.status() == ReviewStatus::Deleted {
@@ -144,12 +145,13 @@ pub(crate) fn remove(
 pub fn decide_flag(
     conn: &mut DbConnection,
     flag_id: &str,
-    moderator: &str,
+    moderator: &Caller,
     decision: FlagDecision,
     note: &str,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<FlagRow, DbError> {
+    let moderator = moderator.id.as_str();
     write_tx(conn, |conn| {
         // Locked: of two decisions at once, the second sees the flag decided.
         let flag: FlagRow =

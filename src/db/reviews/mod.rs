@@ -9,6 +9,7 @@ use super::schema::{
 };
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::{business_deadline, local_date};
+use crate::domain::caller::Caller;
 use crate::domain::refused::Refused;
 use crate::domain::reviews::*;
 use crate::domain::screening::{screen, Finding};

@@ -82,11 +82,12 @@ pub(crate) fn record_screening(
 pub fn create(
     conn: &mut DbConnection,
     order_item_id: &str,
-    author_id: &str,
+    author: &Caller,
     input: &ReviewInput,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<ReviewRow, DbError> {
+    let author_id = author.id.as_str();
     write_tx(conn, |conn| {
         let (item, order) = item_context(conn, order_item_id)?.ok_or(DbError::NotFound)?;
         let facts = ItemFacts {
@@ -160,11 +161,12 @@ pub fn create(
 pub fn edit(
     conn: &mut DbConnection,
     id: &str,
-    author_id: &str,
+    author: &Caller,
     patch: &ReviewPatch,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<ReviewRow, DbError> {
+    let author_id = author.id.as_str();
     write_tx(conn, |conn| {
         let before = find_for_update(conn, id)?;
         if before.author_id != author_id {
@@ -216,10 +218,11 @@ pub fn edit(
 pub fn delete(
     conn: &mut DbConnection,
     id: &str,
-    author_id: &str,
+    author: &Caller,
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    let author_id = author.id.as_str();
     write_tx(conn, |conn| {
         let before = find_for_update(conn, id)?;
         if before.author_id != author_id || before.status() == ReviewStatus::Deleted {
@@ -267,11 +270,12 @@ pub fn delete(
 pub fn set_reply(
     conn: &mut DbConnection,
     id: &str,
-    shop_id: &str,
-    seller_id: &str,
+    seller: &Caller,
     body: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<ReviewRow, DbError> {
+    let seller_id = seller.id.as_str();
+    let shop_id = seller.shop_id.as_deref().ok_or(DbError::NotFound)?;
     write_tx(conn, |conn| {
         let review = find_for_update(conn, id)?;
         if review.shop_id != shop_id || review.status() == ReviewStatus::Deleted {
