@@ -418,6 +418,11 @@ pub fn from_db(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     t.and_utc()
 }
 
+/// `from_db` of an instant that may be absent.
+pub fn from_db_opt(t: Option<chrono::NaiveDateTime>) -> Option<chrono::DateTime<chrono::Utc>> {
+    t.map(from_db)
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

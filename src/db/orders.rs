@@ -292,12 +292,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<OrderRecord>, Db
     }))
 }
 
-/// Whose orders a listing shows.
-pub enum OrderScope<'a> {
-    Buyer(&'a str),
-    Shop(&'a str),
-    All,
-}
+pub use crate::domain::caller::Scope as OrderScope;
 
 /// Newest first by (placed_at, id), after `cursor`.
 pub fn list(

@@ -20,7 +20,27 @@ pub struct Parties<'a> {
     pub service: bool,
 }
 
+/// Whose records a list shows a caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// A buyer's own.
+    Buyer(&'a str),
+    /// A seller's shop's (for complaints: the cases about the seller).
+    Shop(&'a str),
+    /// Everyone's: moderators.
+    All,
+}
+
 impl Caller {
+    /// What the caller's lists show. A seller without a shop sees an empty shop's.
+    pub fn scope(&self) -> Scope<'_> {
+        match self.role {
+            Role::Buyer => Scope::Buyer(&self.id),
+            Role::Seller => Scope::Shop(self.shop_id.as_deref().unwrap_or("")),
+            Role::Moderator | Role::Service => Scope::All,
+        }
+    }
+
     /// Its buyer, a seller of its shop, any moderator, and the integration where it acts.
     /// Anyone else must not learn that it exists.
     pub fn is_party(&self, p: Parties<'_>) -> bool {

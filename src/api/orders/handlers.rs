@@ -3,7 +3,7 @@ use super::dto::*;
 use super::eligibility::OrderFacts;
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::{self, orders::OrderScope};
+use crate::db;
 use crate::domain::caller::Parties;
 use crate::domain::orders::{check_draft, OrderStatus};
 use crate::domain::pagination::{self, TimeCursor};
@@ -104,16 +104,11 @@ async fn list_orders(
     user.require(&[Role::Buyer, Role::Seller, Role::Moderator])?;
     let q = query.into_inner();
     let (limit, cursor) = time_page(&state.policy, q.limit, q.cursor.as_deref())?;
-    let role = user.role;
+    let (caller, role) = (user.caller(), user.role);
     let rows = state
         .db(move |c| {
-            let scope = match role {
-                Role::Buyer => OrderScope::Buyer(&user.id),
-                Role::Seller => OrderScope::Shop(user.shop_id.as_deref().unwrap_or("")),
-                _ => OrderScope::All,
-            };
             // One extra row tells whether a next page exists.
-            db::orders::list(c, scope, cursor.as_ref(), limit + 1)
+            db::orders::list(c, caller.scope(), cursor.as_ref(), limit + 1)
         })
         .await?;
     let views = rows

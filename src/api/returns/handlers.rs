@@ -5,7 +5,7 @@ use super::dto::*;
 use crate::api::complaints::dto::{EvidenceView, Reader};
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::returns::{self as store, ListFilter, Policies, Request, ReturnRow, Scope, Step};
+use crate::db::returns::{self as store, ListFilter, Policies, Request, ReturnRow, Step};
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::pagination::{self, TimeCursor};
@@ -264,15 +264,10 @@ async fn list_returns(
         order_id: q.order_id,
         overdue_at: q.overdue.filter(|o| *o).map(|_| now),
     };
-    let (role, id, shop) = (user.role, user.id.clone(), user.shop_id.clone());
+    let caller = user.caller();
     let (rows, lines, people) = state
         .db(move |c| {
-            let scope = match role {
-                Role::Buyer => Scope::Buyer(&id),
-                Role::Seller => Scope::Shop(shop.as_deref().unwrap_or("")),
-                _ => Scope::All,
-            };
-            let rows = store::list(c, scope, &filter, cursor.as_ref(), limit + 1)?;
+            let rows = store::list(c, caller.scope(), &filter, cursor.as_ref(), limit + 1)?;
             let (lines, people) = decorate(c, &rows)?;
             Ok((rows, lines, people))
         })

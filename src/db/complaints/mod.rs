@@ -6,7 +6,7 @@ use super::schema::{
     attachments as a, complaint_attachments as ca, complaint_breaches as cb,
     complaint_events as ce, complaints as c, orders as o, users,
 };
-use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
+use super::{from_db, from_db_opt as utc, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::local_date;
 use crate::domain::caller::{Caller, Parties};
 use crate::domain::complaints::{
@@ -63,10 +63,6 @@ pub struct ComplaintRow {
     pub appealed_resolver: Option<String>,
     pub due_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
-}
-
-fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
-    t.map(from_db)
 }
 
 impl ComplaintRow {

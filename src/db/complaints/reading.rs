@@ -52,13 +52,7 @@ pub fn breaches(conn: &mut DbConnection, id: &str) -> Result<Vec<BreachRow>, DbE
         .load(conn)?)
 }
 
-/// Whose cases a list shows.
-pub enum Scope<'a> {
-    Buyer(&'a str),
-    /// Seller cases of a shop.
-    Shop(&'a str),
-    All,
-}
+pub use crate::domain::caller::Scope;
 
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {

@@ -6,7 +6,7 @@ use super::schema::{
     attachments as a, order_items as oi, orders as o, return_attachments as ra,
     return_breaches as rb, return_events as re, return_items as ri, returns as rt, users,
 };
-use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
+use super::{from_db, from_db_opt as utc, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::local_date;
 use crate::domain::events::Audience;
 use crate::domain::orders::OrderStatus;
@@ -62,10 +62,6 @@ pub struct ReturnRow {
     pub cancelled_at: Option<NaiveDateTime>,
     pub due_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
-}
-
-fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
-    t.map(from_db)
 }
 
 impl ReturnRow {

@@ -66,12 +66,7 @@ pub fn breaches(conn: &mut DbConnection, id: &str) -> Result<Vec<BreachRow>, DbE
         .load(conn)?)
 }
 
-/// Whose returns a list shows.
-pub enum Scope<'a> {
-    Buyer(&'a str),
-    Shop(&'a str),
-    All,
-}
+pub use crate::domain::caller::Scope;
 
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {

@@ -4,9 +4,7 @@
 use super::dto::*;
 use crate::api::{distinct_ids, time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::complaints::{
-    self as store, CaseRecord, ComplaintRow, Filing, ListFilter, Scope, Step,
-};
+use crate::db::complaints::{self as store, CaseRecord, ComplaintRow, Filing, ListFilter, Step};
 use crate::db::{self, DbError};
 use crate::domain::complaints::{allowed_actions, Action, Command, Resolution};
 use crate::domain::pagination::{self, TimeCursor};

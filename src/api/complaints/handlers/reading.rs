@@ -29,15 +29,10 @@ pub(crate) async fn list_complaints(
         category: q.category,
         overdue_at: q.overdue.filter(|o| *o).map(|_| now),
     };
-    let (role, id, shop) = (user.role, user.id.clone(), user.shop_id.clone());
+    let caller = user.caller();
     let (rows, names) = state
         .db(move |c| {
-            let scope = match role {
-                Role::Buyer => Scope::Buyer(&id),
-                Role::Seller => Scope::Shop(shop.as_deref().unwrap_or("")),
-                _ => Scope::All,
-            };
-            let rows = store::list(c, scope, &filter, cursor.as_ref(), limit + 1)?;
+            let rows = store::list(c, caller.scope(), &filter, cursor.as_ref(), limit + 1)?;
             let names = store::names_of(c, &rows)?;
             Ok((rows, names))
         })
