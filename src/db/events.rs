@@ -1,14 +1,17 @@
-//! The one way a step of a case or a return is recorded, in the transaction of the change:
-//! its timeline entry, then the notifications of everyone the recipient rule names
-//! (`domain::events::recipients`). Webhook messages join here.
+//! The one way a step of a case, a return or a review is recorded, in the transaction of the
+//! change: its timeline entry (for reviews, the moderation log's line), then the
+//! notifications of everyone the area's recipient rule names (`domain::events::recipients`,
+//! `domain::reviews::hearer`). Webhook messages join here.
 use super::complaints::ComplaintRow;
 use super::notifications::{notify, Notice};
 use super::returns::ReturnRow;
-use super::schema::{complaint_events as ce, return_events as re};
+use super::reviews::{FlagRow, ReviewRow};
+use super::schema::{complaint_events as ce, moderation_log as ml, return_events as re};
 use super::{new_id, to_db, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::complaints::Target;
 use crate::domain::events::{recipients, Audience};
+use crate::domain::reviews::{hearer, Hearer};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -105,4 +108,125 @@ pub fn record(
         },
         now,
     )
+}
+
+/// One line of the moderation log: who (`None`: the screening or a rule) did what to which
+/// review, flag or appeal, from which status to which.
+pub struct LogAction<'a> {
+    pub actor: Option<&'a str>,
+    pub action: &'a str,
+    pub subject: (&'a str, &'a str),
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// A step of a review, a flag on it or an appeal of it: its moderation-log line, its notice,
+/// or both.
+#[derive(Default)]
+pub struct ReviewStep<'a> {
+    pub log: Option<LogAction<'a>>,
+    pub notice: Option<ReviewNotice<'a>>,
+}
+
+/// What a review step tells; who hears it is the reviews' rule (`domain::reviews::hearer`).
+pub enum ReviewNotice<'a> {
+    /// About the review: its kind and what it adds to the review's id, product and rating.
+    Review {
+        review: &'a ReviewRow,
+        kind: &'a str,
+        extra: serde_json::Value,
+    },
+    /// A flag's outcome, to the seller who raised it.
+    FlagOutcome { flag: &'a FlagRow, kind: &'a str },
+}
+
+impl<'a> ReviewStep<'a> {
+    pub fn log(entry: LogAction<'a>) -> Self {
+        ReviewStep {
+            log: Some(entry),
+            notice: None,
+        }
+    }
+
+    pub fn notice(review: &'a ReviewRow, kind: &'a str, extra: serde_json::Value) -> Self {
+        ReviewStep {
+            log: None,
+            notice: Some(ReviewNotice::Review {
+                review,
+                kind,
+                extra,
+            }),
+        }
+    }
+
+    pub fn flag_outcome(flag: &'a FlagRow, kind: &'a str) -> Self {
+        ReviewStep {
+            log: None,
+            notice: Some(ReviewNotice::FlagOutcome { flag, kind }),
+        }
+    }
+}
+
+/// Records a review step in the transaction of the change: the log line, then the notice.
+pub fn record_review(
+    conn: &mut DbConnection,
+    step: ReviewStep<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    if let Some(entry) = step.log {
+        diesel::insert_into(ml::table)
+            .values((
+                ml::id.eq(new_id()),
+                ml::actor_id.eq(entry.actor),
+                ml::action.eq(entry.action),
+                ml::subject_type.eq(entry.subject.0),
+                ml::subject_id.eq(entry.subject.1),
+                ml::before_status.eq(entry.before),
+                ml::after_status.eq(entry.after),
+                ml::note.eq(entry.note),
+                ml::created_at.eq(to_db(now)),
+            ))
+            .execute(conn)?;
+    }
+    match step.notice {
+        None => Ok(()),
+        Some(ReviewNotice::Review {
+            review,
+            kind,
+            extra,
+        }) => {
+            let to = match hearer(kind) {
+                Hearer::Author => vec![review.author_id.clone()],
+                Hearer::ShopSellers => super::users::shop_sellers(conn, &review.shop_id)?,
+                Hearer::FlagRaiser => Vec::new(),
+            };
+            let mut data = serde_json::json!({
+                "review_id": review.id, "product_id": review.product_id, "rating": review.rating,
+            });
+            if let (Some(map), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
+                map.extend(extra.clone());
+            }
+            let to: Vec<&str> = to.iter().map(String::as_str).collect();
+            let notice = Notice {
+                kind,
+                subject_type: "review",
+                subject_id: &review.id,
+                data,
+            };
+            notify(conn, &to, &notice, now)
+        }
+        Some(ReviewNotice::FlagOutcome { flag, kind }) => {
+            debug_assert_eq!(hearer(kind), Hearer::FlagRaiser);
+            let notice = Notice {
+                kind,
+                subject_type: "flag",
+                subject_id: &flag.id,
+                data: serde_json::json!({
+                    "flag_id": flag.id, "review_id": flag.review_id, "reason": flag.reason,
+                }),
+            };
+            notify(conn, &[&flag.seller_id], &notice, now)
+        }
+    }
 }

@@ -243,6 +243,27 @@ pub fn critical_transition(
     (now_critical != was_critical).then_some(now_critical)
 }
 
+/// Who hears of a step of a review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hearer {
+    /// The review's author: what happens to their review (published, held, rejected,
+    /// removed, reinstated, a reply, an appeal's outcome).
+    Author,
+    /// The shop's sellers: a new review of their shop.
+    ShopSellers,
+    /// The seller who raised a flag: its outcome.
+    FlagRaiser,
+}
+
+/// The one recipient rule of reviews, by the notice's kind.
+pub fn hearer(kind: &str) -> Hearer {
+    match kind {
+        "review_new" => Hearer::ShopSellers,
+        "flag_upheld" | "flag_dismissed" => Hearer::FlagRaiser,
+        _ => Hearer::Author,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,5 +400,23 @@ mod tests {
         assert!(counts_in_ratings(ReviewStatus::Published, false));
         assert!(!counts_in_ratings(ReviewStatus::Published, true));
         assert!(!counts_in_ratings(ReviewStatus::PendingModeration, false));
+    }
+
+    #[test]
+    fn each_notice_reaches_the_one_it_concerns() {
+        assert_eq!(hearer("review_new"), Hearer::ShopSellers);
+        assert_eq!(hearer("flag_upheld"), Hearer::FlagRaiser);
+        assert_eq!(hearer("flag_dismissed"), Hearer::FlagRaiser);
+        for kind in [
+            "review_published",
+            "review_held",
+            "review_rejected",
+            "review_removed",
+            "review_reply",
+            "appeal_upheld",
+            "appeal_rejected",
+        ] {
+            assert_eq!(hearer(kind), Hearer::Author, "{kind}");
+        }
     }
 }

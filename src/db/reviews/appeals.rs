@@ -48,16 +48,16 @@ pub fn create_appeal(
             .map_err(crate::db::unique_means(Refused::Appeal(
                 AppealRefusal::AlreadyAppealed,
             )))?;
-        log(
+        events::record_review(
             conn,
-            LogAction {
+            ReviewStep::log(LogAction {
                 actor: Some(author_id),
                 action: "appeal_opened",
                 subject: ("appeal", &id),
                 before: None,
                 after: Some("open"),
                 note: None,
-            },
+            }),
             now,
         )?;
         Ok(ra::table
@@ -114,38 +114,39 @@ pub fn decide_appeal(
             ))
             .execute(conn)?;
         let after = find_for_update(conn, &before.id)?;
-        log(
+        events::record_review(
             conn,
-            LogAction {
+            ReviewStep::log(LogAction {
                 actor: Some(moderator),
                 action: &format!("appeal_{status}"),
                 subject: ("appeal", appeal_id),
                 before: Some("open"),
                 after: Some(status),
                 note: Some(note),
-            },
+            }),
             now,
         )?;
         if before.status != after.status {
-            log(
+            events::record_review(
                 conn,
-                LogAction {
+                ReviewStep::log(LogAction {
                     actor: Some(moderator),
                     action: "reinstated",
                     subject: ("review", &before.id),
                     before: Some(before.status.as_str()),
                     after: Some(after.status.as_str()),
                     note: Some(note),
-                },
+                }),
                 now,
             )?;
         }
-        notify_one(
+        events::record_review(
             conn,
-            &[&after.author_id],
-            &format!("appeal_{status}"),
-            &after,
-            serde_json::json!({ "appeal_id": appeal_id }),
+            ReviewStep::notice(
+                &after,
+                &format!("appeal_{status}"),
+                serde_json::json!({ "appeal_id": appeal_id }),
+            ),
             now,
         )?;
         settle_ratings(conn, &before, &after, policy, now)?;

@@ -33,12 +33,9 @@ pub fn decide_review(
                     ))
                     .execute(conn)?;
                 let after = find_for_update(conn, id)?;
-                notify_one(
+                events::record_review(
                     conn,
-                    &[&after.author_id],
-                    "review_published",
-                    &after,
-                    serde_json::json!({}),
+                    ReviewStep::notice(&after, "review_published", serde_json::json!({})),
                     now,
                 )?;
                 after
@@ -46,12 +43,13 @@ pub fn decide_review(
             _ => {
                 let reason = reason_code.unwrap_or("rules_violation");
                 let after = remove(conn, &before, next, reason, moderator, now)?;
-                notify_one(
+                events::record_review(
                     conn,
-                    &[&after.author_id],
-                    "review_rejected",
-                    &after,
-                    serde_json::json!({ "reason": reason }),
+                    ReviewStep::notice(
+                        &after,
+                        "review_rejected",
+                        serde_json::json!({ "reason": reason }),
+                    ),
                     now,
                 )?;
                 after
@@ -62,16 +60,16 @@ pub fn decide_review(
         } else {
             "rejected"
         };
-        log(
+        events::record_review(
             conn,
-            LogAction {
+            ReviewStep::log(LogAction {
                 actor: Some(moderator),
                 action,
                 subject: ("review", id),
                 before: Some(before.status.as_str()),
                 after: Some(after.status.as_str()),
                 note: note.or(reason_code),
-            },
+            }),
             now,
         )?;
         settle_ratings(conn, &before, &after, policy, now)?;

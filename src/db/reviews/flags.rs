@@ -60,31 +60,31 @@ pub fn create_flag(
             diesel::update(r::table.find(review_id))
                 .set(r::hidden.eq(true))
                 .execute(conn)?;
-            log(
+            events::record_review(
                 conn,
-                LogAction {
+                ReviewStep::log(LogAction {
                     actor: None,
                     action: "hidden_pending_flag",
                     subject: ("review", review_id),
                     before: Some(before.status.as_str()),
                     after: Some(before.status.as_str()),
                     note: Some(flag.reason.as_str()),
-                },
+                }),
                 now,
             )?;
             let after = find_for_update(conn, review_id)?;
             settle_ratings(conn, &before, &after, policy, now)?;
         }
-        log(
+        events::record_review(
             conn,
-            LogAction {
+            ReviewStep::log(LogAction {
                 actor: Some(seller_id),
                 action: "flag_opened",
                 subject: ("flag", &id),
                 before: None,
                 after: Some("open"),
                 note: Some(flag.reason.as_str()),
-            },
+            }),
             now,
         )?;
         Ok(rf::table
@@ -189,37 +189,38 @@ pub fn decide_flag(
                 rf::decision_note.eq(note),
             ))
             .execute(conn)?;
-        log(
+        events::record_review(
             conn,
-            LogAction {
+            ReviewStep::log(LogAction {
                 actor: Some(moderator),
                 action: &format!("flag_{flag_status}"),
                 subject: ("flag", flag_id),
                 before: Some("open"),
                 after: Some(flag_status),
                 note: Some(note),
-            },
+            }),
             now,
         )?;
         if before.status != after.status {
-            log(
+            events::record_review(
                 conn,
-                LogAction {
+                ReviewStep::log(LogAction {
                     actor: Some(moderator),
                     action: "removed",
                     subject: ("review", &before.id),
                     before: Some(before.status.as_str()),
                     after: Some(after.status.as_str()),
                     note: Some(flag.reason.as_str()),
-                },
+                }),
                 now,
             )?;
-            notify_one(
+            events::record_review(
                 conn,
-                &[&after.author_id],
-                "review_removed",
-                &after,
-                serde_json::json!({ "reason": flag.reason }),
+                ReviewStep::notice(
+                    &after,
+                    "review_removed",
+                    serde_json::json!({ "reason": flag.reason }),
+                ),
                 now,
             )?;
         }
@@ -228,17 +229,7 @@ pub fn decide_flag(
         } else {
             "flag_dismissed"
         };
-        notify(
-            conn,
-            &[&flag.seller_id],
-            &Notice {
-                kind,
-                subject_type: "flag",
-                subject_id: flag_id,
-                data: serde_json::json!({ "flag_id": flag_id, "review_id": flag.review_id, "reason": flag.reason }),
-            },
-            now,
-        )?;
+        events::record_review(conn, ReviewStep::flag_outcome(&flag, kind), now)?;
         settle_ratings(conn, &before, &after, policy, now)?;
         Ok(rf::table
             .find(flag_id)

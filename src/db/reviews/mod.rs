@@ -1,11 +1,10 @@
 //! Reviews: writes that keep ratings, the moderation log and notifications in the same
 //! transaction, and the reads behind the public, author, seller and moderator views.
-use super::notifications::{notify, Notice};
+use super::events::{self, LogAction, ReviewStep};
 use super::orders::{ItemRow, OrderRow};
 use super::schema::{
-    attachments, moderation_log as ml, order_items as oi, orders as o, rating_summaries as rs,
-    review_appeals as ra, review_flags as rf, review_photos as rp, review_versions as rv,
-    reviews as r, shops, users,
+    attachments, order_items as oi, orders as o, rating_summaries as rs, review_appeals as ra,
+    review_flags as rf, review_photos as rp, review_versions as rv, reviews as r, shops, users,
 };
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
 use crate::calendar::{business_deadline, local_date};
@@ -267,64 +266,4 @@ fn check_photos(
         }
     }
     Ok(())
-}
-
-/// One line of the moderation log.
-struct LogAction<'a> {
-    actor: Option<&'a str>,
-    action: &'a str,
-    subject: (&'a str, &'a str),
-    before: Option<&'a str>,
-    after: Option<&'a str>,
-    note: Option<&'a str>,
-}
-
-fn log(conn: &mut DbConnection, entry: LogAction, now: DateTime<Utc>) -> Result<(), DbError> {
-    let LogAction {
-        actor,
-        action,
-        subject,
-        before,
-        after,
-        note,
-    } = entry;
-    diesel::insert_into(ml::table)
-        .values((
-            ml::id.eq(new_id()),
-            ml::actor_id.eq(actor),
-            ml::action.eq(action),
-            ml::subject_type.eq(subject.0),
-            ml::subject_id.eq(subject.1),
-            ml::before_status.eq(before),
-            ml::after_status.eq(after),
-            ml::note.eq(note),
-            ml::created_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-fn notify_one(
-    conn: &mut DbConnection,
-    to: &[&str],
-    kind: &str,
-    review: &ReviewRow,
-    extra: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    let mut data = serde_json::json!({ "review_id": review.id, "product_id": review.product_id, "rating": review.rating });
-    if let (Some(map), Some(extra)) = (data.as_object_mut(), extra.as_object()) {
-        map.extend(extra.clone());
-    }
-    notify(
-        conn,
-        to,
-        &Notice {
-            kind,
-            subject_type: "review",
-            subject_id: &review.id,
-            data,
-        },
-        now,
-    )
 }

@@ -1,5 +1,7 @@
 //! Ratings: the summaries every change of a visible review keeps, the 90-day window and the critical-shop watch.
 use super::*;
+// A shop's rating is not a step of one review: its notice is sent directly.
+use crate::db::notifications::{notify, Notice};
 
 /// The day a review counts for in the 90-day window: its local (Almaty) creation date.
 pub(crate) fn rating_day(created_at: NaiveDateTime) -> String {

@@ -57,24 +57,21 @@ pub(crate) fn record_screening(
         })
         .collect();
     let note = (!kinds.is_empty()).then(|| kinds.join(","));
-    log(
+    events::record_review(
         conn,
-        LogAction {
+        ReviewStep::log(LogAction {
             actor: None,
             action,
             subject: ("review", &review.id),
             before,
             after: Some(review.status.as_str()),
             note: note.as_deref(),
-        },
+        }),
         now,
     )?;
-    notify_one(
+    events::record_review(
         conn,
-        &[&review.author_id],
-        kind,
-        review,
-        serde_json::json!({}),
+        ReviewStep::notice(review, kind, serde_json::json!({})),
         now,
     )
 }
@@ -140,14 +137,13 @@ pub fn create(
         set_photos(conn, &id, &input.attachment_ids)?;
         let review = find_for_update(conn, &id)?;
         record_screening(conn, &review, None, now)?;
-        let sellers = crate::db::users::shop_sellers(conn, &review.shop_id)?;
-        let to: Vec<&str> = sellers.iter().map(String::as_str).collect();
-        notify_one(
+        events::record_review(
             conn,
-            &to,
-            "review_new",
-            &review,
-            serde_json::json!({ "status": review.status }),
+            ReviewStep::notice(
+                &review,
+                "review_new",
+                serde_json::json!({ "status": review.status }),
+            ),
             now,
         )?;
         if review.counted() {
@@ -247,16 +243,16 @@ pub fn delete(
         ))
         .execute(conn)?;
         if closed > 0 {
-            log(
+            events::record_review(
                 conn,
-                LogAction {
+                ReviewStep::log(LogAction {
                     actor: None,
                     action: "flag_closed_review_deleted",
                     subject: ("review", id),
                     before: Some(before.status.as_str()),
                     after: Some("deleted"),
                     note: None,
-                },
+                }),
                 now,
             )?;
         }
@@ -294,12 +290,9 @@ pub fn set_reply(
                         r::reply_updated_at.eq(to_db(now)),
                     ))
                     .execute(conn)?;
-                notify_one(
+                events::record_review(
                     conn,
-                    &[&review.author_id],
-                    "review_reply",
-                    &review,
-                    serde_json::json!({}),
+                    ReviewStep::notice(&review, "review_reply", serde_json::json!({})),
                     now,
                 )?;
             }
