@@ -5,6 +5,7 @@ use crate::db::reviews::{
     self as store, NewFlag, PublicFilter, ReviewCursor, ReviewInput, ReviewPatch, ReviewRow,
     ReviewSort, ReviewSubject, Subject,
 };
+use crate::db::DbError;
 use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
@@ -59,24 +60,8 @@ fn text_of(t: Option<String>) -> Option<String> {
     t.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-async fn render(state: &AppState, row: ReviewRow, audience: Audience) -> ApiResult<ReviewView> {
-    let (author, id, moderator) = (
-        row.author_id.clone(),
-        row.id.clone(),
-        audience == Audience::Moderator,
-    );
-    let (name, versions) = state
-        .db(move |c| {
-            let name = store::author_name(c, &author)?;
-            let versions = if moderator {
-                Some(store::versions(c, &id)?)
-            } else {
-                None
-            };
-            Ok((name, versions))
-        })
-        .await?;
-    Ok(ReviewView::render(row, &name, audience, versions))
+fn render(record: store::ReviewRecord, audience: Audience) -> ReviewView {
+    ReviewView::render(record.row, &record.author_name, audience, record.versions)
 }
 
 /// Review a delivered order item (its buyer, within 14 days of delivery, once).
@@ -110,10 +95,13 @@ async fn create_review(
     };
     let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
     let item = req.order_item_id;
-    let row = state
-        .db(move |c| store::create(c, &item, &user.caller(), &input, &policy, now))
+    let record = state
+        .db(move |c| {
+            let row = store::create(c, &item, &user.caller(), &input, &policy, now)?;
+            store::read_view(c, row, false)
+        })
         .await?;
-    Ok(HttpResponse::Created().json(render(&state, row, Audience::Party).await?))
+    Ok(HttpResponse::Created().json(render(record, Audience::Party)))
 }
 
 /// A review: public once published; its author, the shop's seller and moderators see it in any state.
@@ -134,12 +122,17 @@ async fn get_review(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ReviewView>> {
     let id = path.into_inner();
-    let row = state
-        .db(move |c| store::find(c, &id))
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let audience = audience(&row, user.0.as_ref()).ok_or(ErrorCode::NotFound)?;
-    Ok(web::Json(render(&state, row, audience).await?))
+    let (record, audience) = state
+        .db(move |c| {
+            let row = store::find(c, &id)?.ok_or(DbError::NotFound)?;
+            let audience = audience(&row, user.0.as_ref()).ok_or(DbError::NotFound)?;
+            Ok((
+                store::read_view(c, row, audience == Audience::Moderator)?,
+                audience,
+            ))
+        })
+        .await?;
+    Ok(web::Json(render(record, audience)))
 }
 
 /// Edit within the window: a new version, screened again; history is kept.
@@ -183,7 +176,7 @@ async fn edit_review(
         .after(check, subject_exists(&state, Subject::Review, &id))
         .await?;
     let (policy, now) = (state.policy.reviews.clone(), state.clock.now());
-    let row = state
+    let record = state
         .db(move |c| {
             // Merged with the review as it stands under the edit's lock, not as read before it:
             // an edit and a moderator's decision meeting on one review lose nothing.
@@ -193,10 +186,11 @@ async fn edit_review(
                 body: req.text.map(|t| text_of(Some(t))),
                 attachment_ids: req.attachment_ids,
             };
-            store::edit(c, &id, &user.caller(), &patch, &policy, now)
+            let row = store::edit(c, &id, &user.caller(), &patch, &policy, now)?;
+            store::read_view(c, row, false)
         })
         .await?;
-    Ok(web::Json(render(&state, row, Audience::Party).await?))
+    Ok(web::Json(render(record, Audience::Party)))
 }
 
 /// Delete one's own review (any time).
@@ -421,10 +415,13 @@ async fn put_reply(
             subject_exists(&state, Subject::Review, &id),
         )
         .await?;
-    let row = state
-        .db(move |c| store::set_reply(c, &id, &user.caller(), Some(req.text.trim()), now))
+    let record = state
+        .db(move |c| {
+            let row = store::set_reply(c, &id, &user.caller(), Some(req.text.trim()), now)?;
+            store::read_view(c, row, false)
+        })
         .await?;
-    Ok(web::Json(render(&state, row, Audience::Party).await?))
+    Ok(web::Json(render(record, Audience::Party)))
 }
 
 /// Remove the shop's reply.

@@ -206,6 +206,31 @@ pub fn author_name(conn: &mut DbConnection, id: &str) -> Result<String, DbError>
     Ok(users::table.find(id).select(users::full_name).first(conn)?)
 }
 
+/// A review with what its view shows beside the row: the author's name, and for moderators
+/// every version.
+pub struct ReviewRecord {
+    pub row: ReviewRow,
+    pub author_name: String,
+    pub versions: Option<Vec<VersionRow>>,
+}
+
+pub fn read_view(
+    conn: &mut DbConnection,
+    row: ReviewRow,
+    with_versions: bool,
+) -> Result<ReviewRecord, DbError> {
+    let author_name = author_name(conn, &row.author_id)?;
+    let versions = match with_versions {
+        true => Some(versions(conn, &row.id)?),
+        false => None,
+    };
+    Ok(ReviewRecord {
+        row,
+        author_name,
+        versions,
+    })
+}
+
 /// The buyer's facts about an order item, for the create rule and the order's eligibility.
 pub fn item_context(
     conn: &mut DbConnection,
