@@ -79,7 +79,12 @@ pub fn visible_through_reviews(
 }
 
 /// Evidence must be files the caller uploaded (any sniffed type: photo, video, PDF).
-pub fn check_owned(conn: &mut DbConnection, owner: &str, ids: &[String]) -> Result<(), DbError> {
+pub fn check_owned(
+    conn: &mut DbConnection,
+    owner: &crate::domain::caller::Caller,
+    ids: &[String],
+) -> Result<(), DbError> {
+    let owner = owner.id.as_str();
     for id in ids {
         let uploader: Option<String> = a::table
             .find(id)
@@ -96,9 +101,10 @@ pub fn check_owned(conn: &mut DbConnection, owner: &str, ids: &[String]) -> Resu
 /// The media types of files the caller uploaded, in order; anyone else's file is refused.
 pub fn owned_types(
     conn: &mut DbConnection,
-    owner: &str,
+    owner: &crate::domain::caller::Caller,
     ids: &[String],
 ) -> Result<Vec<String>, DbError> {
+    let owner = owner.id.as_str();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let row: Option<(String, String)> = a::table

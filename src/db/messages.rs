@@ -76,7 +76,7 @@ pub fn post(
         // do not both create the conversation's row).
         let _: Option<String> =
             crate::first_for_update!(conn, o::table.find(&order.id).select(o::id))?;
-        super::attachments::check_owned(conn, &caller.id, attachment_ids)?;
+        super::attachments::check_owned(conn, caller, attachment_ids)?;
         let id = new_id();
         diesel::insert_into(om::table)
             .values((

@@ -84,10 +84,11 @@ pub fn unread_count(conn: &mut DbConnection, user_id: &str) -> Result<i64, DbErr
 /// Marks one of the caller's notifications read (idempotent); someone else's is NotFound.
 pub fn mark_read(
     conn: &mut DbConnection,
-    user_id: &str,
+    reader: &crate::domain::caller::Caller,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<NotificationRow, DbError> {
+    let user_id = reader.id.as_str();
     diesel::update(
         n::table
             .filter(n::id.eq(id))

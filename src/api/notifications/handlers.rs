@@ -93,7 +93,7 @@ async fn read_one(
     let id = path.into_inner();
     let now = state.clock.now();
     let row = state
-        .db(move |c| db::notifications::mark_read(c, &user.id, &id, now))
+        .db(move |c| db::notifications::mark_read(c, &user.caller(), &id, now))
         .await?;
     Ok(web::Json(NotificationView::render(row, lang(&req))))
 }

@@ -54,7 +54,7 @@ pub(crate) fn file_once(
         {
             return Err(Refused::ComplaintAlreadyOpen.into());
         }
-        crate::db::attachments::check_owned(conn, &caller.id, &f.attachment_ids)?;
+        crate::db::attachments::check_owned(conn, caller, &f.attachment_ids)?;
         insert_case(conn, caller, &order, f, policy, now)
     })
 }
@@ -69,7 +69,7 @@ pub(crate) fn open_linked(
     policy: &ComplaintPolicy,
     now: DateTime<Utc>,
 ) -> Result<ComplaintRow, DbError> {
-    crate::db::attachments::check_owned(conn, &caller.id, &f.attachment_ids)?;
+    crate::db::attachments::check_owned(conn, caller, &f.attachment_ids)?;
     insert_case(conn, caller, order, f, policy, now)
 }
 

@@ -333,7 +333,7 @@ pub fn act(
             }
             _ => {}
         }
-        super::attachments::check_owned(conn, &caller.id, &step.attachment_ids)?;
+        super::attachments::check_owned(conn, caller, &step.attachment_ids)?;
         let action = step.command.action();
         let audience = rules::audience(&step.command);
         cite(

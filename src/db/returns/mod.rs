@@ -323,7 +323,7 @@ pub fn act(
         let next =
             apply(&before, actor, &step.command, now, policies.returns).map_err(refusal_error)?;
         let mut data = step.data;
-        super::attachments::check_owned(conn, &caller.id, &step.attachment_ids)?;
+        super::attachments::check_owned(conn, caller, &step.attachment_ids)?;
         cite(conn, &row.id, &step.attachment_ids, now)?;
         match &step.command {
             Command::Reject(reason) => {

@@ -67,7 +67,7 @@ pub(crate) fn request_once(
             )
             .into());
         }
-        let types = crate::db::attachments::owned_types(conn, &caller.id, &req.attachment_ids)?;
+        let types = crate::db::attachments::owned_types(conn, caller, &req.attachment_ids)?;
         let types: Vec<&str> = types.iter().map(String::as_str).collect();
         let evidence = req.reason.evidence();
         if !evidence.met_by(&types) {

@@ -25,7 +25,7 @@ pub fn create_flag(
         if before.status() != ReviewStatus::Published {
             return Err(Refused::ReviewNotPublished.into());
         }
-        crate::db::attachments::check_owned(conn, seller_id, flag.attachment_ids)?;
+        crate::db::attachments::check_owned(conn, seller, flag.attachment_ids)?;
         let open: i64 = rf::table
             .filter(rf::review_id.eq(review_id))
             .filter(rf::status.eq("open"))
