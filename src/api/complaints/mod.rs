@@ -1,2 +1,3 @@
+pub mod dossier;
 pub mod dto;
 pub mod handlers;
