@@ -66,6 +66,15 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// Requests per minute per caller to /auth (login, register, refresh).
     pub auth_rate_limit_per_minute: u32,
+    /// `WEBHOOKS_ALLOW_PRIVATE=true`: webhook URLs may be `http://` and loopback or private
+    /// addresses (development and tests only; never in production).
+    pub webhooks_allow_private: bool,
+    /// `WEBHOOK_SECRETS_KEY`: base64 of 32 bytes sealing webhook secrets at rest.
+    pub webhook_secrets_key: Option<Secret>,
+    /// How often `serve` looks for due webhook deliveries (`DISPATCH_INTERVAL_MS`; 0: never).
+    pub dispatch_interval: Duration,
+    /// Endpoints a dispatcher sends to at once (`DISPATCH_CONCURRENCY`).
+    pub dispatch_concurrency: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -197,6 +206,33 @@ impl Settings {
                 // stops floods, not guessing (that is the per-account backoff's job).
                 300,
             )?,
+            webhooks_allow_private: match get("WEBHOOKS_ALLOW_PRIVATE").as_deref() {
+                None | Some("false") | Some("0") => false,
+                Some("true") | Some("1") if environment == Environment::Production => {
+                    return Err(ConfigError::Invalid(
+                        "WEBHOOKS_ALLOW_PRIVATE",
+                        "not allowed with APP_ENV=production".into(),
+                    ))
+                }
+                Some("true") | Some("1") => true,
+                Some(other) => {
+                    return Err(ConfigError::Invalid("WEBHOOKS_ALLOW_PRIVATE", other.into()))
+                }
+            },
+            webhook_secrets_key: get("WEBHOOK_SECRETS_KEY").map(Secret::new),
+            dispatch_interval: Duration::from_millis(num(
+                "DISPATCH_INTERVAL_MS",
+                get("DISPATCH_INTERVAL_MS"),
+                1_000,
+            )?),
+            dispatch_concurrency: match num(
+                "DISPATCH_CONCURRENCY",
+                get("DISPATCH_CONCURRENCY"),
+                32usize,
+            )? {
+                0 => return Err(ConfigError::Invalid("DISPATCH_CONCURRENCY", "0".into())),
+                n => n,
+            },
         })
     }
 }

@@ -221,6 +221,10 @@ error_codes! {
         ["Бұл күйде мүмкін емес", "Бұл әрекет істің қазіргі күйінде қолжетімсіз; allowed_actions тізімін қараңыз."],
         ["Недопустимо в текущем статусе", "Это действие недоступно в текущем статусе; см. список allowed_actions."],
         ["Not allowed in this state", "This action is not available in the current state; see allowed_actions."];
+    WebhookLimitReached => "webhook_limit_reached", StatusCode::CONFLICT,
+        ["Вебхуктар шегіне жетті", "Дүкенде рұқсат етілген ең көп вебхук бар. Біреуін жойыңыз."],
+        ["Достигнут лимит вебхуков", "У магазина уже максимальное число вебхуков. Удалите один из них."],
+        ["Webhook limit reached", "The shop has as many webhooks as allowed. Delete one first."];
     ComplaintAlreadyOpen => "complaint_already_open", StatusCode::CONFLICT,
         ["Шағым ашық", "Осы тапсырыс бойынша осындай ашық шағым бар."],
         ["Жалоба уже открыта", "По этому заказу уже есть открытая жалоба с тем же адресатом и категорией."],

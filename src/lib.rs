@@ -13,5 +13,6 @@ pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod policy;
+pub mod sealing;
 pub mod startup;
 pub mod state;

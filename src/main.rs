@@ -70,6 +70,13 @@ enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Send the webhook deliveries due now, print what happened and exit (`serve` does this
+    /// continuously).
+    Dispatch {
+        /// Required: one pass, then exit.
+        #[arg(long)]
+        once: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -147,6 +154,22 @@ async fn main() -> ExitCode {
             }
             match startup::serve(state).await {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            }
+        }
+        Command::Dispatch { once } => {
+            if !once {
+                return fail("`dispatch` runs one pass: use `dispatch --once` (serve dispatches continuously)");
+            }
+            let dispatcher = aftersale::jobs::dispatcher::Dispatcher::new(&state);
+            match dispatcher.run_once().await {
+                Ok(report) => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    );
+                    ExitCode::SUCCESS
+                }
                 Err(e) => fail(e),
             }
         }

@@ -14,6 +14,24 @@ pub struct Policy {
     pub returns: ReturnPolicy,
     pub messages: MessagePolicy,
     pub login: LoginPolicy,
+    pub webhooks: WebhookPolicy,
+}
+
+/// Sellers' webhooks (`domain::webhooks`; the retry schedule is `domain::webhooks::schedule`).
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookPolicy {
+    pub endpoints_per_shop: i64,
+    /// Types one endpoint may list (the catalogue is smaller; `*` takes them all).
+    pub events_per_endpoint: usize,
+    pub url_max_chars: usize,
+    pub description_max_chars: usize,
+    /// How long a rotated secret keeps signing beside the new one.
+    pub secret_overlap_hours: i64,
+    pub attempt_timeout_secs: u64,
+    /// An endpoint that failed every attempt for this long is disabled.
+    pub disable_after_failing_days: i64,
+    /// The part of a receiver's answer kept in the delivery log.
+    pub response_snippet_bytes: usize,
 }
 
 /// Failed-login backoff per account (`domain::login`).
@@ -139,6 +157,16 @@ impl Default for Policy {
                 base_lock_secs: 30,
                 max_lock_secs: 15 * 60,
                 forget_after_hours: 24,
+            },
+            webhooks: WebhookPolicy {
+                endpoints_per_shop: 10,
+                events_per_endpoint: 32,
+                url_max_chars: 2000,
+                description_max_chars: 500,
+                secret_overlap_hours: 24,
+                attempt_timeout_secs: 15,
+                disable_after_failing_days: 5,
+                response_snippet_bytes: 1024,
             },
         }
     }

@@ -30,6 +30,8 @@ pub enum StartupError {
     Jwt(String),
     #[error("attachments directory {0}: {1}")]
     Storage(String, std::io::Error),
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// Opens the pool, checks signing works, prepares storage. Does not migrate.
@@ -45,6 +47,11 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         &settings.jwt_audience,
     );
     jwt.self_check().map_err(StartupError::Jwt)?;
+    let sealer = crate::sealing::Sealer::new(
+        settings.webhook_secrets_key.as_ref().map(|k| k.expose()),
+        settings.jwt_secret.expose(),
+    )
+    .map_err(|e| StartupError::Config(e.to_string()))?;
     std::fs::create_dir_all(&settings.attachments_dir)
         .map_err(|e| StartupError::Storage(settings.attachments_dir.display().to_string(), e))?;
     Ok(AppState {
@@ -58,6 +65,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         clock,
         jwt: Arc::new(jwt),
         metrics: Arc::new(Metrics::default()),
+        sealer: Arc::new(sealer),
     })
 }
 
@@ -264,6 +272,16 @@ fn spawn_sweeper(state: AppState) {
     });
 }
 
+/// Sends due webhook deliveries for the life of the process (see `jobs::dispatcher`).
+fn spawn_dispatcher(state: &AppState) {
+    let every = state.settings.dispatch_interval;
+    if every.is_zero() {
+        return;
+    }
+    let dispatcher = Arc::new(crate::jobs::dispatcher::Dispatcher::new(state));
+    actix_web::rt::spawn(dispatcher.run(every));
+}
+
 /// A bind failure that says which address and how to choose another.
 fn bind_error(e: std::io::Error, host: &str, port: u16) -> std::io::Error {
     let hint = match e.kind() {
@@ -283,6 +301,7 @@ start on another port with PORT={}, or stop what listens on {port}",
 /// Serves until SIGTERM/SIGINT, then drains in-flight requests (graceful shutdown).
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     spawn_sweeper(state.clone());
+    spawn_dispatcher(&state);
     let addr = (state.settings.host.clone(), state.settings.port);
     let workers = state.settings.workers;
     let server = HttpServer::new(move || app(state.clone()))

@@ -17,6 +17,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
     pub limits: Arc<crate::api::rate_limit::Limits>,
+    /// Seals and opens webhook secrets (`sealing`).
+    pub sealer: Arc<crate::sealing::Sealer>,
 }
 
 impl AppState {

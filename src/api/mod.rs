@@ -15,6 +15,7 @@ pub mod returns;
 pub mod reviews;
 pub mod routes;
 pub mod text;
+pub mod webhooks;
 
 use crate::domain::pagination::{self, PageError, TimeCursor};
 use crate::error::{ApiError, FieldError};
@@ -38,7 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(reviews::handlers::configure)
             .configure(moderation::handlers::configure)
             .configure(complaints::handlers::configure)
-            .configure(returns::handlers::configure),
+            .configure(returns::handlers::configure)
+            .configure(webhooks::handlers::configure),
     );
 }
 

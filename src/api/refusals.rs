@@ -60,6 +60,7 @@ impl From<Refused> for ApiError {
                     .collect(),
             ),
             Refused::ClaimTaken => ErrorCode::IdempotencyInProgress.into(),
+            Refused::WebhookLimitReached => ErrorCode::WebhookLimitReached.into(),
         }
     }
 }

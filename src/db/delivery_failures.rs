@@ -8,6 +8,7 @@ use super::{from_db, to_db, write_tx, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::delivery_failures::{self as rules, Choice, Failure, Refusal, Status};
 use crate::domain::refused::Refused;
+use crate::domain::webhooks::EventType;
 use crate::policy::ReturnPolicy;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -59,7 +60,15 @@ pub fn open_for(
             df::updated_at.eq(to_db(now)),
         ))
         .execute(conn)?;
-    Ok(())
+    let (shop_id, external_id): (String, String) = o::table
+        .find(order_id)
+        .select((o::shop_id, o::external_id))
+        .first(conn)?;
+    let data = serde_json::json!({
+        "order_id": order_id, "external_id": external_id, "status": f.status,
+        "event": "returned_to_seller",
+    });
+    super::webhooks::outbox::enqueue(conn, &shop_id, EventType::OrderDeliveryFailed, data, now)
 }
 
 /// On every order view: dispatched statically (see `on_backend!`).
@@ -160,6 +169,17 @@ pub fn choose(
         let sellers = super::users::shop_sellers(conn, &order.shop_id)?;
         let kind = format!("delivery_failure_{}", choice.as_str());
         tell(conn, &sellers, &kind, &order, &stored, now)?;
+        let data = serde_json::json!({
+            "order_id": order.id, "external_id": order.external_id, "status": stored.status,
+            "event": kind, "refund_due_by": stored.refund_due_by.map(from_db),
+        });
+        super::webhooks::outbox::enqueue(
+            conn,
+            &order.shop_id,
+            EventType::OrderDeliveryFailed,
+            data,
+            now,
+        )?;
         Ok(stored)
     })
 }

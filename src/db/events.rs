@@ -1,7 +1,8 @@
 //! The one way a step of a case, a return or a review is recorded, in the transaction of the
 //! change: its timeline entry (for reviews, the moderation log's line), then the
 //! notifications of everyone the area's recipient rule names (`domain::events::recipients`,
-//! `domain::reviews::hearer`). Webhook messages join here.
+//! `domain::reviews::hearer`), and the webhook messages of the public ones for the shop's
+//! endpoints (`webhooks::outbox`, types from `domain::webhooks::catalogue`).
 use super::complaints::ComplaintRow;
 use super::notifications::{notify, Notice};
 use super::returns::ReturnRow;
@@ -11,7 +12,9 @@ use super::{new_id, to_db, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::complaints::Target;
 use crate::domain::events::{recipients, Audience};
-use crate::domain::reviews::{hearer, Hearer};
+use crate::domain::reviews::{hearer, Hearer, ReviewStatus};
+use crate::domain::webhooks::catalogue::{of_case_step, of_review_notice, seller_safe};
+use crate::domain::webhooks::EventType;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -78,6 +81,9 @@ pub fn record(
             )
         }
     };
+    if let (Audience::Public, Some(shop)) = (e.audience, shop) {
+        offer_case_step(conn, subject, e, shop, now)?;
+    }
     let mut parties = vec![match subject {
         Subject::Complaint(row) => row.buyer_id.clone(),
         Subject::Return(row) => row.buyer_id.clone(),
@@ -108,6 +114,42 @@ pub fn record(
         },
         now,
     )
+}
+
+/// The webhook messages of a public step of a case or return the shop is a party to. The
+/// payload is what the shop's sellers see of it: no buyer, no moderator, no internal note.
+fn offer_case_step(
+    conn: &mut DbConnection,
+    subject: Subject<'_>,
+    e: &Event<'_>,
+    shop: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let actor_role = e.actor.map(|a| a.role.as_str()).unwrap_or("system");
+    let (types, data) = match subject {
+        Subject::Complaint(row) => (
+            of_case_step("complaint", e.kind),
+            serde_json::json!({
+                "complaint_id": row.id, "number": row.number, "order_id": row.order_id,
+                "category": row.category, "status": row.status, "track": row.track,
+                "resolve_by": super::from_db(row.resolve_by), "event": e.kind,
+                "actor_role": actor_role, "details": seller_safe(e.data),
+            }),
+        ),
+        Subject::Return(row) => (
+            of_case_step("return", e.kind),
+            serde_json::json!({
+                "return_id": row.id, "number": row.number, "order_id": row.order_id,
+                "reason": row.reason, "status": row.status,
+                "refund_due_by": super::from_db_opt(row.refund_due_by),
+                "event": e.kind, "actor_role": actor_role, "details": seller_safe(e.data),
+            }),
+        ),
+    };
+    for ty in types {
+        super::webhooks::outbox::enqueue(conn, shop, *ty, data.clone(), now)?;
+    }
+    Ok(())
 }
 
 /// One line of the moderation log: who (`None`: the screening or a rule) did what to which
@@ -196,6 +238,15 @@ pub fn record_review(
             kind,
             extra,
         }) => {
+            let published = review.status == ReviewStatus::Published;
+            if let Some(ty) = of_review_notice(kind, published) {
+                let data = serde_json::json!({
+                    "review_id": review.id, "product_id": review.product_id,
+                    "rating": review.rating, "status": review.status, "body": review.body,
+                    "details": seller_safe(&extra),
+                });
+                super::webhooks::outbox::enqueue(conn, &review.shop_id, ty, data, now)?;
+            }
             let to = match hearer(kind) {
                 Hearer::Author => vec![review.author_id.clone()],
                 Hearer::ShopSellers => super::users::shop_sellers(conn, &review.shop_id)?,
@@ -218,6 +269,18 @@ pub fn record_review(
         }
         Some(ReviewNotice::FlagOutcome { flag, kind }) => {
             debug_assert_eq!(hearer(kind), Hearer::FlagRaiser);
+            let outcome = kind.strip_prefix("flag_").unwrap_or(kind);
+            let data = serde_json::json!({
+                "flag_id": flag.id, "review_id": flag.review_id, "reason": flag.reason,
+                "outcome": outcome,
+            });
+            super::webhooks::outbox::enqueue(
+                conn,
+                &flag.shop_id,
+                EventType::ReviewFlagDecided,
+                data,
+                now,
+            )?;
             let notice = Notice {
                 kind,
                 subject_type: "flag",

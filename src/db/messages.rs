@@ -114,6 +114,19 @@ pub fn post(
                 ))
                 .execute(conn)?;
         }
+        if caller.role == Role::Buyer {
+            let data = serde_json::json!({
+                "order_id": order.id, "external_id": order.external_id, "message_id": id,
+                "body": body, "reply_due_by": due.map(super::from_db),
+            });
+            super::webhooks::outbox::enqueue(
+                conn,
+                &order.shop_id,
+                crate::domain::webhooks::EventType::OrderMessageReceived,
+                data,
+                now,
+            )?;
+        }
         let to = match caller.role {
             Role::Buyer => super::users::shop_sellers(conn, &order.shop_id)?,
             _ => vec![order.buyer_id.clone()],

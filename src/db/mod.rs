@@ -21,6 +21,7 @@ pub mod schema;
 pub mod text_columns;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;

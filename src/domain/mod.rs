@@ -37,3 +37,4 @@ pub mod returns;
 pub mod reviews;
 pub mod roles;
 pub mod screening;
+pub mod webhooks;

@@ -36,6 +36,8 @@ pub enum Refused {
     EmailTaken,
     /// Fields that break a rule: (field, code).
     Invalid(Vec<(String, String)>),
+    /// The shop has as many webhook endpoints as the policy allows.
+    WebhookLimitReached,
     /// A retry took the request's `Idempotency-Key` claim over.
     ClaimTaken,
 }

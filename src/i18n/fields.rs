@@ -136,6 +136,36 @@ pub fn field_message(code: &str, lang: Lang) -> String {
         ),
         "invalid" => lang.pick("Мәні дұрыс емес", "Некорректное значение", "Invalid value"),
         "unknown_field" => lang.pick("Белгісіз өріс", "Неизвестное поле", "Unknown field"),
+        "url" => lang.pick(
+            "URL дұрыс емес",
+            "Некорректный URL",
+            "Not a valid absolute URL",
+        ),
+        "https_required" => lang.pick(
+            "Тек https:// рұқсат етілген",
+            "Разрешён только https://",
+            "Only https:// is allowed",
+        ),
+        "credentials_not_allowed" => lang.pick(
+            "URL ішінде логин мен құпиясөзге болмайды",
+            "В URL нельзя указывать логин и пароль",
+            "A user name or password in the URL is not allowed",
+        ),
+        "private_target" => lang.pick(
+            "Ішкі немесе жеке мекенжайға жіберуге болмайды",
+            "Нельзя отправлять на внутренний или частный адрес",
+            "Internal, private and metadata addresses are not allowed",
+        ),
+        "unresolvable" => lang.pick(
+            "Хост табылмады",
+            "Хост не найден",
+            "The host does not resolve",
+        ),
+        "unknown_event" => lang.pick(
+            "Белгісіз оқиға түрі",
+            "Неизвестный тип события",
+            "Unknown event type",
+        ),
         _ => lang.pick("Мәні дұрыс емес", "Некорректное значение", "Invalid value"),
     };
     text.to_string()

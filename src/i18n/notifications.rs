@@ -360,6 +360,14 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
                 "A buyer's message is unanswered (target 24 hours, limit 48 hours).",
             ),
         ),
+        "webhook_disabled" => (
+            lang.pick("Вебхук өшірілді", "Вебхук отключён", "Webhook disabled"),
+            lang.pick(
+                "Қабылдаушы 410 деп жауап берді немесе 5 күн бойы қолжетімсіз болды. URL-ді тексеріп, вебхукты қайта қосыңыз.",
+                "Получатель ответил 410 или был недоступен 5 дней. Проверьте URL и включите вебхук снова.",
+                "The receiver answered 410 or failed for 5 days. Check the URL and enable the webhook again.",
+            ),
+        ),
         _ => (
             lang.pick("Хабарландыру", "Уведомление", "Notification"),
             lang.pick(
@@ -372,7 +380,7 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
 }
 
 /// Every notification kind the service emits; a test checks each has its own texts.
-pub const NOTIFICATION_KINDS: [&str; 47] = [
+pub const NOTIFICATION_KINDS: [&str; 48] = [
     "order_delivered",
     "order_returned_to_seller",
     "review_published",
@@ -420,4 +428,5 @@ pub const NOTIFICATION_KINDS: [&str; 47] = [
     "delivery_failure_sla_breached",
     "order_message",
     "order_message_unanswered",
+    "webhook_disabled",
 ];

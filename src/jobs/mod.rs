@@ -1,2 +1,3 @@
 //! Work that runs on time rather than on requests.
+pub mod dispatcher;
 pub mod sweeper;

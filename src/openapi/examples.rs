@@ -37,6 +37,12 @@ pub fn request(operation_id: &str) -> Option<Value> {
         "put_review_reply" => {
             json!({"text": "Спасибо за отзыв! Зарядное устройство можно заказать у нас со скидкой 10%."})
         }
+        "create_webhook" => json!({
+            "url": "https://hooks.technodom-demo.kz/aftersale",
+            "events": ["review.published", "complaint.filed", "return.requested"],
+            "description": "Заявки и отзывы в CRM магазина"
+        }),
+        "update_webhook" => json!({"events": ["*"], "enabled": true}),
         "flag_review" => json!({
             "reason": "false_information",
             "comment": "В заказе был телефон чёрного цвета, в отзыве говорится о синем."

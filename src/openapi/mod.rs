@@ -1,5 +1,6 @@
 //! The OpenAPI document: paths come from the registered services (utoipa-actix-web);
 //! this adds the header, the bearer scheme, tags and shared schemas.
+use crate::api::webhooks::events;
 use crate::error::{FieldError, Problem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -17,7 +18,20 @@ Errors are application/problem+json (RFC 9457) with a stable `code`; titles foll
         version = env!("CARGO_PKG_VERSION")
     ),
     modifiers(&BearerAuth),
-    components(schemas(Problem, FieldError)),
+    components(schemas(
+        Problem,
+        FieldError,
+        events::WebhookEvent,
+        events::WebhookEventType,
+        events::ReviewEventData,
+        events::FlagDecidedEventData,
+        events::ComplaintEventData,
+        events::ReturnEventData,
+        events::OrderMessageEventData,
+        events::DeliveryFailedEventData,
+        events::RatingCriticalEventData,
+        events::PingEventData,
+    )),
     tags(
         (name = "auth", description = "Accounts and tokens"),
         (name = "orders", description = "Orders mirrored from the order system"),
@@ -28,6 +42,7 @@ Errors are application/problem+json (RFC 9457) with a stable `code`; titles foll
         (name = "moderation", description = "Moderators' queue, decisions and log"),
         (name = "complaints", description = "Complaints about couriers and sellers: lifecycle, SLA deadlines, timeline, dossier"),
         (name = "returns", description = "Returns: windows per reason, seller decision, dispute, pickup and refund deadlines, timeline"),
+        (name = "webhooks", description = "Sellers' webhooks (Standard Webhooks v1): endpoints, secrets, test pings, delivery log. The events and their payloads are the `WebhookEvent` schemas"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

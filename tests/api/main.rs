@@ -27,3 +27,4 @@ mod schema;
 mod snapshots;
 mod sweep;
 mod text_input;
+mod webhooks;

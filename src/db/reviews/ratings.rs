@@ -157,6 +157,13 @@ pub fn check_critical(
             let sellers = crate::db::users::shop_sellers(conn, shop_id)?;
             let to: Vec<&str> = sellers.iter().map(String::as_str).collect();
             let data = serde_json::json!({ "shop_id": shop_id, "average_90d": average, "threshold": policy.critical_shop_rating });
+            crate::db::webhooks::outbox::enqueue(
+                conn,
+                shop_id,
+                crate::domain::webhooks::EventType::ShopRatingCritical,
+                data.clone(),
+                now,
+            )?;
             notify(
                 conn,
                 &to,

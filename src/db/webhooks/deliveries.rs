@@ -1,0 +1,450 @@
+//! Deliveries of the outbox's messages: the dispatcher's claim (one instance per due attempt,
+//! under a lease), the outcome of an attempt with its log line, and the seller's log and
+//! redelivery.
+use super::EndpointRow;
+use crate::db::notifications::{notify, Notice};
+use crate::db::schema::{
+    webhook_attempts as wa, webhook_deliveries as wd, webhook_endpoints as we,
+    webhook_messages as wm,
+};
+use crate::db::{new_id, to_db, write_tx, DbConnection, DbError};
+use crate::domain::webhooks::DisabledReason;
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+
+/// The endpoints with a delivery due, none leased, least recently served first, leased to
+/// this claim. On PostgreSQL endpoints another instance is claiming are skipped
+/// (`FOR UPDATE SKIP LOCKED`), and one it has just claimed fails the lease test when its row
+/// is re-read: one endpoint is served by one instance at a time, which keeps its messages in
+/// order and each attempt with one instance. SQLite serialises the claim (`BEGIN IMMEDIATE`).
+const CLAIM_ENDPOINTS: &str = "
+UPDATE webhook_endpoints SET lease_token = $3, lease_until = $4
+WHERE id IN (
+    SELECT e.id FROM webhook_endpoints e
+    WHERE e.enabled AND (e.lease_until IS NULL OR e.lease_until <= $1)
+      AND EXISTS (
+          SELECT 1 FROM webhook_deliveries d
+          WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)
+    ORDER BY e.lease_until NULLS FIRST, e.id
+    LIMIT $2 {lock})
+RETURNING id";
+
+/// The first due deliveries of the endpoints this claim leased, in event order.
+const CLAIM_DELIVERIES: &str = "
+UPDATE webhook_deliveries SET lease_token = $2, lease_until = $3
+WHERE id IN (
+    SELECT id FROM (
+        SELECT d.id, ROW_NUMBER() OVER (
+            PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS rn
+        FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE e.lease_token = $2 AND d.status = 'pending' AND d.next_attempt_at <= $1
+    ) ranked
+    WHERE rn <= $4)
+RETURNING id";
+
+#[derive(QueryableByName)]
+struct ClaimedId {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// One claimed attempt with what it needs to be made.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The claim's own lease token (one per claim, so that one instance's claims do not mix).
+    pub token: String,
+    pub delivery_id: String,
+    pub message_id: String,
+    pub event_type: String,
+    pub body: String,
+    pub attempts: i32,
+    pub endpoint: EndpointRow,
+}
+
+pub fn claim(
+    conn: &mut DbConnection,
+    token: &str,
+    limit: i64,
+    per_endpoint: i64,
+    lease: TimeDelta,
+    now: DateTime<Utc>,
+) -> Result<Vec<Claimed>, DbError> {
+    write_tx(conn, |conn| {
+        let until = to_db(now + lease);
+        let endpoints: Vec<ClaimedId> = match conn {
+            DbConnection::Postgresql(c) => {
+                diesel::sql_query(CLAIM_ENDPOINTS.replace("{lock}", "FOR UPDATE OF e SKIP LOCKED"))
+                    .bind::<Timestamp, _>(to_db(now))
+                    .bind::<BigInt, _>(limit)
+                    .bind::<Text, _>(token)
+                    .bind::<Timestamp, _>(until)
+                    .load(c)?
+            }
+            // SQLite reads `?NNN` as numbered parameters: the same query, bound the same way.
+            DbConnection::Sqlite(c) => {
+                diesel::sql_query(CLAIM_ENDPOINTS.replace("{lock}", "").replace('$', "?"))
+                    .bind::<Timestamp, _>(to_db(now))
+                    .bind::<BigInt, _>(limit)
+                    .bind::<Text, _>(token)
+                    .bind::<Timestamp, _>(until)
+                    .load(c)?
+            }
+        };
+        if endpoints.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<ClaimedId> = match conn {
+            DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_DELIVERIES)
+                .bind::<Timestamp, _>(to_db(now))
+                .bind::<Text, _>(token)
+                .bind::<Timestamp, _>(until)
+                .bind::<BigInt, _>(per_endpoint)
+                .load(c)?,
+            DbConnection::Sqlite(c) => diesel::sql_query(CLAIM_DELIVERIES.replace('$', "?"))
+                .bind::<Timestamp, _>(to_db(now))
+                .bind::<Text, _>(token)
+                .bind::<Timestamp, _>(until)
+                .bind::<BigInt, _>(per_endpoint)
+                .load(c)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = ids.into_iter().map(|r| r.id).collect();
+        let rows: Vec<(String, String, i32, String, String, EndpointRow)> = wd::table
+            .inner_join(wm::table)
+            .inner_join(we::table)
+            .filter(wd::id.eq_any(&ids))
+            .order((wd::endpoint_id, wd::next_attempt_at, wd::id))
+            .select((
+                wd::id,
+                wd::message_id,
+                wd::attempts,
+                wm::event_type,
+                wm::body,
+                EndpointRow::as_select(),
+            ))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(delivery_id, message_id, attempts, event_type, body, endpoint)| Claimed {
+                    token: token.to_string(),
+                    delivery_id,
+                    message_id,
+                    event_type,
+                    body,
+                    attempts,
+                    endpoint,
+                },
+            )
+            .collect())
+    })
+}
+
+/// What one attempt saw.
+#[derive(Debug, Clone)]
+pub struct AttemptLog {
+    pub at: DateTime<Utc>,
+    pub status_code: Option<u16>,
+    pub duration_ms: i32,
+    pub error: Option<String>,
+    pub response_snippet: Option<String>,
+}
+
+/// Where the delivery goes after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Delivered,
+    RetryAt(DateTime<Utc>),
+    /// The schedule is spent, or the endpoint is gone.
+    Failed,
+}
+
+/// What recording an attempt did to its endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Recorded {
+    /// The lease had passed to another instance: the delivery was left to it.
+    pub lease_lost: bool,
+    pub disabled: Option<DisabledReason>,
+}
+
+/// Records an attempt of a claimed delivery: its log line, the delivery's next state (only
+/// while the lease is still this instance's), and the endpoint's health — disabled at once on
+/// `gone`, or after `failing_for` of only failures; its sellers are told.
+#[allow(clippy::too_many_arguments)]
+pub fn record(
+    conn: &mut DbConnection,
+    claimed: &Claimed,
+    token: &str,
+    log: &AttemptLog,
+    next: Next,
+    gone: bool,
+    failing_for: TimeDelta,
+    now: DateTime<Utc>,
+) -> Result<Recorded, DbError> {
+    write_tx(conn, |conn| {
+        let (status, next_at) = match next {
+            Next::Delivered => ("delivered", None),
+            Next::RetryAt(at) => ("pending", Some(to_db(at))),
+            Next::Failed => ("failed", None),
+        };
+        let updated = diesel::update(
+            wd::table
+                .find(&claimed.delivery_id)
+                .filter(wd::lease_token.eq(token)),
+        )
+        .set((
+            wd::status.eq(status),
+            wd::attempts.eq(wd::attempts + 1),
+            wd::next_attempt_at.eq(next_at),
+            wd::lease_token.eq(None::<String>),
+            wd::lease_until.eq(None::<NaiveDateTime>),
+            wd::last_status_code.eq(log.status_code.map(i32::from)),
+            wd::last_error.eq(log.error.as_deref()),
+            wd::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+        diesel::insert_into(wa::table)
+            .values((
+                wa::id.eq(new_id()),
+                wa::delivery_id.eq(&claimed.delivery_id),
+                wa::attempted_at.eq(to_db(log.at)),
+                wa::status_code.eq(log.status_code.map(i32::from)),
+                wa::duration_ms.eq(log.duration_ms),
+                wa::error.eq(log.error.as_deref()),
+                wa::response_snippet.eq(log.response_snippet.as_deref()),
+            ))
+            .execute(conn)?;
+        let mut recorded = Recorded {
+            lease_lost: updated == 0,
+            disabled: None,
+        };
+        let endpoint = &claimed.endpoint.id;
+        if next == Next::Delivered {
+            diesel::update(
+                we::table
+                    .find(endpoint)
+                    .filter(we::failing_since.is_not_null()),
+            )
+            .set(we::failing_since.eq(None::<NaiveDateTime>))
+            .execute(conn)?;
+            return Ok(recorded);
+        }
+        diesel::update(we::table.find(endpoint).filter(we::failing_since.is_null()))
+            .set(we::failing_since.eq(Some(to_db(now))))
+            .execute(conn)?;
+        let reason = if gone {
+            Some(DisabledReason::Gone)
+        } else {
+            let failing_since: Option<NaiveDateTime> = we::table
+                .find(endpoint)
+                .select(we::failing_since)
+                .first(conn)?;
+            failing_since
+                .filter(|since| *since <= to_db(now - failing_for))
+                .map(|_| DisabledReason::Failing)
+        };
+        if let Some(reason) = reason {
+            // Conditional on `enabled`: of two attempts that both see the end, one disables
+            // and tells the sellers.
+            let disabled = diesel::update(we::table.find(endpoint).filter(we::enabled.eq(true)))
+                .set((
+                    we::enabled.eq(false),
+                    we::disabled_reason.eq(reason.as_str()),
+                    we::updated_at.eq(to_db(now)),
+                ))
+                .execute(conn)?;
+            if disabled == 1 {
+                recorded.disabled = Some(reason);
+                tell_sellers(conn, &claimed.endpoint, reason, now)?;
+            }
+        }
+        Ok(recorded)
+    })
+}
+
+fn tell_sellers(
+    conn: &mut DbConnection,
+    endpoint: &EndpointRow,
+    reason: DisabledReason,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let sellers = crate::db::users::shop_sellers(conn, &endpoint.shop_id)?;
+    let to: Vec<&str> = sellers.iter().map(String::as_str).collect();
+    let notice = Notice {
+        kind: "webhook_disabled",
+        subject_type: "webhook",
+        subject_id: &endpoint.id,
+        data: serde_json::json!({
+            "webhook_id": endpoint.id, "url": endpoint.url, "reason": reason.as_str(),
+        }),
+    };
+    notify(conn, &to, &notice, now)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = wd)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub endpoint_id: String,
+    pub message_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: Option<NaiveDateTime>,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = wa)]
+pub struct AttemptRow {
+    pub id: String,
+    pub delivery_id: String,
+    pub attempted_at: NaiveDateTime,
+    pub status_code: Option<i32>,
+    pub duration_ms: i32,
+    pub error: Option<String>,
+    pub response_snippet: Option<String>,
+}
+
+/// A delivery in the seller's log: with its message's type and every attempt, oldest first.
+#[derive(Debug, Clone)]
+pub struct DeliveryView {
+    pub delivery: DeliveryRow,
+    pub event_type: String,
+    pub attempts: Vec<AttemptRow>,
+}
+
+/// An endpoint's deliveries, newest first, after the cursor's delivery.
+pub fn list(
+    conn: &mut DbConnection,
+    endpoint_id: &str,
+    status: Option<&str>,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Vec<DeliveryView>, DbError> {
+    let mut q = wd::table
+        .inner_join(wm::table)
+        .filter(wd::endpoint_id.eq(endpoint_id))
+        .into_boxed();
+    if let Some(status) = status {
+        q = q.filter(wd::status.eq(status));
+    }
+    if let Some(before) = before {
+        q = q.filter(wd::id.lt(before));
+    }
+    let rows: Vec<(DeliveryRow, String)> = q
+        .order(wd::id.desc())
+        .limit(i64::from(limit))
+        .select((DeliveryRow::as_select(), wm::event_type))
+        .load(conn)?;
+    with_attempts(conn, rows)
+}
+
+fn with_attempts(
+    conn: &mut DbConnection,
+    rows: Vec<(DeliveryRow, String)>,
+) -> Result<Vec<DeliveryView>, DbError> {
+    let ids: Vec<&str> = rows.iter().map(|(d, _)| d.id.as_str()).collect();
+    let mut attempts: Vec<AttemptRow> = wa::table
+        .filter(wa::delivery_id.eq_any(&ids))
+        .order(wa::id)
+        .select(AttemptRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(delivery, event_type)| {
+            let (mine, rest) = attempts
+                .drain(..)
+                .partition(|a| a.delivery_id == delivery.id);
+            attempts = rest;
+            DeliveryView {
+                delivery,
+                event_type,
+                attempts: mine,
+            }
+        })
+        .collect())
+}
+
+pub fn find(conn: &mut DbConnection, endpoint_id: &str, id: &str) -> Result<DeliveryView, DbError> {
+    let row: (DeliveryRow, String) = wd::table
+        .inner_join(wm::table)
+        .filter(wd::id.eq(id))
+        .filter(wd::endpoint_id.eq(endpoint_id))
+        .select((DeliveryRow::as_select(), wm::event_type))
+        .first(conn)?;
+    with_attempts(conn, vec![row])?
+        .pop()
+        .ok_or(DbError::NotFound)
+}
+
+/// Sends a delivered or failed message again: a new delivery of the same message (the same
+/// `webhook-id`), due now.
+pub fn redeliver(
+    conn: &mut DbConnection,
+    endpoint_id: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<DeliveryView, DbError> {
+    write_tx(conn, |conn| {
+        let original = find(conn, endpoint_id, id)?;
+        let new =
+            super::outbox::insert_delivery(conn, endpoint_id, &original.delivery.message_id, now)?;
+        find(conn, endpoint_id, &new)
+    })
+}
+
+/// How many deliveries are waiting, and how many are due (for `/metrics` and tests).
+pub fn pending(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(i64, i64), DbError> {
+    let waiting: i64 = wd::table
+        .filter(wd::status.eq("pending"))
+        .count()
+        .get_result(conn)?;
+    let due: i64 = wd::table
+        .filter(wd::status.eq("pending"))
+        .filter(wd::next_attempt_at.le(to_db(now)))
+        .count()
+        .get_result(conn)?;
+    Ok((waiting, due))
+}
+
+/// Ends a claim: hands back the deliveries it did not send (their endpoint was disabled on
+/// the way) and frees the endpoint, whose `lease_until` keeps the claim's end for fairness.
+pub fn release(
+    conn: &mut DbConnection,
+    endpoint_id: &str,
+    unsent: &[String],
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    write_tx(conn, |conn| {
+        if !unsent.is_empty() {
+            diesel::update(
+                wd::table
+                    .filter(wd::id.eq_any(unsent))
+                    .filter(wd::lease_token.eq(token)),
+            )
+            .set((
+                wd::lease_token.eq(None::<String>),
+                wd::lease_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        }
+        diesel::update(
+            we::table
+                .find(endpoint_id)
+                .filter(we::lease_token.eq(token)),
+        )
+        .set((
+            we::lease_token.eq(None::<String>),
+            we::lease_until.eq(Some(to_db(now))),
+        ))
+        .execute(conn)?;
+        Ok(())
+    })
+}
