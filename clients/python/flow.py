@@ -15,12 +15,20 @@ from aftersale_client.api.moderation import decide_flag, list_moderation_queue
 from aftersale_client.api.orders import choose_delivery_failure_remedy, get_order, list_orders
 from aftersale_client.api.returns import get_return, request_return
 from aftersale_client.api.reviews import appeal_review, create_review, flag_review
+from aftersale_client.api.webhooks import (
+    create_webhook,
+    delete_webhook,
+    list_webhook_deliveries,
+    rotate_webhook_secret,
+    test_webhook,
+)
 from aftersale_client.models import (
     ComplaintAction,
     ComplaintCategory,
     ComplaintStatus,
     ComplaintTarget,
     CreateReviewRequest,
+    CreateWebhookRequest,
     DeliveryFailureChoice,
     DeliveryFailureChoiceRequest,
     DeliveryFailureStatus,
@@ -38,6 +46,7 @@ from aftersale_client.models import (
     ReturnStatus,
     ReviewAppealRequest,
     ReviewStatus,
+    WebhookDeliveryStatus,
 )
 from aftersale_client.types import Response
 
@@ -172,6 +181,27 @@ def main() -> None:
     if choice.status != DeliveryFailureStatus.REFUND_PENDING:
         raise SystemExit(f"failed delivery is {choice.status}")
     print(f"    refund due by {choice.refund_due_by}")
+    # The seller registers a webhook (its secret is shown once), pings it, reads the delivery
+    # log, rotates the secret and deletes the endpoint.
+    hook = must(
+        "create webhook",
+        create_webhook.sync_detailed(
+            client=seller,
+            body=CreateWebhookRequest(url="https://93.184.216.34/aftersale", events=["complaint.filed"]),
+        ),
+    )
+    if not hook.secret.startswith("whsec_"):
+        raise SystemExit(f"webhook secret is {hook.secret}")
+    ping = must("ping webhook", test_webhook.sync_detailed(hook.id, client=seller))
+    if ping.event_type != "ping" or ping.status != WebhookDeliveryStatus.PENDING:
+        raise SystemExit(f"ping is {ping.event_type} {ping.status}")
+    log = must("list webhook deliveries", list_webhook_deliveries.sync_detailed(hook.id, client=seller))
+    if log.items[0].message_id != ping.message_id:
+        raise SystemExit("the ping is not in the delivery log")
+    rotated = must("rotate webhook secret", rotate_webhook_secret.sync_detailed(hook.id, client=seller))
+    print(f"    old secret signs until {rotated.previous_secret_expires_at}")
+    if delete_webhook.sync_detailed(hook.id, client=seller).status_code != 204:
+        raise SystemExit("webhook not deleted")
     print("Python client flow: passed")
 
 

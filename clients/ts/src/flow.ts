@@ -149,6 +149,33 @@ async function main(): Promise<void> {
   const failure: Schemas["DeliveryFailureStatus"] = choice.status;
   if (failure !== "refund_pending") throw new Error(`failed delivery is ${failure}`);
   console.log(`    refund due by ${choice.refund_due_by}`);
+  // The seller registers a webhook (its secret is shown once), pings it, reads the delivery
+  // log, rotates the secret and deletes the endpoint.
+  const hook = must(
+    "create webhook",
+    await seller.POST("/api/v1/webhooks", {
+      body: { url: "https://93.184.216.34/aftersale", events: ["complaint.filed"] },
+    }),
+  );
+  if (!hook.secret.startsWith("whsec_")) throw new Error("no webhook secret");
+  const ping = must(
+    "ping webhook",
+    await seller.POST("/api/v1/webhooks/{id}/test", { params: { path: { id: hook.id } } }),
+  );
+  const pending: Schemas["WebhookDeliveryStatus"] = ping.status;
+  if (ping.event_type !== "ping" || pending !== "pending") throw new Error(`ping is ${pending}`);
+  const log = must(
+    "list webhook deliveries",
+    await seller.GET("/api/v1/webhooks/{id}/deliveries", { params: { path: { id: hook.id } } }),
+  );
+  if (log.items[0]?.message_id !== ping.message_id) throw new Error("ping not in the log");
+  const rotated = must(
+    "rotate webhook secret",
+    await seller.POST("/api/v1/webhooks/{id}/rotate-secret", { params: { path: { id: hook.id } } }),
+  );
+  console.log(`    old secret signs until ${rotated.previous_secret_expires_at}`);
+  const deleted = await seller.DELETE("/api/v1/webhooks/{id}", { params: { path: { id: hook.id } } });
+  if (deleted.response.status !== 204) throw new Error("webhook not deleted");
   console.log("TypeScript client flow: passed");
 }
 
