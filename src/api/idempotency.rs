@@ -36,6 +36,14 @@ tokio::task_local! {
 /// gets 409 `email_taken` and the client logs in.
 const NOT_REPLAYED: &str = "/api/v1/auth/";
 pub const REPLAYED: &str = "idempotent-replayed";
+/// Kept responses that show a webhook secret (creation, rotation) are sealed like the
+/// secrets themselves (`sealing`), so the table holds no secret in clear; marked by this prefix.
+const SEALED: &str = "sealed:";
+
+fn shows_a_secret(path: &str) -> bool {
+    path == "/api/v1/webhooks"
+        || (path.starts_with("/api/v1/webhooks/") && path.ends_with("/rotate-secret"))
+}
 const KEEP_HOURS: i64 = 24;
 
 /// Who the key belongs to: the token's subject. No token, or an invalid one, has no scope: the
@@ -79,6 +87,7 @@ pub async fn middleware(
         .map(|v| v.to_str().unwrap_or("").to_string());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let applies = req.method() == Method::POST && !req.path().starts_with(NOT_REPLAYED);
+    let sealed = shows_a_secret(req.path());
     let (Some(key), Some(state), true) = (key, state, applies) else {
         return next
             .call(req)
@@ -144,6 +153,14 @@ pub async fn middleware(
             content_type,
             body,
         }) => {
+            let body = match body.strip_prefix(SEALED) {
+                None => body,
+                Some(kept) => match state.sealer.open(kept) {
+                    Some(body) => body,
+                    // Sealed under another key (WEBHOOK_SECRETS_KEY changed): gone.
+                    None => return fail(req, ErrorCode::IdempotencyResponseLost.into()),
+                },
+            };
             let mut res =
                 HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
             if !content_type.is_empty() {
@@ -171,7 +188,10 @@ pub async fn middleware(
                 .await
                 .map_err(|_| ApiError::internal("response body unreadable"))?;
             let text = std::str::from_utf8(&bytes).ok().map(str::to_string);
-            let kept = text.filter(|_| status.is_success());
+            let kept = text.filter(|_| status.is_success()).map(|t| match sealed {
+                true => format!("{SEALED}{}", state.sealer.seal(&t)),
+                false => t,
+            });
             match settle(&state, held, status.as_u16(), content_type, kept).await {
                 Ok(()) => Ok(ServiceResponse::new(
                     http_req,

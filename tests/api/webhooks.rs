@@ -642,3 +642,112 @@ async fn three_dispatchers_deliver_a_backlog_once() {
         .collect();
     assert_eq!(s0, (0..100).collect::<Vec<_>>());
 }
+
+/// Four registrations at once for the last place, in eight shops: the shop's row is locked
+/// while counting, so one gets it and three get `webhook_limit_reached` (without the lock,
+/// PostgreSQL let several through the count).
+#[actix_web::test]
+async fn registrations_at_once_never_pass_the_limit() {
+    let app = app().await;
+    for round in 0..8 {
+        let seller = app.seller(&format!("race{round}@example.kz")).await;
+        let shop = seller.shop_id.clone().unwrap();
+        let now = app.clock.now_utc();
+        let sealed = app.state.sealer.seal(&signing::new_secret());
+        let new = |shop: &str, limit| {
+            let (state, shop, sealed) = (app.state.clone(), shop.to_string(), sealed.clone());
+            move |conn: &mut aftersale::db::DbConnection| {
+                let new = aftersale::db::webhooks::NewEndpoint {
+                    shop_id: &shop,
+                    url: "http://127.0.0.1:9/hook",
+                    description: None,
+                    events: &["*".to_string()],
+                    sealed_secret: &sealed,
+                };
+                let _ = &state;
+                // On PostgreSQL the registration's transaction stays open a moment after its
+                // insert, so that the four overlap whatever the threads' timing. (SQLite
+                // serialises writers, and its transactions do not nest.)
+                if !matches!(conn, aftersale::db::DbConnection::Postgresql(_)) {
+                    return aftersale::db::webhooks::create(conn, &new, limit, now);
+                }
+                write_tx(conn, |conn| {
+                    let row = aftersale::db::webhooks::create(conn, &new, limit, now)?;
+                    if let aftersale::db::DbConnection::Postgresql(c) = conn {
+                        use diesel::RunQueryDsl;
+                        diesel::sql_query("SELECT pg_sleep(0.05)")
+                            .execute(c)
+                            .map_err(DbError::from)?;
+                    }
+                    Ok(row)
+                })
+            }
+        };
+        for _ in 0..9 {
+            app.state.db.run(new(&shop, 10)).unwrap();
+        }
+        let barrier = Arc::new(std::sync::Barrier::new(4));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (state, barrier, job) = (app.state.clone(), barrier.clone(), new(&shop, 10));
+                std::thread::spawn(move || {
+                    let mut conn = state.db.get().unwrap();
+                    barrier.wait();
+                    job(&mut conn)
+                        .err()
+                        .map(|e| aftersale::error::ApiError::from(e).code())
+                })
+            })
+            .collect();
+        let outcomes: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let won = outcomes.iter().filter(|o| o.is_none()).count();
+        let refused = outcomes
+            .iter()
+            .filter(|o| **o == Some(aftersale::error::ErrorCode::WebhookLimitReached))
+            .count();
+        assert_eq!((won, refused), (1, 3), "round {round}: {outcomes:?}");
+        let list = app.get("/api/v1/webhooks", Some(&seller.token)).await;
+        assert_eq!(list.body["items"].as_array().unwrap().len(), 10);
+    }
+}
+
+/// A retried registration replays the same endpoint and secret, and the kept response holds
+/// the secret sealed, never in clear.
+#[actix_web::test]
+async fn a_retried_registration_replays_its_secret_sealed_at_rest() {
+    use diesel::prelude::*;
+    let app = app().await;
+    let cast = app.cast().await;
+    let send = || {
+        actix_web::test::TestRequest::post()
+            .uri("/api/v1/webhooks")
+            .insert_header(("Idempotency-Key", "hook-1"))
+            .insert_header(("Authorization", format!("Bearer {}", cast.seller.token)))
+            .set_json(json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]}))
+    };
+    let first = app.send(send()).await;
+    let again = app.send(send()).await;
+    assert_eq!((first.status.as_u16(), again.status.as_u16()), (201, 201));
+    assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(first.body["secret"], again.body["secret"]);
+    assert_eq!(first.body["id"], again.body["id"]);
+    let kept: Vec<Option<String>> = {
+        let mut conn = app.raw_conn();
+        aftersale::db::schema::idempotency_keys::table
+            .select(aftersale::db::schema::idempotency_keys::body)
+            .load(&mut **conn)
+            .unwrap()
+    };
+    assert_eq!(kept.len(), 1);
+    let secret = first.body["secret"].as_str().unwrap();
+    assert!(!kept[0].as_deref().unwrap_or_default().contains(secret));
+    assert_eq!(
+        app.get("/api/v1/webhooks", Some(&cast.seller.token))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
