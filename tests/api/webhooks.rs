@@ -90,8 +90,32 @@ impl Receiver {
         self.inbox.lock().unwrap().script.extend(statuses);
     }
 
+    /// What arrived; every body is checked against the spec's `WebhookEvent` and its type's
+    /// payload schema, so the catalogue in the spec cannot drift from what is sent.
     fn got(&self) -> Vec<Received> {
-        self.inbox.lock().unwrap().got.clone()
+        let got = self.inbox.lock().unwrap().got.clone();
+        for m in &got {
+            let body = m.json();
+            let schema = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+            let errors =
+                crate::conformance::schema_errors("webhook-event", &schema("WebhookEvent"), &body);
+            assert!(errors.is_empty(), "{}: {errors:?}", m.body);
+            let ty = body["type"].as_str().unwrap();
+            let family = match ty {
+                "review.flag_decided" => "FlagDecidedEventData",
+                t if t.starts_with("review.") => "ReviewEventData",
+                t if t.starts_with("complaint.") => "ComplaintEventData",
+                t if t.starts_with("return.") => "ReturnEventData",
+                "order.message_received" => "OrderMessageEventData",
+                "order.delivery_failed" => "DeliveryFailedEventData",
+                "shop.rating_critical" => "RatingCriticalEventData",
+                "ping" => "PingEventData",
+                other => panic!("{other} is not in the catalogue"),
+            };
+            let errors = crate::conformance::schema_errors(family, &schema(family), &body["data"]);
+            assert!(errors.is_empty(), "{ty}: {errors:?} in {}", m.body);
+        }
+        got
     }
 }
 
@@ -156,6 +180,52 @@ async fn a_complaint_reaches_the_shop_signed_and_without_the_buyer() {
     assert!(!m.body.contains(&cast.buyer.id), "the buyer is not named");
     // A second pass finds nothing: delivered once.
     assert_eq!(dispatch(&app).await.attempts, 0);
+}
+
+/// A review, a return, a buyer's message and a failed delivery each reach the shop with the
+/// payload its schema documents (checked in `Receiver::got`).
+#[actix_web::test]
+async fn every_family_of_events_matches_its_documented_payload() {
+    let app = app().await;
+    let rx = Receiver::start();
+    let cast = app.cast().await;
+    register(&app, &cast.seller.token, &rx.base, json!(["*"])).await;
+    let item = app.delivered_item(&cast, &cast.buyer, "W-F1", 2).await;
+    let r = app
+        .review(
+            &cast.buyer.token,
+            &item,
+            5,
+            "Отличный товар, всё как в описании",
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    app.changed_mind_return(&cast, "W-F2").await;
+    let order = app
+        .delivered_order(&cast.service, "W-F3", &cast.buyer, cast.shop(), 1)
+        .await;
+    let order_id = order["id"].as_str().unwrap();
+    let m = app
+        .post(
+            &format!("/api/v1/orders/{order_id}/messages"),
+            Some(&cast.buyer.token),
+            json!({"body": "Когда будет доставка?"}),
+        )
+        .await;
+    assert_eq!(m.status, 201, "{}", m.body);
+    dispatch(&app).await;
+    let types: Vec<String> = rx
+        .got()
+        .iter()
+        .map(|m| m.json()["type"].as_str().unwrap().to_string())
+        .collect();
+    for t in [
+        "review.published",
+        "return.requested",
+        "order.message_received",
+    ] {
+        assert!(types.contains(&t.to_string()), "{t} missing from {types:?}");
+    }
 }
 
 #[actix_web::test]
@@ -597,7 +667,8 @@ async fn three_dispatchers_deliver_a_backlog_once() {
             write_tx(c, |c| {
                 for n in 0..100 {
                     for shop in &shops {
-                        let data = json!({"shop_id": shop, "n": n});
+                        let data =
+                            json!({"shop_id": shop, "average_90d": 3.5, "threshold": 4.0, "n": n});
                         outbox::enqueue(c, shop, EventType::ShopRatingCritical, data, now)?;
                     }
                 }
