@@ -119,6 +119,18 @@ pub fn find_of_shop(
         .first(conn)?)
 }
 
+/// The endpoint if it belongs to the shop, locked for the rest of the transaction.
+fn lock_of_shop(conn: &mut DbConnection, shop_id: &str, id: &str) -> Result<EndpointRow, DbError> {
+    crate::first_for_update!(
+        conn,
+        we::table
+            .find(id)
+            .filter(we::shop_id.eq(shop_id))
+            .select(EndpointRow::as_select())
+    )?
+    .ok_or(DbError::NotFound)
+}
+
 pub fn list(conn: &mut DbConnection, shop_id: &str) -> Result<Vec<EndpointRow>, DbError> {
     Ok(we::table
         .filter(we::shop_id.eq(shop_id))
@@ -144,14 +156,7 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Result<EndpointRow, DbError> {
     write_tx(conn, |conn| {
-        let row = crate::first_for_update!(
-            conn,
-            we::table
-                .find(id)
-                .filter(we::shop_id.eq(shop_id))
-                .select(EndpointRow::as_select())
-        )?
-        .ok_or(DbError::NotFound)?;
+        let row = lock_of_shop(conn, shop_id, id)?;
         let url = change.url.unwrap_or(&row.url);
         let description = change.description.unwrap_or(row.description.as_deref());
         let events = match change.events {
@@ -212,14 +217,7 @@ pub fn rotate_secret(
     now: DateTime<Utc>,
 ) -> Result<EndpointRow, DbError> {
     write_tx(conn, |conn| {
-        let row = crate::first_for_update!(
-            conn,
-            we::table
-                .find(id)
-                .filter(we::shop_id.eq(shop_id))
-                .select(EndpointRow::as_select())
-        )?
-        .ok_or(DbError::NotFound)?;
+        let row = lock_of_shop(conn, shop_id, id)?;
         diesel::update(we::table.find(id))
             .set((
                 we::previous_secret.eq(Some(&row.secret)),
