@@ -68,7 +68,8 @@ pub fn open_for(
         "order_id": order_id, "external_id": external_id, "status": f.status,
         "event": "returned_to_seller",
     });
-    super::webhooks::outbox::enqueue(conn, &shop_id, EventType::OrderDeliveryFailed, data, now)
+    super::webhooks::outbox::enqueue(conn, &shop_id, EventType::OrderDeliveryFailed, data, now)?;
+    Ok(())
 }
 
 /// On every order view: dispatched statically (see `on_backend!`).

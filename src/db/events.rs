@@ -4,7 +4,7 @@
 //! `domain::reviews::hearer`), and the webhook messages of the public ones for the shop's
 //! endpoints (`webhooks::outbox`, types from `domain::webhooks::catalogue`).
 use super::complaints::ComplaintRow;
-use super::notifications::{notify, Notice};
+use super::notifications::{notify, notify_returning, Notice};
 use super::returns::ReturnRow;
 use super::reviews::{FlagRow, ReviewRow};
 use super::schema::{complaint_events as ce, moderation_log as ml, return_events as re};
@@ -40,6 +40,26 @@ pub fn record(
     e: &Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    record_written(conn, subject, e, now).map(drop)
+}
+
+/// The notices and webhook messages a step wrote.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub notices: Vec<String>,
+    pub messages: Vec<String>,
+}
+
+/// `record`, answering what it wrote: a filing records its first step before it takes the
+/// year's case number, then writes the number into those rows (`renumber`), so that the
+/// counter row stays locked for as little as possible.
+pub fn record_written(
+    conn: &mut DbConnection,
+    subject: Subject<'_>,
+    e: &Event<'_>,
+    now: DateTime<Utc>,
+) -> Result<Written, DbError> {
+    let mut written = Written::default();
     let actor_id = e.actor.map(|a| a.id.as_str());
     let actor_role = e.actor.map(|a| a.role.as_str()).unwrap_or("system");
     let (id, number, status, assignee, shop) = match subject {
@@ -82,7 +102,7 @@ pub fn record(
         }
     };
     if let (Audience::Public, Some(shop)) = (e.audience, shop) {
-        offer_case_step(conn, subject, e, shop, now)?;
+        written.messages = offer_case_step(conn, subject, e, shop, now)?;
     }
     let mut parties = vec![match subject {
         Subject::Complaint(row) => row.buyer_id.clone(),
@@ -93,7 +113,7 @@ pub fn record(
     }
     let to = recipients(e.audience, &parties, assignee, actor_id);
     if to.is_empty() {
-        return Ok(());
+        return Ok(written);
     }
     let (subject_type, id_field) = match subject {
         Subject::Complaint(_) => ("complaint", "complaint_id"),
@@ -103,17 +123,43 @@ pub fn record(
     let mut data = serde_json::json!({ "number": number, "event": e.kind, "status": status });
     data[id_field] = serde_json::json!(id);
     let to: Vec<&str> = to.iter().map(String::as_str).collect();
-    notify(
-        conn,
-        &to,
-        &Notice {
-            kind: &kind,
-            subject_type,
-            subject_id: id,
-            data,
-        },
-        now,
-    )
+    let notice = Notice {
+        kind: &kind,
+        subject_type,
+        subject_id: id,
+        data,
+    };
+    written.notices = notify_returning(conn, &to, &notice, now)?;
+    Ok(written)
+}
+
+diesel::define_sql_function! {
+    /// `REPLACE(text, from, to)`, the same in PostgreSQL and SQLite.
+    fn replace(text: diesel::sql_types::Text, from: diesel::sql_types::Text, to: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Writes a case's number into the notices and webhook messages of its first step, recorded
+/// while the number was still the case's id (see `record_written`).
+pub fn renumber(
+    conn: &mut DbConnection,
+    written: &Written,
+    placeholder: &str,
+    number: &str,
+) -> Result<(), DbError> {
+    use super::schema::{notifications as n, webhook_messages as wm};
+    let from = format!("\"number\":{}", serde_json::json!(placeholder));
+    let to = format!("\"number\":{}", serde_json::json!(number));
+    for id in &written.notices {
+        diesel::update(n::table.find(id))
+            .set(n::data.eq(replace(n::data, &from, &to)))
+            .execute(conn)?;
+    }
+    for id in &written.messages {
+        diesel::update(wm::table.find(id))
+            .set(wm::body.eq(replace(wm::body, &from, &to)))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// The webhook messages of a public step of a case or return the shop is a party to. The
@@ -124,7 +170,7 @@ fn offer_case_step(
     e: &Event<'_>,
     shop: &str,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
+) -> Result<Vec<String>, DbError> {
     let actor_role = e.actor.map(|a| a.role.as_str()).unwrap_or("system");
     let (types, data) = match subject {
         Subject::Complaint(row) => (
@@ -146,10 +192,17 @@ fn offer_case_step(
             }),
         ),
     };
+    let mut messages = Vec::new();
     for ty in types {
-        super::webhooks::outbox::enqueue(conn, shop, *ty, data.clone(), now)?;
+        messages.extend(super::webhooks::outbox::enqueue(
+            conn,
+            shop,
+            *ty,
+            data.clone(),
+            now,
+        )?);
     }
-    Ok(())
+    Ok(messages)
 }
 
 /// One line of the moderation log: who (`None`: the screening or a rule) did what to which

@@ -32,11 +32,24 @@ pub fn notify(
     notice: &Notice,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
+    notify_returning(conn, recipients, notice, now).map(drop)
+}
+
+/// `notify`, answering the ids it wrote (a filing patches its number into them, see
+/// `db::events::renumber`).
+pub fn notify_returning(
+    conn: &mut DbConnection,
+    recipients: &[&str],
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, DbError> {
     let data = notice.data.to_string();
+    let mut ids = Vec::with_capacity(recipients.len());
     for user_id in recipients {
+        let id = new_id();
         diesel::insert_into(n::table)
             .values((
-                n::id.eq(new_id()),
+                n::id.eq(&id),
                 n::user_id.eq(*user_id),
                 n::kind.eq(notice.kind),
                 n::subject_type.eq(notice.subject_type),
@@ -45,8 +58,9 @@ pub fn notify(
                 n::created_at.eq(to_db(now)),
             ))
             .execute(conn)?;
+        ids.push(id);
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Newest first; `before` is the id of the last item of the previous page (ids are UUIDv7,

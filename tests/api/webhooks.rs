@@ -178,6 +178,13 @@ async fn a_complaint_reaches_the_shop_signed_and_without_the_buyer() {
     assert_eq!(body["data"]["complaint_id"], complaint.as_str());
     assert_eq!(body["data"]["order_id"], order.as_str());
     assert!(!m.body.contains(&cast.buyer.id), "the buyer is not named");
+    // The number is taken last in the filing and written into the step's message and notices.
+    let number = body["data"]["number"].as_str().unwrap();
+    assert!(number.starts_with("C-2026-"), "{number}");
+    let feed = app
+        .get("/api/v1/notifications", Some(&cast.seller.token))
+        .await;
+    assert_eq!(feed.body["items"][0]["data"]["number"], number);
     // A second pass finds nothing: delivered once.
     assert_eq!(dispatch(&app).await.attempts, 0);
 }

@@ -124,18 +124,20 @@ pub(crate) fn insert_case(
         "status": case.status, "acknowledge_by": case.acknowledge_by,
         "seller_respond_by": case.seller_respond_by, "resolve_by": case.resolve_by,
     });
-    // Every filing of the year waits for the counter row from here to commit.
-    row.number = crate::db::numbering::next_number(conn, "C", local_date(now).year())?;
-    diesel::update(c::table.find(&id))
-        .set(c::number.eq(&row.number))
-        .execute(conn)?;
     let event = Event {
         kind: "filed",
         actor: Some(caller),
         audience: Audience::Public,
         data: &data,
     };
-    events::record(conn, Subject::Complaint(&row), &event, now)?;
+    // The first step is recorded while the number is still the id; the number comes last,
+    // because every filing of the year waits for the counter row from there to commit.
+    let written = events::record_written(conn, Subject::Complaint(&row), &event, now)?;
+    row.number = crate::db::numbering::next_number(conn, "C", local_date(now).year())?;
+    diesel::update(c::table.find(&id))
+        .set(c::number.eq(&row.number))
+        .execute(conn)?;
+    events::renumber(conn, &written, &id, &row.number)?;
     Ok(row)
 }
 

@@ -20,15 +20,16 @@ pub fn body(ty: EventType, at: DateTime<Utc>, data: serde_json::Value) -> String
     serde_json::json!({ "type": ty.as_str(), "timestamp": at, "data": data }).to_string()
 }
 
-/// Offers an event to the shop's enabled endpoints subscribed to its type. Nothing is written
-/// when none listens. Call inside the change's transaction.
+/// Offers an event to the shop's enabled endpoints subscribed to its type; the message's id,
+/// or `None` when no endpoint listens (then nothing is written). Call inside the change's
+/// transaction.
 pub fn enqueue(
     conn: &mut DbConnection,
     shop_id: &str,
     ty: EventType,
     data: serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
+) -> Result<Option<String>, DbError> {
     let endpoints: Vec<(String, String)> = crate::on_backend!(conn, |c| we::table
         .filter(we::shop_id.eq(shop_id))
         .filter(we::enabled.eq(true))
@@ -43,13 +44,13 @@ pub fn enqueue(
         .map(|(id, _)| id.as_str())
         .collect();
     if to.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let id = insert_message(conn, shop_id, ty, body(ty, now, data), now)?;
     for endpoint in to {
         insert_delivery(conn, endpoint, &id, now)?;
     }
-    Ok(())
+    Ok(Some(id))
 }
 
 /// A `ping` to one endpoint, whatever it subscribes to; returns the delivery's id.

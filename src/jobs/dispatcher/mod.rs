@@ -125,6 +125,9 @@ impl Dispatcher {
     /// claim that found work).
     pub async fn run(self: Arc<Self>, every: std::time::Duration) {
         let in_flight = Arc::new(AtomicUsize::new(0));
+        // A finished group frees its endpoint (and a place): look again at once rather than
+        // at the next tick, or a backlog would drain one claim per interval.
+        let finished = Arc::new(tokio::sync::Notify::new());
         loop {
             let free = self
                 .concurrency
@@ -136,24 +139,28 @@ impl Dispatcher {
                         found = !groups.is_empty();
                         for g in groups {
                             in_flight.fetch_add(1, Ordering::SeqCst);
-                            let (me, count) = (self.clone(), in_flight.clone());
+                            let (me, count, done) =
+                                (self.clone(), in_flight.clone(), finished.clone());
                             actix_web::rt::spawn(async move {
                                 let r = me.send_group(g).await;
                                 if r.attempts > 0 {
                                     tracing::debug!(?r, "webhook deliveries");
                                 }
                                 count.fetch_sub(1, Ordering::SeqCst);
+                                done.notify_one();
                             });
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "webhook claim failed"),
                 }
             }
-            if !found {
-                actix_web::rt::time::sleep(every).await;
-            } else {
+            if found {
                 // Let the spawned groups start before the next claim.
                 actix_web::rt::task::yield_now().await;
+            } else {
+                let tick = std::pin::pin!(actix_web::rt::time::sleep(every));
+                let woken = std::pin::pin!(finished.notified());
+                futures_util::future::select(tick, woken).await;
             }
         }
     }
