@@ -50,6 +50,7 @@ for name, label in [
     ("product_reviews", "GET /api/v1/products/{id}/reviews?limit=20"),
     ("return_by_id", "GET /api/v1/returns/{id}"),
     ("file_complaint", "POST /api/v1/complaints"),
+    ("file_complaint_webhook", "POST /api/v1/complaints, one webhook endpoint"),
 ]:
     rs = rounds(out, name)
     if not rs:
@@ -61,6 +62,17 @@ for name, label in [
         f"| `{label}` | {med(0):.0f} | {med(1):.2f} | {med(2):.2f} | {sum(r[3] for r in rs)} | {med(4):.0f} | "
         f"{bp50:.2f} | {bp99:.2f} | {' '.join(f'{x:.2f}' for x in ratios)} | **{statistics.median(ratios):.2f}** |"
     )
+plain, hooked = rounds(out, "file_complaint"), rounds(out, "file_complaint_webhook")
+if plain and hooked:
+    kept = [h[0] / p[0] for p, h in zip(plain, hooked)]
+    lines += ["", (
+        "Filing with one subscribed webhook endpoint, against none in the same round: "
+        f"{' '.join(f'{k:.2f}' for k in kept)} (median **{statistics.median(kept):.2f}** of the throughput)"
+    )]
+for backend in ("postgres", "sqlite"):
+    path = os.path.join(out, f"dispatch_{backend}.txt")
+    if os.path.exists(path):
+        lines += ["", open(path).read().strip()]
 quarter = os.path.join(out, "product_reviews_quarter.json")
 if os.path.exists(quarter):
     q = json.load(open(quarter))
