@@ -75,6 +75,8 @@ pub struct Settings {
     pub dispatch_interval: Duration,
     /// Endpoints a dispatcher sends to at once (`DISPATCH_CONCURRENCY`).
     pub dispatch_concurrency: usize,
+    /// The dispatcher's own connections (`DISPATCH_POOL_SIZE`), apart from the requests'.
+    pub dispatch_pool_size: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -225,6 +227,10 @@ impl Settings {
                 get("DISPATCH_INTERVAL_MS"),
                 1_000,
             )?),
+            dispatch_pool_size: match num("DISPATCH_POOL_SIZE", get("DISPATCH_POOL_SIZE"), 2u32)? {
+                0 => return Err(ConfigError::Invalid("DISPATCH_POOL_SIZE", "0".into())),
+                n => n,
+            },
             dispatch_concurrency: match num(
                 "DISPATCH_CONCURRENCY",
                 get("DISPATCH_CONCURRENCY"),

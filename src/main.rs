@@ -161,7 +161,10 @@ async fn main() -> ExitCode {
             if !once {
                 return fail("`dispatch` runs one pass: use `dispatch --once` (serve dispatches continuously)");
             }
-            let dispatcher = aftersale::jobs::dispatcher::Dispatcher::new(&state);
+            let dispatcher = match aftersale::jobs::dispatcher::Dispatcher::new(&state) {
+                Ok(d) => d,
+                Err(e) => return fail(e),
+            };
             match dispatcher.run_once().await {
                 Ok(report) => {
                     println!(

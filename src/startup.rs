@@ -278,8 +278,13 @@ fn spawn_dispatcher(state: &AppState) {
     if every.is_zero() {
         return;
     }
-    let dispatcher = Arc::new(crate::jobs::dispatcher::Dispatcher::new(state));
-    actix_web::rt::spawn(dispatcher.run(every));
+    match crate::jobs::dispatcher::Dispatcher::new(state) {
+        Ok(dispatcher) => {
+            actix_web::rt::spawn(Arc::new(dispatcher).run(every));
+        }
+        // The pool opens lazily; this is a bad URL, which the service's own pool refused first.
+        Err(e) => tracing::error!(error = %e, "the webhook dispatcher cannot start"),
+    }
 }
 
 /// A bind failure that says which address and how to choose another.

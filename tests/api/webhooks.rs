@@ -146,7 +146,11 @@ fn verifies(secret: &str, r: &Received) -> bool {
 }
 
 async fn dispatch(app: &TestApp) -> aftersale::jobs::dispatcher::DispatchReport {
-    Dispatcher::new(&app.state).run_once().await.unwrap()
+    Dispatcher::new(&app.state)
+        .unwrap()
+        .run_once()
+        .await
+        .unwrap()
 }
 
 #[actix_web::test]

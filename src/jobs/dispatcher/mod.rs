@@ -58,8 +58,16 @@ impl DispatchReport {
 }
 
 impl Dispatcher {
-    pub fn new(state: &AppState) -> Dispatcher {
-        Self::with_db(state, state.db.clone())
+    /// A dispatcher with a pool of its own (`DISPATCH_POOL_SIZE`): it must not queue behind
+    /// the requests for the service's connections, or a busy service would starve its
+    /// webhooks (measured: 40 deliveries in 24 s of filing at full load on a shared pool).
+    pub fn new(state: &AppState) -> Result<Dispatcher, DbError> {
+        let db = Db::connect(
+            state.settings.database_url.expose(),
+            state.settings.dispatch_pool_size,
+            state.settings.pool_timeout,
+        )?;
+        Ok(Self::with_db(state, db))
     }
 
     /// Another instance over its own pool (tests run several against one database).
