@@ -15,8 +15,10 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 
 /// The endpoints with a delivery due, none leased, least recently served first, leased to
 /// this claim. On PostgreSQL endpoints another instance is claiming are skipped
-/// (`FOR UPDATE SKIP LOCKED`), and one it has just claimed fails the lease test when its row
-/// is re-read: one endpoint is served by one instance at a time, which keeps its messages in
+/// (`FOR NO KEY UPDATE SKIP LOCKED`: not `FOR UPDATE`, which every filing's delivery insert
+/// blocks through its foreign key's key-share lock — under load the claim found every endpoint
+/// locked and the dispatcher stood still), and one it has just claimed fails the lease test
+/// when its row is re-read: one endpoint is served by one instance at a time, which keeps its messages in
 /// order and each attempt with one instance. SQLite serialises the claim (`BEGIN IMMEDIATE`).
 const CLAIM_ENDPOINTS: &str = "
 UPDATE webhook_endpoints SET lease_token = $3, lease_until = $4
@@ -74,7 +76,7 @@ pub fn claim(
         let until = to_db(now + lease);
         let endpoints: Vec<ClaimedId> = match conn {
             DbConnection::Postgresql(c) => {
-                diesel::sql_query(CLAIM_ENDPOINTS.replace("{lock}", "FOR UPDATE OF e SKIP LOCKED"))
+                diesel::sql_query(CLAIM_ENDPOINTS.replace("{lock}", "FOR NO KEY UPDATE OF e SKIP LOCKED"))
                     .bind::<Timestamp, _>(to_db(now))
                     .bind::<BigInt, _>(limit)
                     .bind::<Text, _>(token)
