@@ -75,14 +75,14 @@ pub fn claim(
     write_tx(conn, |conn| {
         let until = to_db(now + lease);
         let endpoints: Vec<ClaimedId> = match conn {
-            DbConnection::Postgresql(c) => {
-                diesel::sql_query(CLAIM_ENDPOINTS.replace("{lock}", "FOR NO KEY UPDATE OF e SKIP LOCKED"))
-                    .bind::<Timestamp, _>(to_db(now))
-                    .bind::<BigInt, _>(limit)
-                    .bind::<Text, _>(token)
-                    .bind::<Timestamp, _>(until)
-                    .load(c)?
-            }
+            DbConnection::Postgresql(c) => diesel::sql_query(
+                CLAIM_ENDPOINTS.replace("{lock}", "FOR NO KEY UPDATE OF e SKIP LOCKED"),
+            )
+            .bind::<Timestamp, _>(to_db(now))
+            .bind::<BigInt, _>(limit)
+            .bind::<Text, _>(token)
+            .bind::<Timestamp, _>(until)
+            .load(c)?,
             // SQLite reads `?NNN` as numbered parameters: the same query, bound the same way.
             DbConnection::Sqlite(c) => {
                 diesel::sql_query(CLAIM_ENDPOINTS.replace("{lock}", "").replace('$', "?"))
