@@ -90,6 +90,22 @@ pub fn distinct_ids(ids: &[String]) -> Vec<FieldError> {
     }
 }
 
+/// `?limit=` (policy default and maximum) and an id keyset `?cursor=` of a list that pages by
+/// time-ordered ids (UUIDv7): the id of the last item of the previous page.
+pub fn id_page(
+    policy: &crate::policy::Policy,
+    limit: Option<i64>,
+    cursor: Option<&str>,
+) -> Result<(u32, Option<String>), ApiError> {
+    let limit =
+        pagination::limit(limit, policy.page_default, policy.page_max).map_err(page_error)?;
+    let cursor = cursor
+        .map(pagination::decode_id_cursor)
+        .transpose()
+        .map_err(page_error)?;
+    Ok((limit, cursor))
+}
+
 /// `?limit=` (policy default and maximum) and a (time, id) keyset `?cursor=` of a list.
 pub fn time_page(
     policy: &crate::policy::Policy,

@@ -1,11 +1,11 @@
 use super::dto::*;
 use crate::api::reviews::dto::{AppealView, Audience, FlagView, ReviewView};
 use crate::api::reviews::handlers::subject_exists;
-use crate::api::{page_error, time_page, validate_with, ApiJson};
+use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::moderation::{self, QueueKind};
 use crate::db::reviews::{self as store, Subject};
-use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor, TimeCursor};
+use crate::domain::pagination::{self, encode_id_cursor, TimeCursor};
 use crate::domain::roles::Role;
 use crate::error::{ApiResult, Problem, Unauthorized};
 use crate::state::AppState;
@@ -257,13 +257,7 @@ async fn log(
 ) -> ApiResult<web::Json<LogPage>> {
     user.require(&[Role::Moderator])?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit, 20, 100).map_err(page_error)?;
-    let before = q
-        .cursor
-        .as_deref()
-        .map(decode_id_cursor)
-        .transpose()
-        .map_err(page_error)?;
+    let (limit, before) = crate::api::id_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let rows = state
         .db(move |c| {
             moderation::log_entries(c, q.subject_id.as_deref(), before.as_deref(), limit + 1)

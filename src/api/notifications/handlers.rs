@@ -1,8 +1,7 @@
 use super::dto::*;
-use crate::api::page_error;
 use crate::auth::AuthUser;
 use crate::db;
-use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
+use crate::domain::pagination::{self, encode_id_cursor};
 use crate::error::{ApiResult, Problem, Unauthorized};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -41,14 +40,7 @@ async fn list(
     query: web::Query<NotificationQuery>,
 ) -> ApiResult<web::Json<NotificationPage>> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit, state.policy.page_default, state.policy.page_max)
-        .map_err(page_error)?;
-    let before = q
-        .cursor
-        .as_deref()
-        .map(decode_id_cursor)
-        .transpose()
-        .map_err(page_error)?;
+    let (limit, before) = crate::api::id_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let unread_only = q.unread.unwrap_or(false);
     let (rows, unread_count) = state
         .db(move |c| {

@@ -6,7 +6,7 @@ use crate::db::reviews::{
     ReviewSort, ReviewSubject, Subject,
 };
 use crate::db::DbError;
-use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
+use crate::domain::pagination::{self, encode_id_cursor};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
@@ -353,13 +353,7 @@ async fn my_reviews(
 ) -> ApiResult<web::Json<MyReviewPage>> {
     user.require(&[Role::Buyer])?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit, 20, 100).map_err(page_error)?;
-    let before = q
-        .cursor
-        .as_deref()
-        .map(decode_id_cursor)
-        .transpose()
-        .map_err(page_error)?;
+    let (limit, before) = crate::api::id_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let uid = user.id.clone();
     let (rows, name) = state
         .db(move |c| {
@@ -519,13 +513,7 @@ async fn list_flags(
 ) -> ApiResult<web::Json<FlagPage>> {
     user.require(&[Role::Seller, Role::Moderator])?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit, 20, 100).map_err(page_error)?;
-    let before = q
-        .cursor
-        .as_deref()
-        .map(decode_id_cursor)
-        .transpose()
-        .map_err(page_error)?;
+    let (limit, before) = crate::api::id_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let shop = if user.role == Role::Seller {
         Some(seller_shop(&user)?)
     } else {

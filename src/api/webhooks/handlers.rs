@@ -1,8 +1,8 @@
 use super::dto::*;
-use crate::api::{page_error, validate_with, ApiJson};
+use crate::api::{validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::webhooks::{self as store, deliveries, outbox, EndpointChange, NewEndpoint};
-use crate::domain::pagination::{self, decode_id_cursor, encode_id_cursor};
+use crate::domain::pagination::{self, encode_id_cursor};
 use crate::domain::roles::Role;
 use crate::domain::webhooks::{signing, target};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
@@ -315,14 +315,7 @@ async fn list_deliveries(
 ) -> ApiResult<web::Json<WebhookDeliveryPage>> {
     let (shop, id) = (seller_shop(&user)?, path.into_inner());
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit, state.policy.page_default, state.policy.page_max)
-        .map_err(page_error)?;
-    let before = q
-        .cursor
-        .as_deref()
-        .map(decode_id_cursor)
-        .transpose()
-        .map_err(page_error)?;
+    let (limit, before) = crate::api::id_page(&state.policy, q.limit, q.cursor.as_deref())?;
     let status = q.status.map(WebhookDeliveryStatus::as_str);
     let rows = state
         .db(move |c| {
