@@ -45,6 +45,13 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&almaty_offset(at)).date_naive()
 }
 
+/// The first instant of the local day after the one `at` falls in.
+pub fn local_midnight_after(at: DateTime<Utc>) -> DateTime<Utc> {
+    let offset = almaty_offset(at);
+    let next = (local_date(at) + Duration::days(1)).and_time(NaiveTime::MIN);
+    Utc.from_utc_datetime(&(next - Duration::seconds(i64::from(offset.local_minus_utc()))))
+}
+
 #[derive(Default)]
 struct YearEntry {
     off: BTreeSet<NaiveDate>,

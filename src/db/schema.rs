@@ -210,8 +210,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    shop_rating_days (shop_id, day) {
-        shop_id -> Text,
+    rating_days (subject_type, subject_id, day) {
+        subject_type -> Text,
+        subject_id -> Text,
         day -> Text,
         c1 -> BigInt,
         c2 -> BigInt,
@@ -451,6 +452,7 @@ diesel::joinable!(order_message_attachments -> attachments (attachment_id));
 diesel::allow_tables_to_appear_in_same_query!(
     shops,
     users,
+    rating_days,
     refresh_tokens,
     orders,
     order_items,
@@ -463,7 +465,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_appeals,
     moderation_log,
     rating_summaries,
-    shop_rating_days,
     complaints,
     complaint_events,
     complaint_attachments,

@@ -216,13 +216,24 @@ impl Distribution {
         if n == 0 {
             return None;
         }
-        let sum: i64 = self
-            .0
+        Some((self.sum() as f64 / n as f64 * 100.0).round() / 100.0)
+    }
+
+    fn sum(&self) -> i64 {
+        self.0
             .iter()
             .enumerate()
             .map(|(i, c)| (i as i64 + 1) * c)
-            .sum();
-        Some((sum as f64 / n as f64 * 100.0).round() / 100.0)
+            .sum()
+    }
+
+    /// Whether the exact average (sum over count, not its rounding: a true 3.996 shows as
+    /// 4.00 yet is below 4) is below `threshold`, given to two decimals as policies are.
+    /// False without ratings.
+    pub fn average_below(&self, threshold: f64) -> bool {
+        let n = self.count();
+        let hundredths = (threshold * 100.0).round() as i64;
+        n > 0 && self.sum() * 100 < hundredths * n
     }
 }
 
@@ -236,10 +247,10 @@ pub fn shop_score(rating: i32, shop_rating: Option<i32>) -> i32 {
 /// when it changes (the seller is alerted on the way down, once per crossing).
 pub fn critical_transition(
     was_critical: bool,
-    average_90d: Option<f64>,
+    last_90_days: &Distribution,
     threshold: f64,
 ) -> Option<bool> {
-    let now_critical = average_90d.is_some_and(|a| a < threshold);
+    let now_critical = last_90_days.average_below(threshold);
     (now_critical != was_critical).then_some(now_critical)
 }
 
@@ -381,16 +392,36 @@ mod tests {
         assert_eq!(Distribution([0, 0, 0, 0, 0]).average(), None);
         assert_eq!(Distribution([1, 0, 0, 0, 2]).average(), Some(3.67));
         assert_eq!(Distribution([0, 0, 0, 1, 1]).count(), 2);
-        assert_eq!(critical_transition(false, Some(3.99), 4.0), Some(true));
+        let (at_3_5, at_4, none) = (
+            Distribution([0, 0, 1, 1, 0]),
+            Distribution([0, 0, 0, 1, 0]),
+            Distribution::default(),
+        );
+        assert_eq!(critical_transition(false, &at_3_5, 4.0), Some(true));
         assert_eq!(
-            critical_transition(true, Some(3.5), 4.0),
+            critical_transition(true, &at_3_5, 4.0),
             None,
             "alert once per crossing"
         );
-        assert_eq!(critical_transition(true, Some(4.0), 4.0), Some(false));
-        assert_eq!(critical_transition(false, None, 4.0), None);
+        assert_eq!(critical_transition(true, &at_4, 4.0), Some(false));
+        assert_eq!(critical_transition(false, &none, 4.0), None);
         assert_eq!(shop_score(2, Some(5)), 5);
         assert_eq!(shop_score(2, None), 2);
+    }
+
+    /// 996 fours and 4 threes average 3.996: shown as 4.00, yet below 4, so the shop is
+    /// critical.
+    #[test]
+    fn the_critical_check_compares_the_exact_average_not_its_rounding() {
+        let d = Distribution([0, 0, 4, 996, 0]);
+        assert_eq!(d.count(), 1000);
+        assert_eq!(d.average(), Some(4.0), "shown rounded");
+        assert!(d.average_below(4.0), "3.996 is below 4");
+        assert_eq!(critical_transition(false, &d, 4.0), Some(true));
+        let exactly_4 = Distribution([0, 0, 0, 1000, 0]);
+        assert!(!exactly_4.average_below(4.0));
+        assert!(Distribution([0, 0, 1, 0, 0]).average_below(3.01));
+        assert!(!Distribution::default().average_below(4.0));
     }
 
     #[test]

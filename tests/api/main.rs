@@ -21,6 +21,7 @@ mod operations;
 mod order_of_checks;
 mod orders;
 mod races;
+mod ratings;
 mod returns;
 mod reviews;
 mod schema;

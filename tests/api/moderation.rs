@@ -1,16 +1,26 @@
 use crate::helpers::*;
-use aftersale::db::reviews::{recount, summary_all, summary_recent, ReviewSubject};
 use chrono::TimeDelta;
 use serde_json::{json, Value};
 
-async fn published(app: &TestApp, cast: &Cast, ext: &str, rating: i32, text: &str) -> String {
+pub(crate) async fn published(
+    app: &TestApp,
+    cast: &Cast,
+    ext: &str,
+    rating: i32,
+    text: &str,
+) -> String {
     let item = app.delivered_item(cast, &cast.buyer, ext, 1).await;
     let r = app.review(&cast.buyer.token, &item, rating, text).await;
     assert_eq!(r.body["status"], "published", "{}", r.body);
     r.body["id"].as_str().unwrap().to_string()
 }
 
-async fn flag(app: &TestApp, token: &str, review: &str, reason: &str) -> crate::helpers::Resp {
+pub(crate) async fn flag(
+    app: &TestApp,
+    token: &str,
+    review: &str,
+    reason: &str,
+) -> crate::helpers::Resp {
     app.post(
         &format!("/api/v1/reviews/{review}/flags"),
         Some(token),
@@ -371,164 +381,6 @@ async fn only_moderators_moderate() {
     )
     .await
     .assert_problem(404, "not_found");
-}
-
-/// Summaries are maintained on write; after any sequence of writes they equal a recount.
-#[actix_web::test]
-async fn summaries_equal_a_recount_after_a_random_sequence_of_writes() {
-    let app = TestApp::spawn().await;
-    let cast = app.cast().await;
-    let mut seed: u64 = 0x5eed_2026;
-    let mut next = |n: u64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
-    let mut live: Vec<String> = Vec::new();
-    for step in 0..40 {
-        match next(10) {
-            0..=4 => {
-                let item = app
-                    .delivered_item(&cast, &cast.buyer, &format!("S-{step}"), 1)
-                    .await;
-                let body = json!({"order_item_id": item, "rating": next(5) + 1, "shop_rating": if next(2) == 0 { Value::Null } else { json!(next(5) + 1) }});
-                let r = app
-                    .post("/api/v1/reviews", Some(&cast.buyer.token), body)
-                    .await;
-                live.push(r.body["id"].as_str().unwrap().to_string());
-            }
-            5 | 6 if !live.is_empty() => {
-                let id = &live[next(live.len() as u64) as usize];
-                let text = if next(3) == 0 {
-                    "пишите 87011234567"
-                } else {
-                    "норм"
-                };
-                app.call(
-                    actix_web::http::Method::PATCH,
-                    &format!("/api/v1/reviews/{id}"),
-                    Some(&cast.buyer.token),
-                    Some(json!({"rating": next(5) + 1, "text": text})),
-                )
-                .await;
-            }
-            7 if !live.is_empty() => {
-                let id = live.remove(next(live.len() as u64) as usize);
-                app.call(
-                    actix_web::http::Method::DELETE,
-                    &format!("/api/v1/reviews/{id}"),
-                    Some(&cast.buyer.token),
-                    None,
-                )
-                .await;
-            }
-            8 if !live.is_empty() => {
-                let id = live[next(live.len() as u64) as usize].clone();
-                let f = flag(
-                    &app,
-                    &cast.seller.token,
-                    &id,
-                    if next(2) == 0 {
-                        "personal_data"
-                    } else {
-                        "rules_violation"
-                    },
-                )
-                .await;
-                if f.status == 201 {
-                    let decision = if next(2) == 0 { "uphold" } else { "dismiss" };
-                    app.post(
-                        &format!(
-                            "/api/v1/moderation/flags/{}/decision",
-                            f.body["id"].as_str().unwrap()
-                        ),
-                        Some(&cast.moderator.token),
-                        json!({"decision": decision, "note": "n"}),
-                    )
-                    .await;
-                }
-            }
-            _ => {
-                // Approve whatever screening held.
-                let queue = app
-                    .get(
-                        "/api/v1/moderation/queue?kind=review",
-                        Some(&cast.moderator.token),
-                    )
-                    .await;
-                for item in queue.body["items"].as_array().unwrap() {
-                    app.post(
-                        &format!(
-                            "/api/v1/moderation/reviews/{}/decision",
-                            item["id"].as_str().unwrap()
-                        ),
-                        Some(&cast.moderator.token),
-                        json!({"decision": "approve"}),
-                    )
-                    .await;
-                }
-            }
-        }
-        app.clock.advance(TimeDelta::minutes(7));
-    }
-    let shop = cast.shop().to_string();
-    let now = app.clock.now_utc();
-    let (product_kept, product_counted, shop_kept, shop_counted, recent) = app
-        .state
-        .db
-        .run(|c| {
-            Ok((
-                summary_all(c, "product", "P-1")?,
-                recount(c, ReviewSubject::Product("P-1"))?,
-                summary_all(c, "shop", &shop)?,
-                recount(c, ReviewSubject::Shop(&shop))?,
-                summary_recent(c, &shop, now, 90)?,
-            ))
-        })
-        .unwrap();
-    assert!(
-        product_counted.count() > 3,
-        "the sequence published something: {product_counted:?}"
-    );
-    assert_eq!(product_kept, product_counted);
-    assert_eq!(shop_kept, shop_counted);
-    assert_eq!(recent, shop_counted, "all within 90 days");
-    let api = app
-        .get(&format!("/api/v1/shops/{shop}/reviews"), None)
-        .await;
-    assert_eq!(api.body["summary"]["count"], shop_counted.count());
-    assert_eq!(api.body["summary_90d"]["count"], shop_counted.count());
-    // 91 days later the window is empty while the all-time summary stays.
-    app.clock.advance(TimeDelta::days(91));
-    let later = app
-        .get(&format!("/api/v1/shops/{shop}/reviews"), None)
-        .await;
-    assert_eq!(later.body["summary_90d"]["count"], 0);
-    assert_eq!(later.body["summary"]["count"], shop_counted.count());
-}
-
-#[actix_web::test]
-async fn sellers_are_alerted_once_when_the_90_day_rating_falls_below_4() {
-    let app = TestApp::spawn().await;
-    let cast = app.cast().await;
-    let alerts = |kinds: Vec<String>| {
-        kinds
-            .iter()
-            .filter(|k| *k == "shop_rating_critical")
-            .count()
-    };
-    published(&app, &cast, "C-1", 5, "").await;
-    published(&app, &cast, "C-2", 4, "").await;
-    assert_eq!(alerts(app.notification_kinds(&cast.seller.token).await), 0);
-    published(&app, &cast, "C-3", 1, "").await; // 3.33
-    assert_eq!(alerts(app.notification_kinds(&cast.seller.token).await), 1);
-    published(&app, &cast, "C-4", 1, "").await; // still below: no second alert
-    assert_eq!(alerts(app.notification_kinds(&cast.seller.token).await), 1);
-    let list = app
-        .get(&format!("/api/v1/shops/{}/reviews", cast.shop()), None)
-        .await;
-    assert_eq!(list.body["summary_90d"]["average"], 2.75);
 }
 
 #[actix_web::test]

@@ -233,9 +233,8 @@ impl From<Distribution> for RatingSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewPage {
     pub summary: RatingSummary,
-    /// Shops only: the last 90 days.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary_90d: Option<RatingSummary>,
+    /// The same over exactly the last 90 × 24 hours before the request.
+    pub summary_90d: RatingSummary,
     pub items: Vec<ReviewView>,
     pub next_cursor: Option<String>,
 }

@@ -264,11 +264,7 @@ async fn public_page(
             let rows = store::list_public(c, subject, &filter, cursor.as_ref(), limit + 1)?;
             let summary =
                 store::summary_all(c, if shop { "shop" } else { "product" }, &subject_id)?;
-            let recent = if shop {
-                Some(store::summary_recent(c, &subject_id, now, period)?)
-            } else {
-                None
-            };
+            let recent = store::summary_recent(c, subject, now, period)?;
             Ok((rows, summary, recent))
         })
         .await?;
@@ -282,7 +278,7 @@ async fn public_page(
     });
     Ok(ReviewPage {
         summary: summary.into(),
-        summary_90d: recent.map(Into::into),
+        summary_90d: recent.into(),
         items: rows
             .into_iter()
             .map(|(r, name)| ReviewView::render(r, &name, Audience::Public, None))

@@ -8,6 +8,7 @@ pub enum ReviewSort {
     Lowest,
 }
 
+#[derive(Debug, Clone, Copy)]
 pub enum ReviewSubject<'a> {
     Product(&'a str),
     Shop(&'a str),

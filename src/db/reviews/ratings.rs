@@ -21,7 +21,10 @@ pub(crate) fn adjust_summaries(
         ("product", review.product_id.as_str(), review.rating),
         ("shop", review.shop_id.as_str(), shop_star),
     ];
+    let day = rating_day(review.created_at);
     for (kind, id, star) in targets {
+        // The column name comes from a rating the CHECK constraint holds to 1..=5.
+        let star = star.clamp(1, 5);
         diesel::sql_query(
             "INSERT INTO rating_summaries (subject_type, subject_id, c1, c2, c3, c4, c5) \
              VALUES ($1, $2, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING",
@@ -29,8 +32,6 @@ pub(crate) fn adjust_summaries(
         .bind::<Text, _>(kind)
         .bind::<Text, _>(id)
         .execute(conn)?;
-        // The column name comes from a rating the CHECK constraint holds to 1..=5.
-        let star = star.clamp(1, 5);
         diesel::sql_query(format!(
             "UPDATE rating_summaries SET c{star} = c{star} + $1 WHERE subject_type = $2 AND subject_id = $3"
         ))
@@ -38,23 +39,24 @@ pub(crate) fn adjust_summaries(
         .bind::<Text, _>(kind)
         .bind::<Text, _>(id)
         .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO rating_days (subject_type, subject_id, day, c1, c2, c3, c4, c5) \
+             VALUES ($1, $2, $3, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING",
+        )
+        .bind::<Text, _>(kind)
+        .bind::<Text, _>(id)
+        .bind::<Text, _>(&day)
+        .execute(conn)?;
+        diesel::sql_query(format!(
+            "UPDATE rating_days SET c{star} = c{star} + $1 \
+             WHERE subject_type = $2 AND subject_id = $3 AND day = $4"
+        ))
+        .bind::<BigInt, _>(delta)
+        .bind::<Text, _>(kind)
+        .bind::<Text, _>(id)
+        .bind::<Text, _>(&day)
+        .execute(conn)?;
     }
-    let day = rating_day(review.created_at);
-    diesel::sql_query(
-        "INSERT INTO shop_rating_days (shop_id, day, c1, c2, c3, c4, c5) \
-         VALUES ($1, $2, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING",
-    )
-    .bind::<Text, _>(&review.shop_id)
-    .bind::<Text, _>(&day)
-    .execute(conn)?;
-    let star = shop_star.clamp(1, 5);
-    diesel::sql_query(format!(
-        "UPDATE shop_rating_days SET c{star} = c{star} + $1 WHERE shop_id = $2 AND day = $3"
-    ))
-    .bind::<BigInt, _>(delta)
-    .bind::<Text, _>(&review.shop_id)
-    .bind::<Text, _>(&day)
-    .execute(conn)?;
     Ok(())
 }
 
@@ -115,25 +117,67 @@ pub(crate) struct DistRow {
     c5: i64,
 }
 
-/// The shop's distribution over the last `days` local days including today (≤ `days` rows).
+/// A subject's distribution over exactly the last `days` × 24 h before `now`. Whole local
+/// days come from the day counters; the day the window starts in is cut at its instant, so
+/// that day's reviews are counted from the reviews themselves (one day's worth, by index).
 pub fn summary_recent(
     conn: &mut DbConnection,
-    shop_id: &str,
+    subject: ReviewSubject,
     now: DateTime<Utc>,
     days: i64,
 ) -> Result<Distribution, DbError> {
-    let first_day = (local_date(now) - TimeDelta::days(days - 1))
-        .format("%Y-%m-%d")
-        .to_string();
+    let since = now - TimeDelta::days(days);
+    let first_day = local_date(since);
+    let (kind, id) = match subject {
+        ReviewSubject::Product(id) => ("product", id),
+        ReviewSubject::Shop(id) => ("shop", id),
+    };
     let row: DistRow = diesel::sql_query(
         "SELECT CAST(COALESCE(SUM(c1), 0) AS BIGINT) AS c1, CAST(COALESCE(SUM(c2), 0) AS BIGINT) AS c2, \
          CAST(COALESCE(SUM(c3), 0) AS BIGINT) AS c3, CAST(COALESCE(SUM(c4), 0) AS BIGINT) AS c4, \
-         CAST(COALESCE(SUM(c5), 0) AS BIGINT) AS c5 FROM shop_rating_days WHERE shop_id = $1 AND day >= $2",
+         CAST(COALESCE(SUM(c5), 0) AS BIGINT) AS c5 FROM rating_days \
+         WHERE subject_type = $1 AND subject_id = $2 AND day > $3",
     )
-    .bind::<Text, _>(shop_id)
-    .bind::<Text, _>(&first_day)
+    .bind::<Text, _>(kind)
+    .bind::<Text, _>(id)
+    .bind::<Text, _>(first_day.format("%Y-%m-%d").to_string())
     .get_result(conn)?;
-    Ok(Distribution([row.c1, row.c2, row.c3, row.c4, row.c5]))
+    let mut d = Distribution([row.c1, row.c2, row.c3, row.c4, row.c5]);
+    let first_day_ends = crate::calendar::local_midnight_after(since);
+    for star in recount_between(conn, subject, since, first_day_ends)? {
+        d.0[(star.clamp(1, 5) - 1) as usize] += 1;
+    }
+    Ok(d)
+}
+
+/// The stars of the subject's counted reviews written in `[from, to)`.
+fn recount_between(
+    conn: &mut DbConnection,
+    subject: ReviewSubject,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<i32>, DbError> {
+    let q = r::table
+        .filter(r::status.eq(ReviewStatus::Published.as_str()))
+        .filter(r::hidden.eq(false))
+        .filter(r::created_at.ge(to_db(from)))
+        .filter(r::created_at.lt(to_db(to)))
+        .select((r::rating, r::shop_rating))
+        .into_boxed();
+    Ok(match subject {
+        ReviewSubject::Product(id) => q
+            .filter(r::product_id.eq(id.to_string()))
+            .load::<(i32, Option<i32>)>(conn)?
+            .into_iter()
+            .map(|(rating, _)| rating)
+            .collect(),
+        ReviewSubject::Shop(id) => q
+            .filter(r::shop_id.eq(id.to_string()))
+            .load::<(i32, Option<i32>)>(conn)?
+            .into_iter()
+            .map(|(rating, shop_rating)| shop_score(rating, shop_rating))
+            .collect(),
+    })
 }
 
 /// Re-evaluates the shop's 90-day rating and alerts its sellers when it falls below the
@@ -148,8 +192,14 @@ pub fn check_critical(
         .find(shop_id)
         .select(shops::rating_critical)
         .first(conn)?;
-    let average = summary_recent(conn, shop_id, now, policy.rating_period_days)?.average();
-    if let Some(critical) = critical_transition(was, average, policy.critical_shop_rating) {
+    let recent = summary_recent(
+        conn,
+        ReviewSubject::Shop(shop_id),
+        now,
+        policy.rating_period_days,
+    )?;
+    let average = recent.average();
+    if let Some(critical) = critical_transition(was, &recent, policy.critical_shop_rating) {
         diesel::update(shops::table.find(shop_id))
             .set(shops::rating_critical.eq(critical))
             .execute(conn)?;

@@ -1,0 +1,29 @@
+-- Ratings per local (Almaty) day for products as for shops, so both have a 90-day figure.
+CREATE TABLE rating_days (
+    subject_type TEXT NOT NULL CHECK (subject_type IN ('product', 'shop')),
+    subject_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    c1 BIGINT NOT NULL,
+    c2 BIGINT NOT NULL,
+    c3 BIGINT NOT NULL,
+    c4 BIGINT NOT NULL,
+    c5 BIGINT NOT NULL,
+    PRIMARY KEY (subject_type, subject_id, day)
+);
+
+INSERT INTO rating_days (subject_type, subject_id, day, c1, c2, c3, c4, c5)
+SELECT 'shop', shop_id, day, c1, c2, c3, c4, c5 FROM shop_rating_days;
+
+-- Products were not kept per day: counted from their published, visible reviews. Kazakhstan
+-- was UTC+6 until 2024-02-29 18:00 UTC, UTC+5 since.
+INSERT INTO rating_days (subject_type, subject_id, day, c1, c2, c3, c4, c5)
+SELECT 'product', product_id,
+       to_char(created_at + CASE WHEN created_at < TIMESTAMP '2024-02-29 18:00:00'
+                                 THEN INTERVAL '6 hours' ELSE INTERVAL '5 hours' END, 'YYYY-MM-DD'),
+       COUNT(*) FILTER (WHERE rating = 1), COUNT(*) FILTER (WHERE rating = 2),
+       COUNT(*) FILTER (WHERE rating = 3), COUNT(*) FILTER (WHERE rating = 4),
+       COUNT(*) FILTER (WHERE rating = 5)
+FROM reviews WHERE status = 'published' AND NOT hidden
+GROUP BY 1, 2, 3;
+
+DROP TABLE shop_rating_days;
