@@ -1,14 +1,16 @@
 //! Case numbers: per-year series (`C-2026-000001` for complaints, `R-…` for returns).
+use super::events::Written;
 use super::schema::case_counters as cc;
 use super::{DbConnection, DbError};
 use crate::domain::numbering::case_number;
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Integer, Text};
 
 /// The next number of a series, gap-free, inside the caller's transaction. One statement
 /// (insert the year's counter at 1, or add one to it) so that the first two filings of a year
 /// at once cannot both try to create the counter. The counter row stays locked until the
 /// transaction ends and every filing of the year waits for it, so callers take the number as
-/// their last step before commit.
+/// their last step before commit (see `assign`).
 pub fn next_number(conn: &mut DbConnection, prefix: &str, year: i32) -> Result<String, DbError> {
     let seq: i64 = crate::on_backend!(conn, |c| diesel::insert_into(cc::table)
         .values((
@@ -22,4 +24,78 @@ pub fn next_number(conn: &mut DbConnection, prefix: &str, year: i32) -> Result<S
         .returning(cc::last_value)
         .get_result(c))?;
     Ok(case_number(prefix, year, seq))
+}
+
+/// A new case or return, written with its id standing in for its number, and the notices and
+/// webhook messages its first step wrote with that stand-in.
+pub struct Numbered<'a> {
+    /// `complaints` or `returns`.
+    pub table: &'static str,
+    pub id: &'a str,
+    pub written: &'a Written,
+}
+
+/// Takes the next number of the series and writes it into the case and into its first step's
+/// notices and messages: the filing's last step, since from the counter's increment to the
+/// commit every filing of the year waits on the counter row.
+///
+/// On PostgreSQL that is one statement (data-modifying CTEs), so the wait is one round trip
+/// and the commit, however many notices and messages the step wrote — taking the number and
+/// then patching each row cost filing a sixth of its throughput once a webhook message was
+/// among them. SQLite runs one writer at a time anyway: there it is one statement per row.
+pub fn assign(
+    conn: &mut DbConnection,
+    prefix: &str,
+    year: i32,
+    case: Numbered<'_>,
+) -> Result<String, DbError> {
+    let stand_in = format!("\"number\":{}", serde_json::json!(case.id));
+    match conn {
+        DbConnection::Postgresql(c) => {
+            #[derive(QueryableByName)]
+            struct Assigned {
+                #[diesel(sql_type = Text)]
+                number: String,
+            }
+            let sql = format!(
+                "WITH k AS (
+                    INSERT INTO case_counters (prefix, year, last_value) VALUES ($1, $2, 1)
+                    ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_counters.last_value + 1
+                    RETURNING $1 || '-' || $2::text || '-' || CASE WHEN last_value < 1000000
+                        THEN lpad(last_value::text, 6, '0') ELSE last_value::text END AS number
+                ), c AS (
+                    UPDATE {table} SET number = k.number FROM k WHERE {table}.id = $3 RETURNING 1
+                ), n AS (
+                    UPDATE notifications SET data = replace(data, $4, '\"number\":\"' || k.number || '\"')
+                    FROM k WHERE notifications.id = ANY($5) RETURNING 1
+                ), m AS (
+                    UPDATE webhook_messages SET body = replace(body, $4, '\"number\":\"' || k.number || '\"')
+                    FROM k WHERE webhook_messages.id = ANY($6) RETURNING 1
+                )
+                SELECT number FROM k",
+                table = case.table
+            );
+            let row: Assigned = diesel::sql_query(sql)
+                .bind::<Text, _>(prefix)
+                .bind::<Integer, _>(year)
+                .bind::<Text, _>(case.id)
+                .bind::<Text, _>(&stand_in)
+                .bind::<Array<Text>, _>(&case.written.notices)
+                .bind::<Array<Text>, _>(&case.written.messages)
+                .get_result(c)?;
+            Ok(row.number)
+        }
+        DbConnection::Sqlite(_) => {
+            let number = next_number(conn, prefix, year)?;
+            diesel::sql_query(format!(
+                "UPDATE {} SET number = $1 WHERE id = $2",
+                case.table
+            ))
+            .bind::<Text, _>(&number)
+            .bind::<Text, _>(case.id)
+            .execute(conn)?;
+            super::events::renumber(conn, case.written, case.id, &number)?;
+            Ok(number)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Filing a complaint: the checks on the order, the case, its evidence and its number.
 use super::*;
+use crate::db::numbering::{self, Numbered};
 
 /// Files a complaint: the case, its first event, its evidence and the sellers' notification.
 pub fn file(
@@ -133,11 +134,12 @@ pub(crate) fn insert_case(
     // The first step is recorded while the number is still the id; the number comes last,
     // because every filing of the year waits for the counter row from there to commit.
     let written = events::record_written(conn, Subject::Complaint(&row), &event, now)?;
-    row.number = crate::db::numbering::next_number(conn, "C", local_date(now).year())?;
-    diesel::update(c::table.find(&id))
-        .set(c::number.eq(&row.number))
-        .execute(conn)?;
-    events::renumber(conn, &written, &id, &row.number)?;
+    let case = Numbered {
+        table: "complaints",
+        id: &id,
+        written: &written,
+    };
+    row.number = numbering::assign(conn, "C", local_date(now).year(), case)?;
     Ok(row)
 }
 

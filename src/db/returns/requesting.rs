@@ -1,5 +1,8 @@
 //! Requesting a return: windows, units left, evidence and the number.
 use super::*;
+use crate::db::events::{self, Event, Subject};
+use crate::db::numbering::{self, Numbered};
+use crate::domain::events::Audience;
 
 pub(crate) fn order_items(
     conn: &mut DbConnection,
@@ -118,13 +121,23 @@ pub(crate) fn request_once(
             "attachment_ids": req.attachment_ids, "status": state.status,
             "window_until": window_until, "seller_decide_by": state.seller_decide_by,
         });
-        // Every request of the year waits for the counter row from here to commit.
-        let number = crate::db::numbering::next_number(conn, "R", local_date(now).year())?;
-        diesel::update(rt::table.find(&id))
-            .set(rt::number.eq(&number))
-            .execute(conn)?;
-        let row = find(conn, &id)?.ok_or(DbError::NotFound)?;
-        record_event(conn, &row, "requested", Some(caller), &data, now)?;
+        // The first step is recorded while the number is still the id; the number comes
+        // last, since every request of the year waits for the counter row from there to
+        // commit.
+        let mut row = find(conn, &id)?.ok_or(DbError::NotFound)?;
+        let event = Event {
+            kind: "requested",
+            actor: Some(caller),
+            audience: Audience::Public,
+            data: &data,
+        };
+        let written = events::record_written(conn, Subject::Return(&row), &event, now)?;
+        let case = Numbered {
+            table: "returns",
+            id: &id,
+            written: &written,
+        };
+        row.number = numbering::assign(conn, "R", local_date(now).year(), case)?;
         Ok(row)
     })
 }

@@ -86,6 +86,25 @@ async fn every_family_of_events_matches_its_documented_payload() {
     ] {
         assert!(types.contains(&t.to_string()), "{t} missing from {types:?}");
     }
+    // A return's first step, like a complaint's, is recorded before its number is taken, and
+    // carries the number once committed: in the message and in the seller's notice.
+    let requested = rx
+        .got()
+        .into_iter()
+        .map(|m| m.json())
+        .find(|b| b["type"] == "return.requested")
+        .unwrap();
+    assert_eq!(requested["data"]["number"], "R-2026-000001", "{requested}");
+    let feed = app
+        .get("/api/v1/notifications", Some(&cast.seller.token))
+        .await;
+    let notice = feed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "return_requested")
+        .unwrap();
+    assert_eq!(notice["data"]["number"], "R-2026-000001", "{notice}");
 }
 
 #[actix_web::test]
