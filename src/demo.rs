@@ -289,7 +289,8 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
             },
             total_amount: total,
         };
-        let (record, _) = db::orders::upsert(conn, &write, now).map_err(e)?;
+        let attempts = state.policy.returns.failed_attempts_before_return;
+        let (record, _) = db::orders::upsert(conn, &write, attempts, now).map_err(e)?;
         orders.push((d.external_id.to_string(), record.order.id));
     }
     let service_token = issue_token(state, &service, TimeDelta::days(365))?;

@@ -1,4 +1,5 @@
-//! Failed deliveries: opened when the order sync reports `returned_to_seller`; the buyer's
+//! Failed deliveries: opened when the order sync reports `returned_to_seller` or the second
+//! failed attempt; the buyer's
 //! choice (refund or redelivery) and the refund, each with its notifications, and the sweep that
 //! records a refund not made within the hour.
 use super::notifications::{notify, Notice};
@@ -7,6 +8,7 @@ use super::schema::{delivery_failures as df, orders as o};
 use super::{from_db, to_db, write_tx, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::delivery_failures::{self as rules, Choice, Failure, Refusal, Status};
+use crate::domain::orders::OrderStatus;
 use crate::domain::refused::Refused;
 use crate::domain::webhooks::EventType;
 use crate::policy::ReturnPolicy;
@@ -42,34 +44,47 @@ impl FailureRow {
     }
 }
 
-/// Called by the order upsert, in its transaction: the order came back to the seller.
+/// Called by the order upsert, in its transaction, whenever the delivery has failed: opens
+/// the follow-up once, tells the buyer and offers the event to the shop's webhooks.
 pub fn open_for(
     conn: &mut DbConnection,
     order_id: &str,
+    status: OrderStatus,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    if find(conn, order_id)?.is_some() {
-        return Ok(());
-    }
     let f = rules::open(now);
-    diesel::insert_into(df::table)
+    // Conditional: of two syncs reporting the failure, one opens it.
+    let opened = crate::on_backend!(conn, |c| diesel::insert_into(df::table)
         .values((
             df::order_id.eq(order_id),
             df::status.eq(f.status.as_str()),
             df::opened_at.eq(to_db(now)),
             df::updated_at.eq(to_db(now)),
         ))
-        .execute(conn)?;
-    let (shop_id, external_id): (String, String) = o::table
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    if opened == 0 {
+        return Ok(());
+    }
+    let (shop_id, external_id, buyer_id): (String, String, String) = o::table
         .find(order_id)
-        .select((o::shop_id, o::external_id))
+        .select((o::shop_id, o::external_id, o::buyer_id))
         .first(conn)?;
+    let event = match status {
+        OrderStatus::ReturnedToSeller => "returned_to_seller",
+        _ => "failed_attempts",
+    };
     let data = serde_json::json!({
-        "order_id": order_id, "external_id": external_id, "status": f.status,
-        "event": "returned_to_seller",
+        "order_id": order_id, "external_id": external_id, "status": f.status, "event": event,
     });
     super::webhooks::outbox::enqueue(conn, &shop_id, EventType::OrderDeliveryFailed, data, now)?;
-    Ok(())
+    let notice = Notice {
+        kind: "order_returned_to_seller",
+        subject_type: "order",
+        subject_id: order_id,
+        data: serde_json::json!({ "order_id": order_id, "external_id": external_id }),
+    };
+    notify(conn, &[buyer_id.as_str()], &notice, now)
 }
 
 /// On every order view: dispatched statically (see `on_backend!`).

@@ -13,6 +13,7 @@ use crate::domain::caller::Caller;
 use crate::domain::complaints::Target;
 use crate::domain::events::{recipients, Audience};
 use crate::domain::reviews::{hearer, Hearer, ReviewStatus};
+use crate::domain::roles::Role;
 use crate::domain::webhooks::catalogue::{of_case_step, of_review_notice, seller_safe};
 use crate::domain::webhooks::EventType;
 use chrono::{DateTime, Utc};
@@ -101,6 +102,26 @@ pub fn record_written(
             )
         }
     };
+    if e.actor.is_some_and(|a| a.role == Role::Moderator) {
+        // The moderation log holds every moderator's action, on cases as on reviews.
+        let subject_type = match subject {
+            Subject::Complaint(_) => "complaint",
+            Subject::Return(_) => "return",
+        };
+        let field = |k: &str| e.data.get(k).and_then(|v| v.as_str());
+        log_line(
+            conn,
+            &LogAction {
+                actor: actor_id,
+                action: e.kind,
+                subject: (subject_type, id),
+                before: field("from_status"),
+                after: Some(status),
+                note: field("note"),
+            },
+            now,
+        )?;
+    }
     if let (Audience::Public, Some(shop)) = (e.audience, shop) {
         written.messages = offer_case_step(conn, subject, e, shop, now)?;
     }
@@ -206,7 +227,7 @@ fn offer_case_step(
 }
 
 /// One line of the moderation log: who (`None`: the screening or a rule) did what to which
-/// review, flag or appeal, from which status to which.
+/// review, flag, appeal, complaint or return, from which status to which.
 pub struct LogAction<'a> {
     pub actor: Option<&'a str>,
     pub action: &'a str,
@@ -214,6 +235,27 @@ pub struct LogAction<'a> {
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
     pub note: Option<&'a str>,
+}
+
+fn log_line(
+    conn: &mut DbConnection,
+    entry: &LogAction<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    diesel::insert_into(ml::table)
+        .values((
+            ml::id.eq(new_id()),
+            ml::actor_id.eq(entry.actor),
+            ml::action.eq(entry.action),
+            ml::subject_type.eq(entry.subject.0),
+            ml::subject_id.eq(entry.subject.1),
+            ml::before_status.eq(entry.before),
+            ml::after_status.eq(entry.after),
+            ml::note.eq(entry.note),
+            ml::created_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A step of a review, a flag on it or an appeal of it: its moderation-log line, its notice,
@@ -270,19 +312,7 @@ pub fn record_review(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     if let Some(entry) = step.log {
-        diesel::insert_into(ml::table)
-            .values((
-                ml::id.eq(new_id()),
-                ml::actor_id.eq(entry.actor),
-                ml::action.eq(entry.action),
-                ml::subject_type.eq(entry.subject.0),
-                ml::subject_id.eq(entry.subject.1),
-                ml::before_status.eq(entry.before),
-                ml::after_status.eq(entry.after),
-                ml::note.eq(entry.note),
-                ml::created_at.eq(to_db(now)),
-            ))
-            .execute(conn)?;
+        log_line(conn, &entry, now)?;
     }
     match step.notice {
         None => Ok(()),

@@ -212,9 +212,17 @@ pub struct LogRow {
 }
 
 /// Newest first. There is no update or delete of log rows anywhere in the code.
+/// Which log entries to list (each filter optional).
+#[derive(Debug, Default)]
+pub struct LogFilter<'a> {
+    pub subject_id: Option<&'a str>,
+    pub subject_type: Option<&'a str>,
+    pub actor_id: Option<&'a str>,
+}
+
 pub fn log_entries(
     conn: &mut DbConnection,
-    subject_id: Option<&str>,
+    filter: &LogFilter<'_>,
     before: Option<&str>,
     limit: u32,
 ) -> Result<Vec<LogRow>, DbError> {
@@ -223,8 +231,14 @@ pub fn log_entries(
         .order(ml::id.desc())
         .limit(i64::from(limit))
         .into_boxed();
-    if let Some(s) = subject_id {
+    if let Some(s) = filter.subject_id {
         q = q.filter(ml::subject_id.eq(s.to_string()));
+    }
+    if let Some(t) = filter.subject_type {
+        q = q.filter(ml::subject_type.eq(t.to_string()));
+    }
+    if let Some(a) = filter.actor_id {
+        q = q.filter(ml::actor_id.eq(a.to_string()));
     }
     if let Some(b) = before {
         q = q.filter(ml::id.lt(b.to_string()));

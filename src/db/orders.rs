@@ -5,7 +5,7 @@ use super::schema::{
     users,
 };
 use super::{new_id, to_db, write_tx, DbConnection, DbError};
-use crate::domain::orders::{buyer_notification, DeliveryType, OrderStatus};
+use crate::domain::orders::{buyer_notification, delivery_failed, DeliveryType, OrderStatus};
 use crate::domain::pagination::TimeCursor;
 use crate::domain::refused::Refused;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -89,16 +89,18 @@ pub struct ItemWrite<'a> {
 
 /// Inserts or updates by `external_id`. Returns the stored order and whether it was created.
 /// Items are matched by product id so their ids (which reviews and returns cite) survive updates.
+/// `attempts_before_return` (policy): the failed attempt that makes the delivery failed.
 pub fn upsert(
     conn: &mut DbConnection,
     w: &OrderWrite,
+    attempts_before_return: i32,
     now: DateTime<Utc>,
 ) -> Result<(OrderRecord, bool), DbError> {
     // Two sync workers may insert the same new order at once; the loser's insert violates the
     // unique external_id and, retried, finds the winner's row and updates it.
     let mut attempt = 0;
     let (order_id, created) = loop {
-        match upsert_once(conn, w, now) {
+        match upsert_once(conn, w, attempts_before_return, now) {
             Err(e) if attempt < 2 && super::is_unique_violation(&e) => attempt += 1,
             other => break other?,
         }
@@ -110,6 +112,7 @@ pub fn upsert(
 fn upsert_once(
     conn: &mut DbConnection,
     w: &OrderWrite,
+    attempts_before_return: i32,
     now: DateTime<Utc>,
 ) -> Result<(String, bool), DbError> {
     write_tx(conn, |conn| {
@@ -176,9 +179,9 @@ fn upsert_once(
             };
             notify(conn, &[w.buyer_id], &notice, now)?;
         }
-        if w.status == OrderStatus::ReturnedToSeller && before != Some(w.status) {
-            // The buyer now owes a choice: refund or redelivery.
-            super::delivery_failures::open_for(conn, &order_id, now)?;
+        if delivery_failed(w.status, w.failed_attempts, attempts_before_return) {
+            // The buyer now owes a choice: refund or redelivery (opened once, told once).
+            super::delivery_failures::open_for(conn, &order_id, w.status, now)?;
         }
         Ok((order_id, before.is_none()))
     })

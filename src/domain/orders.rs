@@ -112,8 +112,24 @@ pub fn buyer_notification(before: Option<OrderStatus>, after: OrderStatus) -> Op
     }
     match after {
         OrderStatus::Delivered => Some("order_delivered"),
-        OrderStatus::ReturnedToSeller => Some("order_returned_to_seller"),
+        // A failed delivery is told when its follow-up opens (`delivery_failed`), once.
         _ => None,
+    }
+}
+
+/// Whether the order's delivery has failed and the buyer owes a choice (refund or
+/// redelivery): upstream reports the parcel returned to the seller, or reports the
+/// `attempts_before_return`-th failed attempt while the parcel is still on its way — the
+/// failure is a fact then, whether or not the return scan has come yet.
+pub fn delivery_failed(
+    status: OrderStatus,
+    failed_attempts: i32,
+    attempts_before_return: i32,
+) -> bool {
+    match status {
+        OrderStatus::ReturnedToSeller => true,
+        OrderStatus::Pending | OrderStatus::InTransit => failed_attempts >= attempts_before_return,
+        OrderStatus::Delivered | OrderStatus::Cancelled => false,
     }
 }
 
@@ -205,9 +221,24 @@ mod tests {
         );
         assert_eq!(
             buyer_notification(Some(OrderStatus::InTransit), OrderStatus::ReturnedToSeller),
-            Some("order_returned_to_seller")
+            None,
+            "told when the failure opens"
         );
         assert_eq!(buyer_notification(None, OrderStatus::Pending), None);
+    }
+
+    #[test]
+    fn the_second_failed_attempt_is_a_failed_delivery_in_any_open_status() {
+        use OrderStatus::*;
+        assert!(delivery_failed(ReturnedToSeller, 0, 2));
+        assert!(delivery_failed(InTransit, 2, 2));
+        assert!(delivery_failed(Pending, 3, 2));
+        assert!(!delivery_failed(InTransit, 1, 2));
+        assert!(
+            !delivery_failed(Delivered, 2, 2),
+            "delivered on a later attempt"
+        );
+        assert!(!delivery_failed(Cancelled, 2, 2));
     }
 
     #[test]

@@ -465,7 +465,9 @@ fn open_in_state(r: &Return, action: Action, role: Role, now: DateTime<Utc>) -> 
             s == Rejected && r.disputed_at.is_none() && r.dispute_until.is_some_and(|u| now <= u)
         }
         SchedulePickup => matches!(s, Approved | PickupScheduled),
-        PickUp => s == PickupScheduled,
+        // A scan is a physical fact from upstream (a parcel handed in at a pickup point or a
+        // postomat): it is taken whether or not the seller scheduled a pickup.
+        PickUp => matches!(s, Approved | PickupScheduled),
         Refund => s == PickedUp,
         Cancel => s.before_pickup(),
     }
@@ -918,13 +920,16 @@ mod tests {
         )
         .unwrap();
         let now = t("2026-11-22T09:00:00Z");
-        // No scan before a pickup is scheduled.
-        assert_eq!(
-            apply(&approved, SERVICE, &Command::PickUp { at: now }, now, &p),
-            Err(Refusal::InvalidState {
-                allowed: vec![Action::SchedulePickup]
-            })
-        );
+        // A parcel handed in without a scheduled pickup is still picked up.
+        let handed_in = apply(&approved, SERVICE, &Command::PickUp { at: now }, now, &p).unwrap();
+        assert_eq!(handed_in.status, Status::PickedUp);
+        assert_eq!(handed_in.pickup_at, None);
+        assert_eq!(handed_in.refund_due_by, Some(now + TimeDelta::hours(1)));
+        // Not before the return is approved.
+        assert!(matches!(
+            apply(&requested(), SERVICE, &Command::PickUp { at: now }, now, &p),
+            Err(Refusal::InvalidState { .. })
+        ));
         assert_eq!(
             apply(
                 &approved,

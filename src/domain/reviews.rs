@@ -269,7 +269,13 @@ pub enum Hearer {
 /// The one recipient rule of reviews, by the notice's kind.
 pub fn hearer(kind: &str) -> Hearer {
     match kind {
-        "review_new" => Hearer::ShopSellers,
+        // A review became public later than it was written (a held one approved, or made
+        // clean by an edit), changed while public, or came back on appeal: the sellers'
+        // 24-hour reply clock runs from the moment it is public.
+        "review_new"
+        | "shop_review_published"
+        | "shop_review_edited"
+        | "shop_review_reinstated" => Hearer::ShopSellers,
         "flag_upheld" | "flag_dismissed" => Hearer::FlagRaiser,
         _ => Hearer::Author,
     }

@@ -14,9 +14,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         ),
         "order_returned_to_seller" => (
             lang.pick(
-                "Тапсырыс сатушыға қайтарылды",
-                "Заказ возвращён продавцу",
-                "Order returned to the seller",
+                "Тапсырысты жеткізу сәтсіз аяқталды",
+                "Доставка заказа не удалась",
+                "Delivery of your order failed",
             ),
             lang.pick(
                 "Жеткізудің екі әрекеті сәтсіз болды. Ақшаны қайтаруды немесе қайта жеткізуді таңдаңыз.",
@@ -55,6 +55,46 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "review_new" => (
             lang.pick("Жаңа пікір", "Новый отзыв", "New review"),
             lang.pick("Дүкеніңізге жаңа пікір келді.", "О вашем магазине оставлен новый отзыв.", "Your shop has a new review."),
+        ),
+        "shop_review_published" => (
+            lang.pick("Пікір жарияланды", "Отзыв опубликован", "Review now public"),
+            lang.pick(
+                "Дүкеніңіз туралы пікір жарияланды. Теріс пікірге 24 сағат ішінде жауап беріңіз.",
+                "Отзыв о вашем магазине опубликован. На негативный отзыв ответьте в течение 24 часов.",
+                "A review of your shop is now public. Reply to a negative one within 24 hours.",
+            ),
+        ),
+        "shop_review_edited" => (
+            lang.pick("Пікір өзгертілді", "Отзыв изменён", "Review edited"),
+            lang.pick(
+                "Сатып алушы дүкеніңіз туралы пікірді өзгертті.",
+                "Покупатель изменил отзыв о вашем магазине.",
+                "A buyer edited a review of your shop.",
+            ),
+        ),
+        "shop_review_reinstated" => (
+            lang.pick("Пікір қалпына келтірілді", "Отзыв восстановлен", "Review reinstated"),
+            lang.pick(
+                "Шағымнан кейін пікір қайта жарияланды.",
+                "После апелляции отзыв о вашем магазине снова опубликован.",
+                "After an appeal a review of your shop is public again.",
+            ),
+        ),
+        "review_hidden" => (
+            lang.pick("Пікір жасырылды", "Отзыв скрыт", "Review hidden"),
+            lang.pick(
+                "Пікіріңізде жеке деректер бар деген шағым түсті: модератор шешкенше ол жасырылды.",
+                "На ваш отзыв пожаловались из-за персональных данных: он скрыт до решения модератора.",
+                "Your review was reported for personal data: it is hidden until a moderator decides.",
+            ),
+        ),
+        "review_restored" => (
+            lang.pick("Пікір қайта көрсетілді", "Отзыв снова виден", "Review shown again"),
+            lang.pick(
+                "Модератор шағымды қабылдамады: пікіріңіз қайта көрсетіледі.",
+                "Модератор отклонил жалобу: ваш отзыв снова виден.",
+                "A moderator dismissed the report: your review is shown again.",
+            ),
         ),
         "review_reply" => (
             lang.pick("Сатушы жауап берді", "Продавец ответил", "The seller replied"),
@@ -380,7 +420,7 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
 }
 
 /// Every notification kind the service emits; a test checks each has its own texts.
-pub const NOTIFICATION_KINDS: [&str; 48] = [
+pub const NOTIFICATION_KINDS: [&str; 53] = [
     "order_delivered",
     "order_returned_to_seller",
     "review_published",
@@ -389,6 +429,11 @@ pub const NOTIFICATION_KINDS: [&str; 48] = [
     "review_removed",
     "review_new",
     "review_reply",
+    "shop_review_published",
+    "shop_review_edited",
+    "shop_review_reinstated",
+    "review_hidden",
+    "review_restored",
     "flag_upheld",
     "flag_dismissed",
     "appeal_reinstated",

@@ -378,7 +378,7 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
 }
 
 /// A buyer's delivered order (delivered `days_ago`) and a filed complaint about it.
-async fn filed(
+pub(crate) async fn filed(
     app: &TestApp,
     cast: &Cast,
     external: &str,

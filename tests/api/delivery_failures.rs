@@ -1,4 +1,4 @@
-//! A failed delivery: the second failed attempt (`returned_to_seller`) opens the buyer's
+//! A failed delivery: the second failed attempt (`returned_to_seller`, or the count while in transit) opens the buyer's
 //! choice; a refund choice is due within 1 hour, checked to the second on both backends.
 use crate::helpers::*;
 use crate::returns::{at, EARLY};
@@ -203,4 +203,53 @@ async fn a_refund_made_in_time_and_redelivery_owe_nothing() {
     )
     .await
     .assert_problem(404, "not_found");
+}
+
+/// The second failed attempt opens the follow-up while the parcel is still on its way; the
+/// return scan that follows opens nothing more and tells nobody twice.
+#[actix_web::test]
+async fn the_second_failed_attempt_opens_the_choice_before_the_return_scan() {
+    let app = TestApp::spawn().await;
+    app.clock.set(at("2026-11-20T08:00:00Z"));
+    let cast = app.cast().await;
+    let placed = at("2026-11-17T08:00:00Z");
+    let mut body = order_body(&cast.buyer.id, cast.shop(), placed, None);
+    body["delivery"]["failed_attempts"] = json!(1);
+    let first = app.put_order(&cast.service, "F-3", body.clone()).await;
+    assert_eq!(
+        first.body["delivery"]["status"], "in_transit",
+        "{}",
+        first.body
+    );
+    body["delivery"]["failed_attempts"] = json!(2);
+    let second = app.put_order(&cast.service, "F-3", body.clone()).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    let order = second.body["id"].as_str().unwrap().to_string();
+    let seen = app
+        .get(&format!("/api/v1/orders/{order}"), Some(&cast.buyer.token))
+        .await;
+    assert_eq!(seen.body["delivery"]["status"], "in_transit");
+    assert_eq!(seen.body["delivery_failure"]["status"], "awaiting_choice");
+    assert_eq!(
+        seen.body["delivery_failure"]["allowed_actions"],
+        json!(["choose"])
+    );
+    let told = |kinds: Vec<String>| {
+        kinds
+            .iter()
+            .filter(|k| *k == "order_returned_to_seller")
+            .count()
+    };
+    assert_eq!(told(app.notification_kinds(&cast.buyer.token).await), 1);
+    app.clock.advance(TimeDelta::hours(5));
+    body["delivery"]["status"] = json!("returned_to_seller");
+    app.put_order(&cast.service, "F-3", body).await;
+    let seen = app
+        .get(&format!("/api/v1/orders/{order}"), Some(&cast.buyer.token))
+        .await;
+    assert_eq!(
+        seen.body["delivery_failure"]["opened_at"], "2026-11-20T08:00:00Z",
+        "opened once, at the second attempt"
+    );
+    assert_eq!(told(app.notification_kinds(&cast.buyer.token).await), 1);
 }

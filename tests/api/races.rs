@@ -551,7 +551,7 @@ async fn two_syncs_of_one_order_apply_one_after_the_other() {
                         status: OrderStatus::ReturnedToSeller,
                         total_amount: 150_000,
                     };
-                    upsert(c, &write, now).map(|_| ())
+                    upsert(c, &write, 2, now).map(|_| ())
                 }) as Job
             })
             .collect();

@@ -283,6 +283,22 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
             ],
         ),
         (
+            "a parcel handed in without a scheduled pickup is picked up all the same",
+            vec![
+                step(REQUESTED, Buyer, request("wrong_item"), 201, "requested"),
+                step("2026-11-21T05:00:00Z", Service, Do::Scan("2026-11-21T05:00:00Z"), 409, "invalid_transition"),
+                step("2026-11-21T05:00:00Z", Seller, act("approve"), 200, "approved"),
+                step("2026-11-21T09:00:00Z", Service, Do::Scan("2026-11-21T08:30:00Z"), 200, "picked_up")
+                    .check("/pickup_at", Value::Null)
+                    .check("/refund_due_by", json!("2026-11-21T09:30:00Z"))
+                    .check("/timeline/2/kind", json!("picked_up"))
+                    .check("/timeline/2/data/pickup_scheduled", json!(false))
+                    .check("/timeline/2/data/from_status", json!("approved")),
+                step("2026-11-21T09:10:00Z", Seller, Do::Act("refund", json!({"amount": 5000})), 200, "refunded")
+                    .check("/breaches", json!([])),
+            ],
+        ),
+        (
             "a refund later than an hour after the scan is a breach, by the sweep or at once",
             vec![
                 step(REQUESTED, Buyer, request("wrong_item"), 201, "requested"),

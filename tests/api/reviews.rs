@@ -72,9 +72,18 @@ async fn who_may_review_what_and_until_when() {
     let item = order["items"][0]["id"].as_str().unwrap().to_string();
     let other_item = order["items"][1]["id"].as_str().unwrap().to_string();
 
+    // Someone else's item is not found, exactly like an item that does not exist.
     app.review(&cast.other_buyer.token, &item, 5, "")
         .await
-        .assert_problem(403, "not_order_buyer");
+        .assert_problem(404, "not_found");
+    app.review(
+        &cast.other_buyer.token,
+        "01900000-0000-7000-8000-000000000000",
+        5,
+        "",
+    )
+    .await
+    .assert_problem(404, "not_found");
     app.review(&cast.seller.token, &item, 5, "")
         .await
         .assert_problem(403, "forbidden");

@@ -168,8 +168,14 @@ pub struct LogPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LogQuery {
-    /// Only entries about this review, flag or appeal.
+    /// Only entries about this review, flag, appeal, complaint or return.
     pub subject_id: Option<String>,
+    /// Only entries about subjects of this kind: `review`, `flag`, `appeal`, `complaint` or
+    /// `return`.
+    #[param(inline)]
+    pub kind: Option<QueueKindParam>,
+    /// Only this moderator's actions.
+    pub actor_id: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     #[param(pattern = "^([0-9a-f]{2})+$", max_length = 512)]

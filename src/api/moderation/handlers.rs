@@ -236,7 +236,8 @@ async fn decide_appeal(
     Ok(web::Json(AppealView::from(row)))
 }
 
-/// Every moderation action, newest first (append-only).
+/// Every moderation action — on reviews, flags, appeals, complaints and returns — newest
+/// first (append-only).
 #[utoipa::path(
     operation_id = "list_moderation_log",
     tag = "moderation",
@@ -258,9 +259,21 @@ async fn log(
     user.require(&[Role::Moderator])?;
     let q = query.into_inner();
     let (limit, before) = crate::api::id_page(&state.policy, q.limit, q.cursor.as_deref())?;
+    let kind = q.kind.map(|k| match k {
+        QueueKindParam::Review => "review",
+        QueueKindParam::Flag => "flag",
+        QueueKindParam::Appeal => "appeal",
+        QueueKindParam::Complaint => "complaint",
+        QueueKindParam::Return => "return",
+    });
     let rows = state
         .db(move |c| {
-            moderation::log_entries(c, q.subject_id.as_deref(), before.as_deref(), limit + 1)
+            let filter = moderation::LogFilter {
+                subject_id: q.subject_id.as_deref(),
+                subject_type: kind,
+                actor_id: q.actor_id.as_deref(),
+            };
+            moderation::log_entries(c, &filter, before.as_deref(), limit + 1)
         })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |r| encode_id_cursor(&r.id));

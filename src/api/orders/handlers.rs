@@ -5,7 +5,7 @@ use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::caller::Parties;
-use crate::domain::orders::{check_draft, OrderStatus};
+use crate::domain::orders::check_draft;
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
@@ -71,9 +71,12 @@ async fn upsert_order(
     };
     validate_with(&req, extra)?;
     let total = total.ok_or_else(|| ApiError::internal("order total missing after validation"))?;
-    let now = state.clock.now();
+    let (now, attempts) = (
+        state.clock.now(),
+        state.policy.returns.failed_attempts_before_return,
+    );
     let (record, created) = state
-        .db(move |c| db::orders::upsert(c, &req.write(&external_id, total), now))
+        .db(move |c| db::orders::upsert(c, &req.write(&external_id, total), attempts, now))
         .await?;
     let view = OrderView::for_viewer(record, Role::Service);
     Ok(if created {
@@ -153,8 +156,11 @@ async fn get_order(
             };
             // Only an order that came back has a failed delivery to follow up (one statement
             // fewer on every other order view).
-            let came_back = record.order.status == OrderStatus::ReturnedToSeller
-                || record.order.failed_attempts >= attempts_before_return;
+            let came_back = crate::domain::orders::delivery_failed(
+                record.order.status,
+                record.order.failed_attempts,
+                attempts_before_return,
+            );
             let failure = match came_back {
                 true => match db::delivery_failures::find(c, &id)? {
                     Some(f) => Some((f, db::orders::breaches(c, &id)?)),

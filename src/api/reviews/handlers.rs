@@ -71,8 +71,8 @@ fn render(record: store::ReviewRecord, audience: Audience) -> ReviewView {
     responses(
         (status = 201, description = "`status` is `published` (clean) or `pending_moderation` with `screening` findings", body = ReviewView),
         Unauthorized,
-        (status = 403, description = "`forbidden` (not a buyer) or `not_order_buyer`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such order item", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden` (not a buyer)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order item, or not the caller's", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_reviewed`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`, `item_not_delivered`, `review_window_closed`, `invalid_attachment`", body = Problem, content_type = "application/problem+json"),
     ),

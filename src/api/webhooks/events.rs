@@ -137,7 +137,9 @@ pub struct DeliveryFailedEventData {
     pub order_id: String,
     pub external_id: String,
     pub status: String,
-    /// `returned_to_seller`, `delivery_failure_refund`, `delivery_failure_redelivery`.
+    /// `returned_to_seller` or `failed_attempts` (the failure opened: the parcel came back, or
+    /// the sync reported the second failed attempt first), `delivery_failure_refund`,
+    /// `delivery_failure_redelivery`.
     pub event: String,
     pub refund_due_by: Option<DateTime<Utc>>,
 }

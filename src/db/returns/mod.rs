@@ -351,6 +351,10 @@ pub fn act(
                 data["complaint_id"] = complaint.id.clone().into();
                 data["complaint_number"] = complaint.number.clone().into();
             }
+            // Recorded with the scan: whether the seller had scheduled the pickup.
+            Command::PickUp { .. } => {
+                data["pickup_scheduled"] = (before.status == Status::PickupScheduled).into();
+            }
             _ => {}
         }
         let stored = store(conn, &row.id, &next, now)?;

@@ -149,6 +149,13 @@ pub fn decide_appeal(
             ),
             now,
         )?;
+        if after.publicly_visible() && !before.publicly_visible() {
+            events::record_review(
+                conn,
+                ReviewStep::notice(&after, "shop_review_reinstated", serde_json::json!({})),
+                now,
+            )?;
+        }
         settle_ratings(conn, &before, &after, policy, now)?;
         Ok(ra::table
             .find(appeal_id)

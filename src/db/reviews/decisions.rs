@@ -38,6 +38,11 @@ pub fn decide_review(
                     ReviewStep::notice(&after, "review_published", serde_json::json!({})),
                     now,
                 )?;
+                events::record_review(
+                    conn,
+                    ReviewStep::notice(&after, "shop_review_published", serde_json::json!({})),
+                    now,
+                )?;
                 after
             }
             _ => {

@@ -73,6 +73,16 @@ pub fn create_flag(
                 now,
             )?;
             let after = find_for_update(conn, review_id)?;
+            // The author hears why the review disappeared (not who flagged it).
+            events::record_review(
+                conn,
+                ReviewStep::notice(
+                    &after,
+                    "review_hidden",
+                    serde_json::json!({ "reason": flag.reason.as_str() }),
+                ),
+                now,
+            )?;
             settle_ratings(conn, &before, &after, policy, now)?;
         }
         events::record_review(
@@ -178,7 +188,15 @@ pub fn decide_flag(
                 diesel::update(r::table.find(&before.id))
                     .set(r::hidden.eq(false))
                     .execute(conn)?;
-                ("dismissed", find_for_update(conn, &before.id)?)
+                let after = find_for_update(conn, &before.id)?;
+                if before.hidden && after.publicly_visible() {
+                    events::record_review(
+                        conn,
+                        ReviewStep::notice(&after, "review_restored", serde_json::json!({})),
+                        now,
+                    )?;
+                }
+                ("dismissed", after)
             }
         };
         diesel::update(rf::table.find(flag_id))

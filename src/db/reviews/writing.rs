@@ -87,8 +87,13 @@ pub fn create(
     let author_id = author.id.as_str();
     write_tx(conn, |conn| {
         let (item, order) = item_context(conn, order_item_id)?.ok_or(DbError::NotFound)?;
+        // Someone else's item answers as if it did not exist, as complaints and returns do:
+        // the caller must not learn which item ids are real.
+        if order.buyer_id != author_id {
+            return Err(DbError::NotFound);
+        }
         let facts = ItemFacts {
-            is_buyer: order.buyer_id == author_id,
+            is_buyer: true,
             order_status: order.status,
             delivered_at: order.delivered_at.map(from_db),
             already_reviewed: !reviewed_items(conn, std::slice::from_ref(&item.id))?.is_empty(),
@@ -205,6 +210,16 @@ pub fn edit(
         set_photos(conn, id, &input.attachment_ids)?;
         let after = find_for_update(conn, id)?;
         record_screening(conn, &after, Some(before.status.as_str()), now)?;
+        // The sellers hear of an edit the public sees; a held edit is heard of when approved.
+        if after.publicly_visible() {
+            let kind = if before.publicly_visible() {
+                "shop_review_edited"
+            } else {
+                "shop_review_published"
+            };
+            let extra = serde_json::json!({ "version": after.version });
+            events::record_review(conn, ReviewStep::notice(&after, kind, extra), now)?;
+        }
         settle_ratings(conn, &before, &after, policy, now)?;
         Ok(after)
     })
