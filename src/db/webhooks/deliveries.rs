@@ -12,6 +12,7 @@ use crate::domain::webhooks::DisabledReason;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
+use std::collections::BTreeMap;
 
 /// The endpoints with a delivery due, none leased, least recently served first, leased to
 /// this claim. On PostgreSQL endpoints another instance is claiming are skipped
@@ -188,8 +189,10 @@ pub struct Finished {
 /// told), hands back the deliveries it did not send, and frees the endpoint, whose
 /// `lease_until` keeps the claim's end for fairness.
 ///
-/// One commit per claim rather than per attempt: the dispatcher shares the database with the
-/// requests, and a commit per delivered message cost filing a quarter of its throughput.
+/// A handful of statements per claim, not several per attempt: the dispatcher shares the
+/// database with the requests (measured: filing kept 0.75 of its throughput with a commit per
+/// delivered message). The log lines go in one insert, the delivered deliveries in one update
+/// per status code; only failures, rare, are recorded one by one.
 pub fn finish(
     conn: &mut DbConnection,
     endpoint: &EndpointRow,
@@ -201,18 +204,92 @@ pub fn finish(
 ) -> Result<Finished, DbError> {
     write_tx(conn, |conn| {
         let mut finished = Finished::default();
-        for a in attempted {
-            let (lease_lost, disabled) = record(conn, a, token, failing_for, now)?;
+        log_attempts(conn, attempted)?;
+        let delivered = |a: &&Attempted| a.next == Next::Delivered;
+        let mut by_code: BTreeMap<Option<i32>, Vec<&str>> = BTreeMap::new();
+        for a in attempted.iter().filter(delivered) {
+            let code = a.log.status_code.map(i32::from);
+            by_code
+                .entry(code)
+                .or_default()
+                .push(&a.claimed.delivery_id);
+        }
+        for (code, ids) in &by_code {
+            let updated = diesel::update(
+                wd::table
+                    .filter(wd::id.eq_any(ids))
+                    .filter(wd::lease_token.eq(token)),
+            )
+            .set((
+                wd::status.eq("delivered"),
+                wd::attempts.eq(wd::attempts + 1),
+                wd::next_attempt_at.eq(None::<NaiveDateTime>),
+                wd::lease_token.eq(None::<String>),
+                wd::lease_until.eq(None::<NaiveDateTime>),
+                wd::last_status_code.eq(code),
+                wd::last_error.eq(None::<String>),
+                wd::updated_at.eq(to_db(now)),
+            ))
+            .execute(conn)?;
+            finished.leases_lost += ids.len() - updated;
+        }
+        // The endpoint's failing streak ends at a delivery: before the failures when one
+        // came after it, at the end when the claim ended on one.
+        let ends_delivered = attempted.last().is_some_and(|a| a.next == Next::Delivered);
+        if !by_code.is_empty() && !ends_delivered {
+            clear_failing(conn, &endpoint.id)?;
+        }
+        for a in attempted.iter().filter(|a| a.next != Next::Delivered) {
+            let (lease_lost, disabled) = record_failure(conn, a, token, failing_for, now)?;
             finished.leases_lost += usize::from(lease_lost);
             finished.disabled = finished.disabled.or(disabled);
+        }
+        if ends_delivered {
+            clear_failing(conn, &endpoint.id)?;
         }
         release(conn, &endpoint.id, unsent, token, now)?;
         Ok(finished)
     })
 }
 
-/// Records one attempt: (whether the lease was lost, why this attempt disabled the endpoint).
-fn record(
+/// Every attempt's log line, in one insert.
+fn log_attempts(conn: &mut DbConnection, attempted: &[Attempted]) -> Result<(), DbError> {
+    if attempted.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = attempted
+        .iter()
+        .map(|a| {
+            (
+                wa::id.eq(new_id()),
+                wa::delivery_id.eq(&a.claimed.delivery_id),
+                wa::attempted_at.eq(to_db(a.log.at)),
+                wa::status_code.eq(a.log.status_code.map(i32::from)),
+                wa::duration_ms.eq(a.log.duration_ms),
+                wa::error.eq(a.log.error.as_deref()),
+                wa::response_snippet.eq(a.log.response_snippet.as_deref()),
+            )
+        })
+        .collect();
+    crate::on_backend!(conn, |c| diesel::insert_into(wa::table)
+        .values(&rows)
+        .execute(c))?;
+    Ok(())
+}
+
+fn clear_failing(conn: &mut DbConnection, endpoint_id: &str) -> Result<(), DbError> {
+    diesel::update(
+        we::table
+            .find(endpoint_id)
+            .filter(we::failing_since.is_not_null()),
+    )
+    .set(we::failing_since.eq(None::<NaiveDateTime>))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: (whether the lease was lost, why it disabled the endpoint).
+fn record_failure(
     conn: &mut DbConnection,
     a: &Attempted,
     token: &str,
@@ -221,9 +298,8 @@ fn record(
 ) -> Result<(bool, Option<DisabledReason>), DbError> {
     let (claimed, log) = (&a.claimed, &a.log);
     let (status, next_at) = match a.next {
-        Next::Delivered => ("delivered", None),
         Next::RetryAt(at) => ("pending", Some(to_db(at))),
-        Next::Failed => ("failed", None),
+        Next::Failed | Next::Delivered => ("failed", None),
     };
     let updated = diesel::update(
         wd::table
@@ -241,29 +317,8 @@ fn record(
         wd::updated_at.eq(to_db(now)),
     ))
     .execute(conn)?;
-    diesel::insert_into(wa::table)
-        .values((
-            wa::id.eq(new_id()),
-            wa::delivery_id.eq(&claimed.delivery_id),
-            wa::attempted_at.eq(to_db(log.at)),
-            wa::status_code.eq(log.status_code.map(i32::from)),
-            wa::duration_ms.eq(log.duration_ms),
-            wa::error.eq(log.error.as_deref()),
-            wa::response_snippet.eq(log.response_snippet.as_deref()),
-        ))
-        .execute(conn)?;
     let lease_lost = updated == 0;
     let endpoint = &claimed.endpoint.id;
-    if a.next == Next::Delivered {
-        diesel::update(
-            we::table
-                .find(endpoint)
-                .filter(we::failing_since.is_not_null()),
-        )
-        .set(we::failing_since.eq(None::<NaiveDateTime>))
-        .execute(conn)?;
-        return Ok((lease_lost, None));
-    }
     diesel::update(we::table.find(endpoint).filter(we::failing_since.is_null()))
         .set(we::failing_since.eq(Some(to_db(now))))
         .execute(conn)?;
