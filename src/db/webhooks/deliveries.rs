@@ -33,17 +33,17 @@ WHERE id IN (
     LIMIT $2 {lock})
 RETURNING id";
 
-/// The first due deliveries of the endpoints this claim leased, in event order.
+/// The first due deliveries of one endpoint this claim leased, in event order: a walk of the
+/// pending-deliveries index that stops after `$5` rows. (Ranking every due delivery of the
+/// leased endpoints with a window function read and sorted the whole backlog on each claim:
+/// 51 ms a claim, most of PostgreSQL's time, with 40k messages waiting.)
 const CLAIM_DELIVERIES: &str = "
 UPDATE webhook_deliveries SET lease_token = $2, lease_until = $3
 WHERE id IN (
-    SELECT id FROM (
-        SELECT d.id, ROW_NUMBER() OVER (
-            PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS rn
-        FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-        WHERE e.lease_token = $2 AND d.status = 'pending' AND d.next_attempt_at <= $1
-    ) ranked
-    WHERE rn <= $4)
+    SELECT id FROM webhook_deliveries
+    WHERE endpoint_id = $4 AND status = 'pending' AND next_attempt_at <= $1
+    ORDER BY next_attempt_at, id
+    LIMIT $5)
 RETURNING id";
 
 #[derive(QueryableByName)]
@@ -97,20 +97,25 @@ pub fn claim(
         if endpoints.is_empty() {
             return Ok(Vec::new());
         }
-        let ids: Vec<ClaimedId> = match conn {
-            DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_DELIVERIES)
-                .bind::<Timestamp, _>(to_db(now))
-                .bind::<Text, _>(token)
-                .bind::<Timestamp, _>(until)
-                .bind::<BigInt, _>(per_endpoint)
-                .load(c)?,
-            DbConnection::Sqlite(c) => diesel::sql_query(CLAIM_DELIVERIES.replace('$', "?"))
-                .bind::<Timestamp, _>(to_db(now))
-                .bind::<Text, _>(token)
-                .bind::<Timestamp, _>(until)
-                .bind::<BigInt, _>(per_endpoint)
-                .load(c)?,
-        };
+        let mut ids: Vec<ClaimedId> = Vec::new();
+        for endpoint in &endpoints {
+            ids.extend(match conn {
+                DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_DELIVERIES)
+                    .bind::<Timestamp, _>(to_db(now))
+                    .bind::<Text, _>(token)
+                    .bind::<Timestamp, _>(until)
+                    .bind::<Text, _>(&endpoint.id)
+                    .bind::<BigInt, _>(per_endpoint)
+                    .load(c)?,
+                DbConnection::Sqlite(c) => diesel::sql_query(CLAIM_DELIVERIES.replace('$', "?"))
+                    .bind::<Timestamp, _>(to_db(now))
+                    .bind::<Text, _>(token)
+                    .bind::<Timestamp, _>(until)
+                    .bind::<Text, _>(&endpoint.id)
+                    .bind::<BigInt, _>(per_endpoint)
+                    .load(c)?,
+            });
+        }
         if ids.is_empty() {
             return Ok(Vec::new());
         }
