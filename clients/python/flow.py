@@ -9,6 +9,7 @@ import os
 from typing import TypeVar
 
 from aftersale_client import AuthenticatedClient, Client
+from aftersale_client.api.analytics import get_shop_stats
 from aftersale_client.api.auth import login
 from aftersale_client.api.complaints import file_complaint, get_complaint
 from aftersale_client.api.moderation import decide_flag, list_moderation_queue
@@ -202,6 +203,10 @@ def main() -> None:
     print(f"    old secret signs until {rotated.previous_secret_expires_at}")
     if delete_webhook.sync_detailed(hook.id, client=seller).status_code != 204:
         raise SystemExit("webhook not deleted")
+    # The seller's dashboard: the shop's figures over the default 90 days.
+    stats = must("read shop stats", get_shop_stats.sync_detailed(hook.shop_id, client=seller))
+    replied = stats.reviews.negative.replied_within_24h
+    print(f"    {stats.ratings.all_time.count} ratings, negative replied in 24 h: {replied.numerator}/{replied.denominator}")
     print("Python client flow: passed")
 
 

@@ -14,6 +14,7 @@ pub mod refusals;
 pub mod returns;
 pub mod reviews;
 pub mod routes;
+pub mod stats;
 pub mod text;
 pub mod webhooks;
 
@@ -40,7 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(moderation::handlers::configure)
             .configure(complaints::handlers::configure)
             .configure(returns::handlers::configure)
-            .configure(webhooks::handlers::configure),
+            .configure(webhooks::handlers::configure)
+            .configure(stats::handlers::configure),
     );
 }
 

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod returns;
 pub mod reviews;
 pub mod schema;
+pub mod stats;
 pub mod text_columns;
 pub mod tokens;
 pub mod users;

@@ -37,4 +37,5 @@ pub mod returns;
 pub mod reviews;
 pub mod roles;
 pub mod screening;
+pub mod stats;
 pub mod webhooks;

@@ -27,6 +27,7 @@ mod returns;
 mod review_notices;
 mod reviews;
 mod schema;
+mod shop_stats;
 mod snapshots;
 mod sweep;
 mod text_input;

@@ -176,6 +176,15 @@ async function main(): Promise<void> {
   console.log(`    old secret signs until ${rotated.previous_secret_expires_at}`);
   const deleted = await seller.DELETE("/api/v1/webhooks/{id}", { params: { path: { id: hook.id } } });
   if (deleted.response.status !== 204) throw new Error("webhook not deleted");
+  // The seller's dashboard: the shop's figures over the default 90 days.
+  const stats = must(
+    "read shop stats",
+    await seller.GET("/api/v1/shops/{shop_id}/stats", { params: { path: { shop_id: hook.shop_id } } }),
+  );
+  const replied: Schemas["Rate"] = stats.reviews.negative.replied_within_24h;
+  console.log(
+    `    ${stats.ratings.all_time.count} ratings, negative replied in 24 h: ${replied.numerator}/${replied.denominator}`,
+  );
   console.log("TypeScript client flow: passed");
 }
 

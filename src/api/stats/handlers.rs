@@ -1,0 +1,105 @@
+//! `GET /shops/{shop_id}/stats`: a shop's figures over a window, as JSON or CSV.
+use crate::auth::AuthUser;
+use crate::db;
+use crate::db::stats::shop::Targets;
+use crate::domain::roles::Role;
+use crate::domain::stats::figures::ShopStats;
+use crate::domain::stats::Window;
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(shop_stats);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// Start of the window, included (RFC 3339); 90 days before `to` when absent.
+    pub from: Option<DateTime<Utc>>,
+    /// End of the window, excluded (RFC 3339); now when absent. At most 366 days after
+    /// `from`.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The figures as `metric,dimension,value` rows.
+#[derive(ToSchema)]
+#[schema(value_type = String)]
+#[allow(dead_code)] // Documents the CSV body; the handler writes it.
+pub struct StatsCsv(String);
+
+/// Whether the caller asked for CSV rather than JSON.
+fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"))
+}
+
+/// A shop's figures over `[from, to)`: ratings, reviews and replies, conversations,
+/// complaints and returns with their deadlines kept. The README ("Seller analytics") says
+/// what each figure counts.
+#[utoipa::path(
+    operation_id = "get_shop_stats",
+    tag = "analytics",
+    params(("shop_id" = String, Path, description = "Shop id"), StatsQuery),
+    responses(
+        (status = 200, description = "The figures; `Accept: text/csv` gives them as `metric,dimension,value` rows", content(
+            (ShopStats = "application/json"), (StatsCsv = "text/csv"),
+        )),
+        Unauthorized,
+        (status = 404, description = "No such shop, or not the caller's (only its sellers and moderators see it)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `from` not before `to` (`not_before_to`), a window over 366 days (`window_too_long`), or a malformed instant", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/shops/{shop_id}/stats")]
+async fn shop_stats(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<StatsQuery>,
+) -> ApiResult<HttpResponse> {
+    let shop_id = path.into_inner();
+    // Anyone but the shop's sellers and the moderators is told the shop has no figures.
+    let sees = match user.role {
+        Role::Moderator => true,
+        Role::Seller => user.shop_id.as_deref() == Some(shop_id.as_str()),
+        _ => false,
+    };
+    if !sees {
+        return Err(ErrorCode::NotFound.into());
+    }
+    let now = state.clock.now();
+    let q = query.into_inner();
+    let window = Window::resolve(q.from, q.to, now).map_err(|(f, c)| ApiError::field(f, c))?;
+    let targets = Targets {
+        rating_period_days: state.policy.reviews.rating_period_days,
+        critical_rating: state.policy.reviews.critical_shop_rating,
+    };
+    let stats: ShopStats = state
+        .db(move |c| {
+            if !db::users::shop_exists(c, &shop_id)? {
+                return Err(db::DbError::NotFound);
+            }
+            db::stats::shop::shop_stats(c, &shop_id, window, &targets, now)
+        })
+        .await?;
+    if wants_csv(&req) {
+        let doc = serde_json::to_value(&stats)
+            .map_err(|e| ApiError::internal(format!("stats not serialisable: {e}")))?;
+        let text =
+            super::csv::render(&doc).map_err(|e| ApiError::internal(format!("stats CSV: {e}")))?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(text));
+    }
+    Ok(HttpResponse::Ok().json(stats))
+}

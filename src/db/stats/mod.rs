@@ -1,0 +1,104 @@
+//! Analytics: aggregate queries over indexes, one pass per area, answered in the database —
+//! no counters beyond the rating counters that already exist. The window is free (any
+//! `[from, to)` to the second) and figures follow every later change of a case (a reply, a
+//! decision, a refund), which counters kept on write would have to revisit; the indexes keep
+//! each pass to the shop's rows of the window.
+//!
+//! The few places where PostgreSQL and SQLite speak differently (durations, JSON fields,
+//! parameters) go through `Dialect`.
+pub mod shop;
+
+use super::DbConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+impl Dialect {
+    pub fn of(conn: &DbConnection) -> Dialect {
+        match conn {
+            DbConnection::Postgresql(_) => Dialect::Postgres,
+            DbConnection::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// Seconds from `a` to `b`, to the millisecond.
+    pub fn secs(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("CAST(EXTRACT(EPOCH FROM ({b} - {a})) AS DOUBLE PRECISION)")
+            }
+            // julianday is a double: rounded to the millisecond, whole seconds compare exactly.
+            Dialect::Sqlite => {
+                format!("(ROUND((julianday({b}) - julianday({a})) * 86400000.0) / 1000.0)")
+            }
+        }
+    }
+
+    /// A text field of a JSON text column.
+    pub fn json_text(self, column: &str, field: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("(CAST({column} AS jsonb) ->> '{field}')"),
+            // Not json_extract's `'$.field'`: `$` marks the parameters (see `stats_query!`).
+            Dialect::Sqlite => format!("({column} ->> '{field}')"),
+        }
+    }
+}
+
+/// Runs a query written with `$N` parameters on either backend (SQLite reads `?N` as the
+/// same numbered parameter), binding the listed `(sql type, value)` pairs in order.
+#[macro_export]
+macro_rules! stats_query {
+    ($conn:expr, $sql:expr, [$(($ty:ty, $val:expr)),* $(,)?]) => {
+        match $conn {
+            $crate::db::DbConnection::Postgresql(c) => diesel::sql_query($sql.to_string())
+                $(.bind::<$ty, _>($val))*
+                .load(c),
+            $crate::db::DbConnection::Sqlite(c) => diesel::sql_query($sql.replace('$', "?"))
+                $(.bind::<$ty, _>($val))*
+                .load(c),
+        }
+    };
+}
+
+/// A count by one or two codes.
+#[derive(diesel::QueryableByName, Debug)]
+pub struct CodeCount {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub code: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub code2: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// Durations in seconds, for medians.
+#[derive(diesel::QueryableByName, Debug)]
+pub struct Secs {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub s: f64,
+}
+
+/// The median of the durations a query lists (`{order}` is replaced by `ORDER BY … LIMIT 2
+/// OFFSET …`), given how many there are: at most two rows are read.
+pub fn median_of(
+    conn: &mut DbConnection,
+    sql: &str,
+    count: i64,
+    bind: impl Fn(&mut DbConnection, &str) -> Result<Vec<Secs>, super::DbError>,
+) -> Result<Option<i64>, super::DbError> {
+    if count <= 0 {
+        return Ok(None);
+    }
+    let offset = (count - 1) / 2;
+    let take = if count % 2 == 0 { 2 } else { 1 };
+    let sql = sql.replace(
+        "{order}",
+        &format!("ORDER BY s LIMIT {take} OFFSET {offset}"),
+    );
+    let rows = bind(conn, &sql)?;
+    let secs: Vec<i64> = rows.iter().map(|r| r.s.round() as i64).collect();
+    Ok(crate::domain::stats::median(&secs))
+}

@@ -1,0 +1,422 @@
+//! `GET /shops/{id}/stats` against a history built on a fixed clock: every figure is compared
+//! with the value the history gives by hand (written out below, not computed by the service's
+//! queries), for the default window and for one that cuts through the history.
+use crate::helpers::*;
+use crate::returns::at;
+use chrono::TimeDelta;
+use serde_json::{json, Value};
+
+/// Monday 2026-11-02, 10:00 in Almaty.
+const T0: &str = "2026-11-02T05:00:00Z";
+
+fn t(hours: f64) -> chrono::DateTime<chrono::Utc> {
+    at(T0) + TimeDelta::seconds((hours * 3600.0) as i64)
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+struct History {
+    c2_resolve_by: chrono::DateTime<chrono::Utc>,
+}
+
+/// The shop's history; hours after T0 in brackets.
+async fn build(app: &TestApp, cast: &Cast) -> History {
+    let (buyer, seller, moderator) = (
+        cast.buyer.token.as_str(),
+        cast.seller.token.as_str(),
+        cast.moderator.token.as_str(),
+    );
+    let review = |ext: &'static str, rating: i32, text: &'static str| async move {
+        let item = app.delivered_item(cast, &cast.buyer, ext, 1).await;
+        let r = app.review(&cast.buyer.token, &item, rating, text).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body
+    };
+    let post = |path: String, token: &'static str, body: Value| async move {
+        let r = app.post(&path, Some(token), body).await;
+        assert!(r.status.as_u16() < 300, "{path}: {}", r.body);
+        r.body
+    };
+    let seller_s: &'static str = Box::leak(seller.to_string().into_boxed_str());
+    let buyer_s: &'static str = Box::leak(buyer.to_string().into_boxed_str());
+    let mod_s: &'static str = Box::leak(moderator.to_string().into_boxed_str());
+
+    // Conversations: answered in 2 h, answered in 30 h, never answered.
+    app.clock.set(t(0.0));
+    let mut orders = Vec::new();
+    for (i, ext) in ["M-1", "M-2", "M-3"].iter().enumerate() {
+        app.clock.set(t(i as f64));
+        let o = app
+            .delivered_order(&cast.service, ext, &cast.buyer, cast.shop(), 1)
+            .await;
+        let oid = id(&o);
+        post(
+            format!("/api/v1/orders/{oid}/messages"),
+            buyer_s,
+            json!({"body": "Где мой заказ?"}),
+        )
+        .await;
+        orders.push(oid);
+    }
+
+    // Reviews.
+    app.clock.set(t(0.0));
+    let r1 = id(&review("R-1", 5, "").await);
+    app.clock.set(t(1.0));
+    let r2 = id(&review("R-2", 1, "").await);
+    app.clock.set(t(2.0));
+    let r3 = id(&review("R-3", 2, "").await);
+    // Conversation 1 answered at 2 h.
+    post(
+        format!("/api/v1/orders/{}/messages", orders[0]),
+        seller_s,
+        json!({"body": "Уже в пути"}),
+    )
+    .await;
+    app.clock.set(t(3.0));
+    review("R-4", 1, "").await;
+    let reply = |review: String| async move {
+        let r = app
+            .call(
+                actix_web::http::Method::PUT,
+                &format!("/api/v1/reviews/{review}/reply"),
+                Some(seller_s),
+                Some(json!({"text": "Спасибо за отзыв"})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    reply(r2.clone()).await; // 2 h after its publication
+    app.clock.set(t(4.0));
+    let held = review("R-5", 3, "звоните 87011234567").await;
+    assert_eq!(held["status"], "pending_moderation");
+    app.clock.set(t(5.0));
+    let r6 = id(&review("R-6", 4, "Нормально").await);
+    app.clock.set(t(5.0 + 1.0 / 6.0));
+    let f6 = post(
+        format!("/api/v1/reviews/{r6}/flags"),
+        seller_s,
+        json!({"reason": "offensive_language", "comment": "see the text"}),
+    )
+    .await;
+    app.clock.set(t(5.5));
+    post(
+        format!("/api/v1/moderation/flags/{}/decision", id(&f6)),
+        mod_s,
+        json!({"decision": "uphold", "note": "rude"}),
+    )
+    .await;
+    app.clock.set(t(6.0));
+    let r7 = id(&review("R-7", 5, "").await);
+    app.clock.set(t(6.5));
+    let d = app
+        .call(
+            actix_web::http::Method::DELETE,
+            &format!("/api/v1/reviews/{r7}"),
+            Some(buyer_s),
+            None,
+        )
+        .await;
+    assert_eq!(d.status, 204, "{}", d.body);
+    app.clock.set(t(7.0));
+    let f1 = post(
+        format!("/api/v1/reviews/{r1}/flags"),
+        seller_s,
+        json!({"reason": "rules_violation", "comment": "see the text"}),
+    )
+    .await;
+    post(
+        format!("/api/v1/moderation/flags/{}/decision", id(&f1)),
+        mod_s,
+        json!({"decision": "dismiss", "note": "fine"}),
+    )
+    .await;
+
+    // Complaints about the shop: one answered, acknowledged and resolved in time, one left
+    // alone; one about the courier, which the shop's figures leave out.
+    let complaint = |ext: &'static str, target: &'static str, category: &'static str| async move {
+        let o = app
+            .delivered_order(&cast.service, ext, &cast.buyer, cast.shop(), 1)
+            .await;
+        let r = app
+            .post(
+                "/api/v1/complaints",
+                Some(buyer_s),
+                json!({"order_id": id(&o), "target": target, "category": category,
+                       "description": "Описание проблемы длиннее двадцати символов"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body
+    };
+    app.clock.set(t(0.0));
+    let c1 = id(&complaint("C-1", "seller", "not_as_described").await);
+    app.clock.set(t(1.0));
+    let c2 = complaint("C-2", "seller", "defective").await;
+    complaint("C-3", "courier", "other").await;
+    app.clock.set(t(10.0));
+    post(
+        format!("/api/v1/complaints/{c1}/respond"),
+        seller_s,
+        json!({"body": "Готовы заменить товар"}),
+    )
+    .await;
+    app.clock.set(t(11.0));
+    post(
+        format!("/api/v1/complaints/{c1}/acknowledge"),
+        mod_s,
+        json!({}),
+    )
+    .await;
+    post(
+        format!("/api/v1/complaints/{c1}/assign"),
+        mod_s,
+        json!({"moderator_id": cast.moderator.id}),
+    )
+    .await;
+    app.clock.set(t(12.0));
+    post(
+        format!("/api/v1/complaints/{c1}/resolve"),
+        mod_s,
+        json!({"outcome": "upheld", "remedy": {"kind": "refund", "amount": 1000},
+               "explanation": "Товар не соответствует описанию"}),
+    )
+    .await;
+
+    // Returns: one decided, picked up (no pickup scheduled) and refunded in time; one left
+    // undecided.
+    let ret = |ext: &'static str| async move {
+        let (order, _, case) = crate::returns::order_delivered_at(
+            app,
+            cast,
+            ext,
+            &(app.clock.now_utc() - TimeDelta::days(1)).to_rfc3339(),
+            "city",
+        )
+        .await;
+        let r = app
+            .post(
+                "/api/v1/returns",
+                Some(buyer_s),
+                json!({"order_id": order, "reason": "changed_mind",
+                       "items": [{"order_item_id": case, "quantity": 1}]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        id(&r.body)
+    };
+    app.clock.set(t(0.0));
+    let ret1 = ret("RT-1").await;
+    app.clock.set(t(1.0));
+    ret("RT-2").await;
+    post(
+        format!("/api/v1/returns/{ret1}/approve"),
+        seller_s,
+        json!({}),
+    )
+    .await;
+    app.clock.set(t(2.0));
+    let service: &'static str = Box::leak(cast.service.clone().into_boxed_str());
+    post(
+        format!("/api/v1/integration/returns/{ret1}/picked-up"),
+        service,
+        json!({"at": t(2.0)}),
+    )
+    .await;
+    app.clock.set(t(2.5));
+    post(
+        format!("/api/v1/returns/{ret1}/refund"),
+        seller_s,
+        json!({"amount": 3500}),
+    )
+    .await;
+
+    // The late reply: 30 hours after R-3's publication; conversation 2 answered 30 hours
+    // after the buyer wrote.
+    app.clock.set(t(31.0));
+    post(
+        format!("/api/v1/orders/{}/messages", orders[1]),
+        seller_s,
+        json!({"body": "Извините за задержку"}),
+    )
+    .await;
+    app.clock.set(t(32.0));
+    reply(r3).await;
+    History {
+        c2_resolve_by: c2["sla"]["resolve_by"].as_str().unwrap().parse().unwrap(),
+    }
+}
+
+fn rate(num: i64, den: i64) -> Value {
+    let r = if den == 0 {
+        Value::Null
+    } else {
+        json!(((num as f64 / den as f64) * 10_000.0).round() / 10_000.0)
+    };
+    json!({"rate": r, "numerator": num, "denominator": den})
+}
+
+#[actix_web::test]
+async fn every_figure_matches_the_history_for_a_whole_and_a_cut_window() {
+    let app = TestApp::spawn().await;
+    app.clock.set(at("2026-10-01T00:00:00Z"));
+    let cast = app.cast().await;
+    let history = build(&app, &cast).await;
+    let now = t(240.0); // ten days on: every deadline has passed
+    app.clock.set(now);
+    let path = format!("/api/v1/shops/{}/stats", cast.shop());
+    let whole = app.get(&path, Some(&cast.seller.token)).await;
+    assert_eq!(whole.status, 200, "{}", whole.body);
+    let s = &whole.body;
+
+    // Published and visible: 5, 1, 2, 1 (R-5 held, R-6 removed, R-7 deleted).
+    let summary = json!({"average": 2.25, "count": 4,
+                         "distribution": {"1": 2, "2": 1, "3": 0, "4": 0, "5": 1}});
+    assert_eq!(s["ratings"]["all_time"], summary);
+    assert_eq!(s["ratings"]["last_90_days"], summary);
+    assert_eq!(s["ratings"]["critical"], true);
+    let weeks = s["ratings"]["weekly"].as_array().unwrap();
+    assert_eq!(weeks.len(), 14, "2026-08-10 … 2026-11-09");
+    assert_eq!(weeks[0]["week_start"], "2026-08-10");
+    assert_eq!(
+        weeks[12],
+        json!({"week_start": "2026-11-02", "average": 2.25, "count": 4})
+    );
+    assert_eq!(
+        weeks[13],
+        json!({"week_start": "2026-11-09", "average": null, "count": 0})
+    );
+
+    let reviews = json!({
+        "received": 7, "published": 4, "held": 1, "deleted": 1,
+        "removed_by_reason": {"offensive_language": 1},
+        // R-2 (1★) replied in 2 h, R-3 (2★) in 30 h, R-4 (1★) never.
+        "negative": {"count": 3, "replied_within_24h": rate(1, 3), "reply_rate": rate(2, 3)},
+        "median_reply_seconds": (7200 + 108_000) / 2,
+        "flags": {"by_reason": {"offensive_language": 1, "rules_violation": 1},
+                  "by_outcome": {"dismissed": 1, "upheld": 1}},
+    });
+    assert_eq!(s["reviews"], reviews);
+    assert_eq!(
+        s["messages"],
+        json!({"conversations": 3, "answered_within_24h": rate(1, 3),
+               "answered_within_48h": rate(2, 3), "median_first_reply_seconds": (7200 + 108_000) / 2})
+    );
+    // C-2's resolution deadline may still be ahead ten days on; then it does not count yet.
+    let resolved_due = if history.c2_resolve_by < now { 2 } else { 1 };
+    assert_eq!(
+        s["complaints"],
+        json!({"filed": 2, "by_category": {"defective": 1, "not_as_described": 1},
+               "by_status": {"resolved": 1, "submitted": 1}, "by_outcome": {"upheld": 1},
+               "sla": {"seller_responded_within_48h": rate(1, 2),
+                       "acknowledged_within_3_business_days": rate(1, 2),
+                       "resolved_by_deadline": rate(1, resolved_due)}})
+    );
+    assert_eq!(
+        s["returns"],
+        json!({"requested": 2, "by_reason": {"changed_mind": 2},
+               "by_status": {"refunded": 1, "requested": 1},
+               "decided_within_2_business_days": rate(1, 2),
+               "refunded_within_1h_of_pickup": rate(1, 1),
+               "refunded_amount": {"amount": 3500, "currency": "KZT"}})
+    );
+
+    // A window from 2.5 h to 5.5 h: and R-6's flag; no conversation,
+    // complaint or return began in it.
+    let cut = app
+        .get(
+            &format!(
+                "{path}?from={}&to={}",
+                t(2.5).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                t(5.5).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            Some(&cast.moderator.token),
+        )
+        .await;
+    assert_eq!(cut.status, 200, "{}", cut.body);
+    let c = &cut.body;
+    assert_eq!(
+        c["reviews"],
+        json!({"received": 3, "published": 1, "held": 1, "deleted": 0,
+               "removed_by_reason": {"offensive_language": 1},
+               "negative": {"count": 1, "replied_within_24h": rate(0, 1), "reply_rate": rate(0, 1)},
+               "median_reply_seconds": null,
+               "flags": {"by_reason": {"offensive_language": 1}, "by_outcome": {"upheld": 1}}})
+    );
+    assert_eq!(
+        c["messages"],
+        json!({"conversations": 0, "answered_within_24h": rate(0, 0),
+               "answered_within_48h": rate(0, 0), "median_first_reply_seconds": null})
+    );
+    assert_eq!(c["complaints"]["filed"], 0);
+    assert_eq!(c["returns"]["requested"], 0);
+    assert_eq!(c["returns"]["refunded_amount"]["amount"], 0);
+    assert_eq!(
+        c["ratings"]["weekly"],
+        json!([{"week_start": "2026-11-02", "average": 2.25, "count": 4}])
+    );
+    assert_eq!(c["ratings"]["all_time"], summary, "not windowed");
+
+    // The same figures as CSV rows.
+    let req = actix_web::test::TestRequest::get()
+        .uri(&path)
+        .insert_header(("authorization", format!("Bearer {}", cast.seller.token)))
+        .insert_header(("accept", "text/csv"));
+    let csv = app.send(req).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(
+        csv.headers.get("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    let text = String::from_utf8(csv.bytes.clone()).unwrap();
+    assert!(text.starts_with("metric,dimension,value\n"), "{text}");
+    for row in [
+        "ratings.all_time.average,,2.25",
+        "ratings.all_time.distribution,1,2",
+        "ratings.weekly.count,2026-11-02,4",
+        "reviews.negative.replied_within_24h,numerator,1",
+        "reviews.negative.replied_within_24h,denominator,3",
+        "reviews.removed_by_reason,offensive_language,1",
+        "messages.median_first_reply_seconds,,57600",
+        "returns.refunded_amount,KZT,3500",
+    ] {
+        assert!(text.lines().any(|l| l == row), "{row} missing from\n{text}");
+    }
+}
+
+#[actix_web::test]
+async fn only_the_shops_sellers_and_moderators_see_its_figures() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let path = format!("/api/v1/shops/{}/stats", cast.shop());
+    assert_eq!(app.get(&path, Some(&cast.seller.token)).await.status, 200);
+    assert_eq!(
+        app.get(&path, Some(&cast.moderator.token)).await.status,
+        200
+    );
+    for token in [&cast.buyer.token, &cast.other_seller.token, &cast.service] {
+        app.get(&path, Some(token))
+            .await
+            .assert_problem(404, "not_found");
+    }
+    app.get("/api/v1/shops/nope/stats", Some(&cast.moderator.token))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(
+        &format!("{path}?from=2026-11-20T00:00:00Z&to=2026-11-10T00:00:00Z"),
+        Some(&cast.seller.token),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    app.get(&format!("{path}?from=yesterday"), Some(&cast.seller.token))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.get(
+        &format!("{path}?from=2025-01-01T00:00:00Z&to=2026-11-10T00:00:00Z"),
+        Some(&cast.seller.token),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+}
