@@ -16,7 +16,7 @@ use crate::domain::reviews::{hearer, Hearer, ReviewStatus};
 use crate::domain::roles::Role;
 use crate::domain::webhooks::catalogue::{of_case_step, of_review_notice, seller_safe};
 use crate::domain::webhooks::EventType;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 /// What a step happened to.
@@ -118,6 +118,7 @@ pub fn record_written(
                 before: field("from_status"),
                 after: Some(status),
                 note: field("note"),
+                due: moderator_deadline(subject, e.kind),
             },
             now,
         )?;
@@ -235,6 +236,18 @@ pub struct LogAction<'a> {
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
     pub note: Option<&'a str>,
+    /// The deadline a moderator's decision was due by, for the moderators' SLA figures.
+    pub due: Option<NaiveDateTime>,
+}
+
+/// The deadline a moderator's step on a case answers: acknowledging by the acknowledgement
+/// deadline, resolving by the resolution deadline; other steps have none of their own.
+fn moderator_deadline(subject: Subject<'_>, kind: &str) -> Option<NaiveDateTime> {
+    match (subject, kind) {
+        (Subject::Complaint(row), "acknowledged") => Some(row.acknowledge_by),
+        (Subject::Complaint(row), "resolved") => Some(row.resolve_by),
+        _ => None,
+    }
 }
 
 fn log_line(
@@ -252,6 +265,7 @@ fn log_line(
             ml::before_status.eq(entry.before),
             ml::after_status.eq(entry.after),
             ml::note.eq(entry.note),
+            ml::due_at.eq(entry.due),
             ml::created_at.eq(to_db(now)),
         ))
         .execute(conn)?;

@@ -194,6 +194,7 @@ diesel::table! {
         after_status -> Nullable<Text>,
         note -> Nullable<Text>,
         created_at -> Timestamp,
+        due_at -> Nullable<Timestamp>,
     }
 }
 

@@ -16,6 +16,7 @@ mod login_backoff;
 mod messages;
 mod moderation;
 mod moderation_log;
+mod moderation_stats;
 mod notifications;
 mod openapi;
 mod operations;

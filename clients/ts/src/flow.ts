@@ -177,11 +177,13 @@ async function main(): Promise<void> {
   const deleted = await seller.DELETE("/api/v1/webhooks/{id}", { params: { path: { id: hook.id } } });
   if (deleted.response.status !== 204) throw new Error("webhook not deleted");
   // The seller's dashboard: the shop's figures over the default 90 days.
+  // The endpoint also answers text/csv (Accept): the JSON figures are the object case.
   const stats = must(
     "read shop stats",
     await seller.GET("/api/v1/shops/{shop_id}/stats", { params: { path: { shop_id: hook.shop_id } } }),
   );
-  const replied: Schemas["Rate"] = stats.reviews.negative.replied_within_24h;
+  if (typeof stats === "string") throw new Error("shop stats came as CSV without asking");
+  const replied: Schemas["RateFigure"] = stats.reviews.negative.replied_within_24h;
   console.log(
     `    ${stats.ratings.all_time.count} ratings, negative replied in 24 h: ${replied.numerator}/${replied.denominator}`,
   );

@@ -3,7 +3,7 @@ use crate::auth::AuthUser;
 use crate::db;
 use crate::db::stats::shop::Targets;
 use crate::domain::roles::Role;
-use crate::domain::stats::figures::ShopStats;
+use crate::domain::stats::figures::{ModerationStats, ShopStats};
 use crate::domain::stats::Window;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
 use crate::state::AppState;
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(shop_stats);
+    cfg.service(shop_stats).service(moderation_stats);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -102,4 +102,35 @@ async fn shop_stats(
             .body(text));
     }
     Ok(HttpResponse::Ok().json(stats))
+}
+
+/// The moderators' dashboard: the queue now (open and overdue items by kind), and over
+/// `[from, to)` the decisions made by their deadline, per kind and per moderator, and how
+/// often an appeal reversed a removal.
+#[utoipa::path(
+    operation_id = "get_moderation_stats",
+    tag = "analytics",
+    params(StatsQuery),
+    responses(
+        (status = 200, body = ModerationStats),
+        Unauthorized,
+        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `from` not before `to`, a window over 366 days, or a malformed instant", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/moderation/stats")]
+async fn moderation_stats(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<StatsQuery>,
+) -> ApiResult<web::Json<ModerationStats>> {
+    user.require(&[Role::Moderator])?;
+    let now = state.clock.now();
+    let q = query.into_inner();
+    let window = Window::resolve(q.from, q.to, now).map_err(|(f, c)| ApiError::field(f, c))?;
+    let stats = state
+        .db(move |c| db::stats::moderation::moderation_stats(c, window, now))
+        .await?;
+    Ok(web::Json(stats))
 }

@@ -57,6 +57,7 @@ pub fn create_appeal(
                 before: None,
                 after: Some("open"),
                 note: None,
+                due: None,
             }),
             now,
         )?;
@@ -123,6 +124,7 @@ pub fn decide_appeal(
                 before: Some("open"),
                 after: Some(status),
                 note: Some(note),
+                due: Some(appeal.due_at),
             }),
             now,
         )?;
@@ -136,6 +138,7 @@ pub fn decide_appeal(
                     before: Some(before.status.as_str()),
                     after: Some(after.status.as_str()),
                     note: Some(note),
+                    due: None,
                 }),
                 now,
             )?;

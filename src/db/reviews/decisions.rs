@@ -74,6 +74,7 @@ pub fn decide_review(
                 before: Some(before.status.as_str()),
                 after: Some(after.status.as_str()),
                 note: note.or(reason_code),
+                due: before.moderation_due_at,
             }),
             now,
         )?;

@@ -69,6 +69,7 @@ pub fn create_flag(
                     before: Some(before.status.as_str()),
                     after: Some(before.status.as_str()),
                     note: Some(flag.reason.as_str()),
+                    due: None,
                 }),
                 now,
             )?;
@@ -94,6 +95,7 @@ pub fn create_flag(
                 before: None,
                 after: Some("open"),
                 note: Some(flag.reason.as_str()),
+                due: None,
             }),
             now,
         )?;
@@ -216,6 +218,7 @@ pub fn decide_flag(
                 before: Some("open"),
                 after: Some(flag_status),
                 note: Some(note),
+                due: Some(flag.due_at),
             }),
             now,
         )?;
@@ -229,6 +232,7 @@ pub fn decide_flag(
                     before: Some(before.status.as_str()),
                     after: Some(after.status.as_str()),
                     note: Some(flag.reason.as_str()),
+                    due: None,
                 }),
                 now,
             )?;

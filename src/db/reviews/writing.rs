@@ -66,6 +66,7 @@ pub(crate) fn record_screening(
             before,
             after: Some(review.status.as_str()),
             note: note.as_deref(),
+            due: None,
         }),
         now,
     )?;
@@ -267,6 +268,7 @@ pub fn delete(
                     before: Some(before.status.as_str()),
                     after: Some("deleted"),
                     note: None,
+                    due: None,
                 }),
                 now,
             )?;

@@ -6,6 +6,7 @@
 //!
 //! The few places where PostgreSQL and SQLite speak differently (durations, JSON fields,
 //! parameters) go through `Dialect`.
+pub mod moderation;
 pub mod shop;
 
 use super::DbConnection;

@@ -151,3 +151,55 @@ pub struct ReturnFigures {
     /// What the window's returns refunded.
     pub refunded_amount: Money,
 }
+
+/// The moderators' dashboard (`GET /moderation/stats`).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct ModerationStats {
+    /// The window `[from, to)` the decisions are counted over; the queue figures are now.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Items waiting for a moderator now, by kind (`review`, `flag`, `appeal`, `complaint`,
+    /// `return`), as the queue lists them.
+    pub open: QueueCounts,
+    /// Of those, past their deadline now.
+    pub overdue: QueueCounts,
+    pub sla: ModerationSla,
+    /// Appeals decided in the window, and how many reinstated the review.
+    pub appeals: AppealFigures,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Default)]
+pub struct QueueCounts {
+    pub review: i64,
+    pub flag: i64,
+    pub appeal: i64,
+    pub complaint: i64,
+    #[serde(rename = "return")]
+    #[schema(rename = "return")]
+    pub return_: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Default)]
+pub struct ModerationSla {
+    /// Decisions made in the window by their deadline, of those made, by the kind of item:
+    /// held reviews (3 business days), flags, appeals, and complaints' acknowledgement and
+    /// resolution.
+    pub by_kind: BTreeMap<String, Rate>,
+    /// The same per moderator, all kinds together, most decisions first.
+    pub by_moderator: Vec<ModeratorFigures>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct ModeratorFigures {
+    pub moderator_id: String,
+    pub name: String,
+    pub on_time: Rate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Default)]
+pub struct AppealFigures {
+    pub decided: i64,
+    pub reinstated: i64,
+    /// Reinstated of decided: how often a removal did not stand.
+    pub reversal_rate: Rate,
+}

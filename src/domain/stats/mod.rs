@@ -10,6 +10,9 @@ pub mod figures;
 /// A share of decided items: `numerator` of `denominator` met the target. `rate` (0–1, four
 /// decimals) is absent when nothing was decided yet: 0 of 0 is not 0 %.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, ToSchema)]
+// Not `Rate`: a generated Python model names its local after the class, which would shadow
+// the `rate` field.
+#[schema(as = RateFigure)]
 pub struct Rate {
     pub rate: Option<f64>,
     pub numerator: i64,
