@@ -1,5 +1,8 @@
 //! `aftersale seed-demo`: a buyer, a seller with a shop, a moderator, a service token and a
-//! handful of orders at the ages the rules care about. Safe to run again.
+//! handful of orders at the ages the rules care about, and the shop's past (`history`).
+//! Safe to run again.
+pub mod history;
+
 use crate::auth::password;
 use crate::db::orders::{ItemWrite, OrderWrite};
 use crate::db::users::{NewUser, UserRow};
@@ -293,6 +296,7 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
         let (record, _) = db::orders::upsert(conn, &write, attempts, now).map_err(e)?;
         orders.push((d.external_id.to_string(), record.order.id));
     }
+    history::write(state, conn, &seller, &moderator, &service, &hash, now)?;
     let service_token = issue_token(state, &service, TimeDelta::days(365))?;
     Ok(DemoAccounts {
         buyer,

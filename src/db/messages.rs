@@ -114,6 +114,25 @@ pub fn post(
                 ))
                 .execute(conn)?;
         }
+        // The conversation's first buyer message and the seller's first answer after it, for
+        // the shop's figures (conditional: only the first of each is kept).
+        match caller.role {
+            Role::Buyer => diesel::update(
+                ot::table
+                    .find(&order.id)
+                    .filter(ot::first_buyer_at.is_null()),
+            )
+            .set(ot::first_buyer_at.eq(Some(to_db(now))))
+            .execute(conn)?,
+            _ => diesel::update(
+                ot::table
+                    .find(&order.id)
+                    .filter(ot::first_buyer_at.is_not_null())
+                    .filter(ot::first_reply_at.is_null()),
+            )
+            .set(ot::first_reply_at.eq(Some(to_db(now))))
+            .execute(conn)?,
+        };
         if caller.role == Role::Buyer {
             let data = serde_json::json!({
                 "order_id": order.id, "external_id": order.external_id, "message_id": id,

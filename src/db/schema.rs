@@ -412,6 +412,8 @@ diesel::table! {
         last_reply_at -> Nullable<Timestamp>,
         reply_due_by -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        first_buyer_at -> Nullable<Timestamp>,
+        first_reply_at -> Nullable<Timestamp>,
     }
 }
 

@@ -246,16 +246,10 @@ struct MessageCounts {
     due_48h: i64,
 }
 
-/// Each order's conversation in the window: when its buyer first wrote, and the seller's
-/// first message after that.
-const CONVERSATIONS: &str = "SELECT t.first_buyer, (SELECT MIN(s.created_at) FROM order_messages s
-            WHERE s.order_id = t.order_id AND s.author_role = 'seller'
-              AND s.created_at >= t.first_buyer) AS first_reply
-     FROM (SELECT m.order_id, MIN(m.created_at) AS first_buyer
-           FROM order_messages m JOIN orders o ON o.id = m.order_id
-           WHERE o.shop_id = $1 AND m.author_role = 'buyer'
-           GROUP BY m.order_id) t
-     WHERE t.first_buyer >= $2 AND t.first_buyer < $3";
+/// Each conversation begun in the window: when its buyer first wrote, and the seller's first
+/// message after that (both kept on the thread by `db::messages::post`).
+const CONVERSATIONS: &str = "SELECT first_buyer_at AS first_buyer, first_reply_at AS first_reply
+     FROM order_threads WHERE shop_id = $1 AND first_buyer_at >= $2 AND first_buyer_at < $3";
 
 fn messages(
     conn: &mut DbConnection,
