@@ -151,9 +151,11 @@ fn reviews(
     now: DateTime<Utc>,
 ) -> Result<ReviewFigures, DbError> {
     let d = Dialect::of(conn);
-    let reply = d.secs("published_at", "reply_created_at");
     let neg = "status = 'published' AND COALESCE(shop_rating, rating) <= 2";
-    let in_24h = format!("reply_created_at IS NOT NULL AND {reply} <= 86400");
+    let in_24h = format!(
+        "reply_created_at IS NOT NULL AND {}",
+        d.within("published_at", "reply_created_at", 86_400)
+    );
     let sql = format!(
         "SELECT CAST(COUNT(*) AS BIGINT) AS received,
            CAST(COALESCE(SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END), 0) AS BIGINT) AS published,
@@ -200,8 +202,9 @@ fn reviews(
         ]
     )?;
     let replies = format!(
-        "SELECT {reply} AS s FROM reviews WHERE shop_id = $1 AND created_at >= $2 \
-           AND created_at < $3 AND status = 'published' AND reply_created_at IS NOT NULL {{order}}"
+        "SELECT {} AS k FROM reviews WHERE shop_id = $1 AND created_at >= $2 \
+           AND created_at < $3 AND status = 'published' AND reply_created_at IS NOT NULL",
+        d.gap("published_at", "reply_created_at")
     );
     let (from, to) = (at(w.from), at(w.to));
     let median = median_of(conn, &replies, c.replied, |conn, sql| {
@@ -259,14 +262,15 @@ fn messages(
 ) -> Result<MessageFigures, DbError> {
     let d = Dialect::of(conn);
     let conv = CONVERSATIONS;
-    let wait = d.secs("first_buyer", "first_reply");
+    let within = |secs| d.within("first_buyer", "first_reply", secs);
+    let (in_24h, in_48h) = (within(86_400), within(172_800));
     let sql = format!(
         "SELECT CAST(COUNT(*) AS BIGINT) AS conversations,
            CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS answered,
-           CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL AND {wait} <= 86400 THEN 1 ELSE 0 END), 0) AS BIGINT) AS in_24h,
+           CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL AND {in_24h} THEN 1 ELSE 0 END), 0) AS BIGINT) AS in_24h,
            CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL OR first_buyer <= $4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS due_24h,
-           CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL AND {wait} <= 172800 THEN 1 ELSE 0 END), 0) AS BIGINT) AS in_48h,
-           CAST(COALESCE(SUM(CASE WHEN (first_reply IS NOT NULL AND {wait} <= 172800) OR first_buyer <= $5 THEN 1 ELSE 0 END), 0) AS BIGINT) AS due_48h
+           CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL AND {in_48h} THEN 1 ELSE 0 END), 0) AS BIGINT) AS in_48h,
+           CAST(COALESCE(SUM(CASE WHEN (first_reply IS NOT NULL AND {in_48h}) OR first_buyer <= $5 THEN 1 ELSE 0 END), 0) AS BIGINT) AS due_48h
          FROM ({conv}) c"
     );
     let (from, to) = (at(w.from), at(w.to));
@@ -282,8 +286,10 @@ fn messages(
         ]
     )?;
     let c = counts.pop().unwrap_or_default();
-    let waits =
-        format!("SELECT {wait} AS s FROM ({conv}) c WHERE first_reply IS NOT NULL {{order}}");
+    let waits = format!(
+        "SELECT {} AS k FROM ({conv}) c WHERE first_reply IS NOT NULL",
+        d.gap("first_buyer", "first_reply")
+    );
     let median = median_of(conn, &waits, c.answered, |conn, sql| {
         Ok(stats_query!(
             conn,
