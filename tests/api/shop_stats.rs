@@ -17,6 +17,13 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_string()
 }
 
+/// A POST that must succeed; its body.
+async fn ok(app: &TestApp, path: String, token: String, body: Value) -> Value {
+    let r = app.post(&path, Some(&token), body).await;
+    assert!(r.status.as_u16() < 300, "{path}: {}", r.body);
+    r.body
+}
+
 struct History {
     c2_resolve_by: chrono::DateTime<chrono::Utc>,
 }
@@ -34,14 +41,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
         assert_eq!(r.status, 201, "{}", r.body);
         r.body
     };
-    let post = |path: String, token: &'static str, body: Value| async move {
-        let r = app.post(&path, Some(token), body).await;
-        assert!(r.status.as_u16() < 300, "{path}: {}", r.body);
-        r.body
-    };
-    let seller_s: &'static str = Box::leak(seller.to_string().into_boxed_str());
-    let buyer_s: &'static str = Box::leak(buyer.to_string().into_boxed_str());
-    let mod_s: &'static str = Box::leak(moderator.to_string().into_boxed_str());
+    let post = |path: String, token: &str, body: Value| ok(app, path, token.to_string(), body);
 
     // Conversations: answered in 2 h, answered in 30 h, never answered.
     app.clock.set(t(0.0));
@@ -54,7 +54,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
         let oid = id(&o);
         post(
             format!("/api/v1/orders/{oid}/messages"),
-            buyer_s,
+            buyer,
             json!({"body": "Где мой заказ?"}),
         )
         .await;
@@ -71,7 +71,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
     // Conversation 1 answered at 2 h.
     post(
         format!("/api/v1/orders/{}/messages", orders[0]),
-        seller_s,
+        seller,
         json!({"body": "Уже в пути"}),
     )
     .await;
@@ -82,7 +82,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
             .call(
                 actix_web::http::Method::PUT,
                 &format!("/api/v1/reviews/{review}/reply"),
-                Some(seller_s),
+                Some(seller),
                 Some(json!({"text": "Спасибо за отзыв"})),
             )
             .await;
@@ -97,14 +97,14 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
     app.clock.set(t(5.0 + 1.0 / 6.0));
     let f6 = post(
         format!("/api/v1/reviews/{r6}/flags"),
-        seller_s,
+        seller,
         json!({"reason": "offensive_language", "comment": "see the text"}),
     )
     .await;
     app.clock.set(t(5.5));
     post(
         format!("/api/v1/moderation/flags/{}/decision", id(&f6)),
-        mod_s,
+        moderator,
         json!({"decision": "uphold", "note": "rude"}),
     )
     .await;
@@ -115,7 +115,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
         .call(
             actix_web::http::Method::DELETE,
             &format!("/api/v1/reviews/{r7}"),
-            Some(buyer_s),
+            Some(buyer),
             None,
         )
         .await;
@@ -123,13 +123,13 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
     app.clock.set(t(7.0));
     let f1 = post(
         format!("/api/v1/reviews/{r1}/flags"),
-        seller_s,
+        seller,
         json!({"reason": "rules_violation", "comment": "see the text"}),
     )
     .await;
     post(
         format!("/api/v1/moderation/flags/{}/decision", id(&f1)),
-        mod_s,
+        moderator,
         json!({"decision": "dismiss", "note": "fine"}),
     )
     .await;
@@ -143,7 +143,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
         let r = app
             .post(
                 "/api/v1/complaints",
-                Some(buyer_s),
+                Some(buyer),
                 json!({"order_id": id(&o), "target": target, "category": category,
                        "description": "Описание проблемы длиннее двадцати символов"}),
             )
@@ -159,27 +159,27 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
     app.clock.set(t(10.0));
     post(
         format!("/api/v1/complaints/{c1}/respond"),
-        seller_s,
+        seller,
         json!({"body": "Готовы заменить товар"}),
     )
     .await;
     app.clock.set(t(11.0));
     post(
         format!("/api/v1/complaints/{c1}/acknowledge"),
-        mod_s,
+        moderator,
         json!({}),
     )
     .await;
     post(
         format!("/api/v1/complaints/{c1}/assign"),
-        mod_s,
+        moderator,
         json!({"moderator_id": cast.moderator.id}),
     )
     .await;
     app.clock.set(t(12.0));
     post(
         format!("/api/v1/complaints/{c1}/resolve"),
-        mod_s,
+        moderator,
         json!({"outcome": "upheld", "remedy": {"kind": "refund", "amount": 1000},
                "explanation": "Товар не соответствует описанию"}),
     )
@@ -199,7 +199,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
         let r = app
             .post(
                 "/api/v1/returns",
-                Some(buyer_s),
+                Some(buyer),
                 json!({"order_id": order, "reason": "changed_mind",
                        "items": [{"order_item_id": case, "quantity": 1}]}),
             )
@@ -211,14 +211,9 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
     let ret1 = ret("RT-1").await;
     app.clock.set(t(1.0));
     ret("RT-2").await;
-    post(
-        format!("/api/v1/returns/{ret1}/approve"),
-        seller_s,
-        json!({}),
-    )
-    .await;
+    post(format!("/api/v1/returns/{ret1}/approve"), seller, json!({})).await;
     app.clock.set(t(2.0));
-    let service: &'static str = Box::leak(cast.service.clone().into_boxed_str());
+    let service = cast.service.as_str();
     post(
         format!("/api/v1/integration/returns/{ret1}/picked-up"),
         service,
@@ -228,7 +223,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
     app.clock.set(t(2.5));
     post(
         format!("/api/v1/returns/{ret1}/refund"),
-        seller_s,
+        seller,
         json!({"amount": 3500}),
     )
     .await;
@@ -238,7 +233,7 @@ async fn build(app: &TestApp, cast: &Cast) -> History {
     app.clock.set(t(31.0));
     post(
         format!("/api/v1/orders/{}/messages", orders[1]),
-        seller_s,
+        seller,
         json!({"body": "Извините за задержку"}),
     )
     .await;
