@@ -40,6 +40,28 @@ fn at(t: DateTime<Utc>) -> NaiveDateTime {
     to_db(t)
 }
 
+/// Rows of a query whose parameters are the shop and the window (`$1`, `$2`, `$3`): most of
+/// the figures' queries.
+fn in_window<T>(
+    conn: &mut DbConnection,
+    sql: &str,
+    shop_id: &str,
+    w: Window,
+) -> Result<Vec<T>, DbError>
+where
+    T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+{
+    Ok(stats_query!(
+        conn,
+        sql,
+        [
+            (Text, shop_id),
+            (Timestamp, at(w.from)),
+            (Timestamp, at(w.to))
+        ]
+    )?)
+}
+
 fn breakdown(rows: impl IntoIterator<Item = (Option<String>, i64)>) -> Breakdown {
     let mut out = Breakdown::new();
     for (code, n) in rows {
@@ -180,39 +202,28 @@ fn reviews(
         ]
     )?;
     let c = counts.pop().unwrap_or_default();
-    let removed: Vec<CodeCount> = stats_query!(
+    let removed: Vec<CodeCount> = in_window(
         conn,
         "SELECT removal_reason AS code, CAST(NULL AS TEXT) AS code2, CAST(COUNT(*) AS BIGINT) AS n \
          FROM reviews WHERE shop_id = $1 AND created_at >= $2 AND created_at < $3 \
            AND status IN ('removed', 'rejected') GROUP BY removal_reason",
-        [
-            (Text, shop_id),
-            (Timestamp, at(w.from)),
-            (Timestamp, at(w.to))
-        ]
+        shop_id,
+        w,
     )?;
-    let flags: Vec<CodeCount> = stats_query!(
+    let flags: Vec<CodeCount> = in_window(
         conn,
         "SELECT reason AS code, status AS code2, CAST(COUNT(*) AS BIGINT) AS n FROM review_flags \
          WHERE shop_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY reason, status",
-        [
-            (Text, shop_id),
-            (Timestamp, at(w.from)),
-            (Timestamp, at(w.to))
-        ]
+        shop_id,
+        w,
     )?;
     let replies = format!(
         "SELECT {} AS k FROM reviews WHERE shop_id = $1 AND created_at >= $2 \
            AND created_at < $3 AND status = 'published' AND reply_created_at IS NOT NULL",
         d.gap("published_at", "reply_created_at")
     );
-    let (from, to) = (at(w.from), at(w.to));
     let median = median_of(conn, &replies, c.replied, |conn, sql| {
-        Ok(stats_query!(
-            conn,
-            sql,
-            [(Text, shop_id), (Timestamp, from), (Timestamp, to)]
-        )?)
+        in_window(conn, sql, shop_id, w)
     })?;
     Ok(ReviewFigures {
         received: c.received,
@@ -291,11 +302,7 @@ fn messages(
         d.gap("first_buyer", "first_reply")
     );
     let median = median_of(conn, &waits, c.answered, |conn, sql| {
-        Ok(stats_query!(
-            conn,
-            sql,
-            [(Text, shop_id), (Timestamp, from), (Timestamp, to)]
-        )?)
+        in_window(conn, sql, shop_id, w)
     })?;
     Ok(MessageFigures {
         conversations: c.conversations,
@@ -343,13 +350,14 @@ fn complaints(
     let (from, to, now) = (at(w.from), at(w.to), at(now));
     let scope = "shop_id = $1 AND target = 'seller' AND filed_at >= $2 AND filed_at < $3";
     let outcome = d.json_text("resolution", "outcome");
-    let groups: Vec<ComplaintGroup> = stats_query!(
+    let groups: Vec<ComplaintGroup> = in_window(
         conn,
-        format!(
+        &format!(
             "SELECT category, status, {outcome} AS outcome, CAST(COUNT(*) AS BIGINT) AS n \
              FROM complaints WHERE {scope} GROUP BY category, status, {outcome}"
         ),
-        [(Text, shop_id), (Timestamp, from), (Timestamp, to)]
+        shop_id,
+        w,
     )?;
     // A deadline counts once it is met or has passed on an open case; a case withdrawn
     // before it, or paused (waiting for the buyer, its clock stopped), does not count.
@@ -415,13 +423,14 @@ fn returns(
 ) -> Result<ReturnFigures, DbError> {
     let (from, to, now) = (at(w.from), at(w.to), at(now));
     let scope = "shop_id = $1 AND requested_at >= $2 AND requested_at < $3";
-    let groups: Vec<CodeCount> = stats_query!(
+    let groups: Vec<CodeCount> = in_window(
         conn,
-        format!(
+        &format!(
             "SELECT reason AS code, status AS code2, CAST(COUNT(*) AS BIGINT) AS n \
              FROM returns WHERE {scope} GROUP BY reason, status"
         ),
-        [(Text, shop_id), (Timestamp, from), (Timestamp, to)]
+        shop_id,
+        w,
     )?;
     let sql = format!(
         "SELECT
