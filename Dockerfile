@@ -3,6 +3,8 @@ FROM rust:1.95-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
+# .cargo/config.toml: the bundled SQLite's build flags (query-planner stability).
+COPY .cargo ./.cargo
 COPY src ./src
 COPY migrations ./migrations
 COPY assets ./assets

@@ -7,3 +7,27 @@ pub enum DbConnection {
     Postgresql(PgConnection),
     Sqlite(SqliteConnection),
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Integer;
+
+    #[derive(QueryableByName)]
+    struct Used {
+        #[diesel(sql_type = Integer)]
+        used: i32,
+    }
+
+    /// `.cargo/config.toml` builds the bundled SQLite with query-planner stability: without
+    /// it every cached statement with a bound `LIMIT` is recompiled on each call.
+    #[test]
+    fn sqlite_is_built_with_qpsg() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        let row: Used =
+            diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used")
+                .get_result(&mut conn)
+                .unwrap();
+        assert_eq!(row.used, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+    }
+}
