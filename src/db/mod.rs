@@ -67,46 +67,8 @@ macro_rules! first_for_update {
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Postgres,
-    Sqlite,
-}
-
-/// A parsed `DATABASE_URL`.
-#[derive(Debug, Clone)]
-pub struct DbTarget {
-    pub backend: Backend,
-    /// What the driver receives: the URL for PostgreSQL, a file path for SQLite.
-    pub address: String,
-}
-
-impl DbTarget {
-    pub fn parse(url: &str) -> Result<Self, DbError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(DbTarget {
-                backend: Backend::Postgres,
-                address: url.to_string(),
-            })
-        } else if let Some(path) = url.strip_prefix("sqlite://") {
-            if path.is_empty() || path == ":memory:" {
-                // Each pooled connection would get its own empty in-memory database.
-                return Err(DbError::Other(
-                    "sqlite needs a file path: sqlite://path/to/file.db".into(),
-                ));
-            }
-            Ok(DbTarget {
-                backend: Backend::Sqlite,
-                address: path.to_string(),
-            })
-        } else {
-            Err(DbError::Other(format!(
-                "unsupported DATABASE_URL scheme (use postgres:// or sqlite://): {}",
-                url.split("://").next().unwrap_or("")
-            )))
-        }
-    }
-}
+mod target;
+pub use target::{Backend, DbTarget};
 
 /// A pooled connection that remembers when it was last returned and whether it broke,
 /// so the pool pings only connections that sat idle (see `Manager::is_valid`).
