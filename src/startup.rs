@@ -200,7 +200,7 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(api::body::middleware))
         .wrap_fn(move |req, srv| {
             let started = Instant::now();
-            let method = req.method().to_string();
+            let method = req.method().clone();
             let metrics = metrics.clone();
             let fut = srv.call(req);
             async move {
@@ -209,8 +209,9 @@ pub fn app(
                     .request()
                     .match_pattern()
                     .unwrap_or_else(|| "unmatched".into());
-                let (status, elapsed) = (res.status().as_u16(), started.elapsed().as_secs_f64());
-                metrics.observe(&method, &route, status, elapsed);
+                let (status, elapsed) = (res.status(), started.elapsed().as_secs_f64());
+                metrics.observe(method.as_str(), &route, status.as_str(), elapsed);
+                let status = status.as_u16();
                 // Inside TracingLogger's span, so the line carries the request id.
                 tracing::info!(%method, %route, status, ms = elapsed * 1000.0, "request");
                 Ok(res)

@@ -1,4 +1,4 @@
-//! Per-caller request limits (429 with `Retry-After`). Token buckets keyed by the
+//! Per-caller request limits (429 with `Retry-After`). GCRA buckets (`governor`) keyed by the
 //! token's subject, or by the peer address for anonymous callers; `/auth` has a stricter bucket
 //! of its own so passwords cannot be guessed at the general rate. In memory, per process.
 use crate::error::ApiError;
@@ -8,53 +8,68 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
 use actix_web::web;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::Quota;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-/// Entries beyond this many make the next check drop buckets that are full again.
+/// Every this many checks, a limiter holding more than `PRUNE_ABOVE` callers forgets those
+/// whose bucket is full again (they would be allowed a whole burst anyway).
+const PRUNE_EVERY: u64 = 4096;
 const PRUNE_ABOVE: usize = 100_000;
 
-pub struct RateLimiter {
-    per_minute: u32,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+type Keyed<C> = governor::RateLimiter<
+    String,
+    DashMapStateStore<String>,
+    C,
+    NoOpMiddleware<<C as Clock>::Instant>,
+>;
+
+pub struct RateLimiter<C: Clock = DefaultClock> {
+    keyed: Option<Keyed<C>>,
+    checks: AtomicU64,
 }
 
 impl RateLimiter {
     /// `per_minute` requests per minute with bursts of the same size; 0 turns it off.
     pub fn new(per_minute: u32) -> Self {
+        Self::with_clock(per_minute, DefaultClock::default())
+    }
+}
+
+impl<C: Clock> RateLimiter<C> {
+    pub fn with_clock(per_minute: u32, clock: C) -> Self {
+        let keyed = NonZeroU32::new(per_minute)
+            .map(|n| governor::RateLimiter::dashmap_with_clock(Quota::per_minute(n), clock));
         RateLimiter {
-            per_minute,
-            buckets: Mutex::new(HashMap::new()),
+            keyed,
+            checks: AtomicU64::new(0),
         }
     }
 
     pub fn enabled(&self) -> bool {
-        self.per_minute > 0
+        self.keyed.is_some()
     }
 
     /// Ok, or how long until one request is allowed again.
-    pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        if self.per_minute == 0 {
+    pub fn check(&self, key: String) -> Result<(), Duration> {
+        let Some(keyed) = &self.keyed else {
             return Ok(());
+        };
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
+            && keyed.len() > PRUNE_ABOVE
+        {
+            keyed.retain_recent();
         }
-        let capacity = f64::from(self.per_minute);
-        let per_sec = capacity / 60.0;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() > PRUNE_ABOVE {
-            buckets.retain(|_, (tokens, at)| {
-                *tokens + now.duration_since(*at).as_secs_f64() * per_sec < capacity
-            });
-        }
-        let (tokens, at) = buckets.entry(key.to_string()).or_insert((capacity, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_sec).min(capacity);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / per_sec))
-        }
+        keyed
+            .check_key(&key)
+            .map_err(|not_until| not_until.wait_time_from(keyed.clock().now()))
     }
 }
 
@@ -96,7 +111,7 @@ pub async fn middleware(
         // Off means no work at all: no token check, no key.
         if limiter.enabled() {
             let key = caller_key(&req, state);
-            if let Err(wait) = limiter.check(&key, Instant::now()) {
+            if let Err(wait) = limiter.check(key) {
                 // A response carrying the error, so the error renderer localises it.
                 let res = actix_web::HttpResponse::from_error(ApiError::RateLimited(
                     wait.as_secs().max(1),
@@ -113,25 +128,27 @@ pub async fn middleware(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use governor::clock::FakeRelativeClock;
 
     #[test]
     fn buckets_refill_over_time_and_are_per_key() {
-        let l = RateLimiter::new(60);
-        let t0 = Instant::now();
+        let clock = FakeRelativeClock::default();
+        let l = RateLimiter::with_clock(60, clock.clone());
         for _ in 0..60 {
-            assert!(l.check("a", t0).is_ok());
+            assert!(l.check("a".into()).is_ok());
         }
-        let wait = l.check("a", t0).unwrap_err();
+        let wait = l.check("a".into()).unwrap_err();
         assert!(wait <= Duration::from_secs(1));
         assert!(
-            l.check("b", t0).is_ok(),
+            l.check("b".into()).is_ok(),
             "another caller has its own bucket"
         );
+        clock.advance(Duration::from_secs(1));
+        assert!(l.check("a".into()).is_ok(), "one token per second");
+        assert!(l.check("a".into()).is_err());
         assert!(
-            l.check("a", t0 + Duration::from_secs(1)).is_ok(),
-            "one token per second"
+            RateLimiter::new(0).check("a".into()).is_ok(),
+            "0 turns it off"
         );
-        assert!(l.check("a", t0 + Duration::from_secs(1)).is_err());
-        assert!(RateLimiter::new(0).check("a", t0).is_ok(), "0 turns it off");
     }
 }
