@@ -211,6 +211,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    review_list_versions (subject_type, subject_id) {
+        subject_type -> Text,
+        subject_id -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     rating_days (subject_type, subject_id, day) {
         subject_type -> Text,
         subject_id -> Text,

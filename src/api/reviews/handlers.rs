@@ -1,3 +1,4 @@
+use super::caching;
 use super::dto::*;
 use crate::api::{page_error, validate_with, ApiJson};
 use crate::auth::{AuthUser, MaybeUser};
@@ -10,7 +11,7 @@ use crate::domain::pagination::{self, encode_id_cursor};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
-use actix_web::{delete, get, patch, post, put, web, HttpResponse};
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// 404 unless the review, flag or appeal exists; asked only when a body is refused (see
@@ -107,9 +108,16 @@ async fn create_review(
 /// A review: public once published; its author, the shop's seller and moderators see it in any state.
 #[utoipa::path(
     tag = "reviews",
-    params(("id" = String, Path, description = "Review id")),
+    params(
+        ("id" = String, Path, description = "Review id"),
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` from an earlier response: 304 while the published review is unchanged"),
+    ),
     responses(
-        (status = 200, body = ReviewView),
+        (status = 200, body = ReviewView, headers(
+            ("ETag" = String, description = "For a published review seen as the public sees it; absent for a party's view"),
+            ("Cache-Control" = String, description = "`public, max-age=30, stale-while-revalidate=60` for the public view, `private, no-cache` for a party's"),
+        )),
+        (status = 304, description = "Not modified: `If-None-Match` names the current `ETag` (no body)"),
         (status = 401, description = "A token was sent and is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such review, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     ),
@@ -118,21 +126,53 @@ async fn create_review(
 #[get("/reviews/{id}")]
 async fn get_review(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: MaybeUser,
     path: web::Path<String>,
-) -> ApiResult<web::Json<ReviewView>> {
+) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let (record, audience) = state
+    let if_none_match = caching::if_none_match(&req);
+    let found = state
         .db(move |c| {
             let row = store::find(c, &id)?.ok_or(DbError::NotFound)?;
             let audience = audience(&row, user.0.as_ref()).ok_or(DbError::NotFound)?;
-            Ok((
-                store::read_view(c, row, audience == Audience::Moderator)?,
-                audience,
-            ))
+            // Only what everyone sees is cacheable; a party's view carries more.
+            let tag = if audience == Audience::Public {
+                let version = store::list_version(c, ReviewSubject::Product(&row.product_id))?;
+                Some(caching::review_tag(&row.id, version))
+            } else {
+                None
+            };
+            if let Some(tag) = tag.as_deref() {
+                if caching::matches(if_none_match.as_deref(), tag) {
+                    return Ok(Err(tag.to_string()));
+                }
+            }
+            let view = store::read_view(c, row, audience == Audience::Moderator)?;
+            Ok(Ok((view, audience, tag)))
         })
         .await?;
-    Ok(web::Json(render(record, audience)))
+    let (record, audience, tag) = match found {
+        Ok(found) => found,
+        Err(tag) => {
+            let mut res = caching::not_modified(&tag);
+            res.headers_mut().insert(
+                actix_web::http::header::VARY,
+                actix_web::http::header::HeaderValue::from_static("Authorization"),
+            );
+            return Ok(res);
+        }
+    };
+    let mut res = HttpResponse::Ok();
+    // The same URL answers a party with more than the public: shared caches must not mix them.
+    res.insert_header((actix_web::http::header::VARY, "Authorization"));
+    match &tag {
+        Some(tag) => caching::headers(&mut res, tag),
+        None => {
+            res.insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-cache"));
+        }
+    }
+    Ok(res.json(render(record, audience)))
 }
 
 /// Edit within the window: a new version, screened again; history is kept.
@@ -246,28 +286,40 @@ fn public_filter(q: &PublicQuery) -> ApiResult<(PublicFilter, Option<ReviewCurso
     ))
 }
 
+/// A public list, or 304 when the caller's `If-None-Match` names the current version: the
+/// version is read first, in the same hop, and nothing else is read when it matches.
 async fn public_page(
     state: &AppState,
+    req: &HttpRequest,
     shop: bool,
     subject_id: String,
     q: PublicQuery,
-) -> ApiResult<ReviewPage> {
+) -> ApiResult<HttpResponse> {
     let (filter, cursor, limit) = public_filter(&q)?;
     let (now, period) = (state.clock.now(), state.policy.reviews.rating_period_days);
-    let (rows, summary, recent) = state
+    let (if_none_match, query) = (caching::if_none_match(req), req.query_string().to_string());
+    let found = state
         .db(move |c| {
             let subject = if shop {
                 ReviewSubject::Shop(&subject_id)
             } else {
                 ReviewSubject::Product(&subject_id)
             };
+            let version = store::list_version(c, subject)?;
+            let name = format!("{}:{}", subject.kind(), subject.id());
+            let tag = caching::list_tag(&name, version, &query, now);
+            if caching::matches(if_none_match.as_deref(), &tag) {
+                return Ok((tag, None));
+            }
             let rows = store::list_public(c, subject, &filter, cursor.as_ref(), limit + 1)?;
-            let summary =
-                store::summary_all(c, if shop { "shop" } else { "product" }, &subject_id)?;
+            let summary = store::summary_all(c, subject.kind(), &subject_id)?;
             let recent = store::summary_recent(c, subject, now, period)?;
-            Ok((rows, summary, recent))
+            Ok((tag, Some((rows, summary, recent))))
         })
         .await?;
+    let (tag, Some((rows, summary, recent))) = found else {
+        return Ok(caching::not_modified(&found.0));
+    };
     let (rows, next_cursor) = pagination::split_page(rows, limit, |(r, _)| {
         ReviewCursor {
             rank: r.rating,
@@ -276,7 +328,7 @@ async fn public_page(
         }
         .encode()
     });
-    Ok(ReviewPage {
+    let page = ReviewPage {
         summary: summary.into(),
         summary_90d: recent.into(),
         items: rows
@@ -284,49 +336,66 @@ async fn public_page(
             .map(|(r, name)| ReviewView::render(r, &name, Audience::Public, None))
             .collect(),
         next_cursor,
-    })
+    };
+    let mut res = HttpResponse::Ok();
+    caching::headers(&mut res, &tag);
+    Ok(res.json(page))
 }
 
 /// Published reviews of a product with its rating summary.
 #[utoipa::path(
     operation_id = "list_product_reviews",
     tag = "reviews",
-    params(("product_id" = String, Path, description = "Product id"), PublicQuery),
+    params(
+        ("product_id" = String, Path, description = "Product id"),
+        PublicQuery,
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` from an earlier response: 304 while the page is unchanged"),
+    ),
     responses(
-        (status = 200, body = ReviewPage),
+        (status = 200, body = ReviewPage, headers(
+            ("ETag" = String, description = "Changes with any change to the subject's reviews, the query, and every minute (the 90-day summary moves with the clock)"),
+            ("Cache-Control" = String, description = "`public, max-age=30, stale-while-revalidate=60`"),
+        )),
+        (status = 304, description = "Not modified: `If-None-Match` names the current `ETag` (no body)"),
         (status = 422, description = "Bad `rating`, `sort`, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/products/{product_id}/reviews")]
 async fn product_reviews(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<PublicQuery>,
-) -> ApiResult<web::Json<ReviewPage>> {
-    Ok(web::Json(
-        public_page(&state, false, path.into_inner(), query.into_inner()).await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    public_page(&state, &req, false, path.into_inner(), query.into_inner()).await
 }
 
 /// Published reviews of a shop with its summary, all time and over the last 90 days.
 #[utoipa::path(
     operation_id = "list_shop_reviews",
     tag = "reviews",
-    params(("shop_id" = String, Path, description = "Shop id"), PublicQuery),
+    params(
+        ("shop_id" = String, Path, description = "Shop id"),
+        PublicQuery,
+        ("If-None-Match" = Option<String>, Header, description = "An `ETag` from an earlier response: 304 while the page is unchanged"),
+    ),
     responses(
-        (status = 200, body = ReviewPage),
+        (status = 200, body = ReviewPage, headers(
+            ("ETag" = String, description = "Changes with any change to the subject's reviews, the query, and every minute (the 90-day summary moves with the clock)"),
+            ("Cache-Control" = String, description = "`public, max-age=30, stale-while-revalidate=60`"),
+        )),
+        (status = 304, description = "Not modified: `If-None-Match` names the current `ETag` (no body)"),
         (status = 422, description = "Bad `rating`, `sort`, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/shops/{shop_id}/reviews")]
 async fn shop_reviews(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<PublicQuery>,
-) -> ApiResult<web::Json<ReviewPage>> {
-    Ok(web::Json(
-        public_page(&state, true, path.into_inner(), query.into_inner()).await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    public_page(&state, &req, true, path.into_inner(), query.into_inner()).await
 }
 
 /// The caller's reviews in every status.

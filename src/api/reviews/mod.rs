@@ -1,2 +1,3 @@
+pub mod caching;
 pub mod dto;
 pub mod handlers;

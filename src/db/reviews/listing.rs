@@ -97,3 +97,31 @@ pub fn list_by_author(
     }
     Ok(q.load(conn)?)
 }
+
+impl ReviewSubject<'_> {
+    /// `product` or `shop`, as rating and version rows name their subjects.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReviewSubject::Product(_) => "product",
+            ReviewSubject::Shop(_) => "shop",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            ReviewSubject::Product(id) | ReviewSubject::Shop(id) => id,
+        }
+    }
+}
+
+/// The version of a product's or shop's reviews, raised by a trigger on every change to one
+/// of them (0 while it has none): what the public reads' `ETag` is made of.
+pub fn list_version(conn: &mut DbConnection, subject: ReviewSubject) -> Result<i64, DbError> {
+    use crate::db::schema::review_list_versions as lv;
+    let version: Option<i64> = crate::on_backend!(conn, |c| lv::table
+        .find((subject.kind(), subject.id()))
+        .select(lv::version)
+        .first(c)
+        .optional())?;
+    Ok(version.unwrap_or(0))
+}

@@ -6,6 +6,7 @@ use actix_web::http::Method;
 use chrono::TimeDelta;
 use serde_json::json;
 
+mod caching;
 mod changes;
 mod listing;
 mod writing;

@@ -1,0 +1,4 @@
+DROP TRIGGER reviews_raise_list_versions_insert;
+DROP TRIGGER reviews_raise_list_versions_update;
+DROP TRIGGER reviews_raise_list_versions_delete;
+DROP TABLE review_list_versions;
