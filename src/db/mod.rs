@@ -211,6 +211,12 @@ impl Db {
             .min_idle(Some(0))
             .connection_timeout(timeout)
             .test_on_check_out(true)
+            // PostgreSQL keeps a prepared statement's generic plan for the connection's life;
+            // one made while a table was nearly empty (a sequential scan) stays after the table
+            // has grown unless statistics change (autovacuum's ANALYZE invalidates it). Replacing
+            // connections every 10 minutes bounds how long a stale plan can live even without
+            // ANALYZE: a new plan is sized from the table as it is on disk.
+            .max_lifetime(Some(Duration::from_secs(600)))
             .build_unchecked(Manager {
                 target,
                 reach: reach.clone(),
@@ -276,6 +282,24 @@ impl Db {
 
     pub fn migrate(&self) -> Result<Vec<String>, DbError> {
         self.run(run_migrations)
+    }
+
+    /// Whether the database is a PostgreSQL with autovacuum off (see `main`'s warning).
+    pub fn autovacuum_off(&self) -> bool {
+        #[derive(diesel::QueryableByName)]
+        struct Setting {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            value: String,
+        }
+        self.backend == Backend::Postgres
+            && self
+                .run(|c| {
+                    Ok(
+                        diesel::sql_query("SELECT current_setting('autovacuum') AS value")
+                            .get_result::<Setting>(c)?,
+                    )
+                })
+                .is_ok_and(|s| s.value == "off")
     }
 
     pub fn ping(&self) -> Result<(), DbError> {
