@@ -1,6 +1,7 @@
 """Summarise bench/run's interleaved rounds: per endpoint the median API req/s, pgbench tps and
 per-round ratio, latency percentiles, and the fixed-rate run. Writes bench/out/summary.md.
-`report.py --median-rps OUT NAME` prints just the median API req/s of NAME."""
+`report.py --median-rps OUT NAME` prints just the median API req/s of NAME;
+`report.py --growth FILE` tabulates the growth run's req/s per 5k cases."""
 import glob, json, os, re, statistics, sys
 
 def ms(value, unit):
@@ -31,6 +32,23 @@ def pg_latency(out, name):
     lat.sort()
     q = lambda p: lat[min(len(lat) - 1, int(len(lat) * p))] if lat else float("nan")
     return q(0.50), q(0.99)
+
+if sys.argv[1] == "--growth":
+    # Lines "cases-before req/s" from bench/run's growth step: mean req/s per 5k cases.
+    buckets = {}
+    for line in open(sys.argv[2]):
+        filed, rps = line.split()
+        buckets.setdefault(int(filed) // 5000, []).append(float(rps))
+    rows = [(b, statistics.mean(v)) for b, v in sorted(buckets.items())]
+    text = ["| cases on file | req/s |", "|---|---|"]
+    text += [f"| {b * 5}k–{b * 5 + 5}k | {r:.0f} |" for b, r in rows]
+    if len(rows) > 2:
+        # The first 5k include the service's warm-up; the decline is from the second.
+        second, last = rows[1][1], rows[-1][1]
+        text.append(f"\nfrom {rows[1][0] * 5}k to {rows[-1][0] * 5}k cases: {100 * (last - second) / second:+.0f} %")
+    print("\n".join(text))
+    open(os.path.join(os.path.dirname(sys.argv[2]), "growth.md"), "w").write("\n".join(text) + "\n")
+    sys.exit(0)
 
 if sys.argv[1] == "--median-rps":
     print(int(statistics.median(r[0] for r in rounds(sys.argv[2], sys.argv[3]))))
@@ -83,6 +101,17 @@ if os.path.exists(quarter):
         f"{summary.get('requestsPerSec', 0):.0f} req/s, p50 {pct.get('p50', 0) * 1000:.2f} ms, "
         f"p99 {pct.get('p99', 0) * 1000:.2f} ms, {ok} × 200"
     )]
+sqlite = sorted(glob.glob(os.path.join(out, "sqlite_*.wrk")))
+if sqlite:
+    lines += ["", "SQLite (`serve --demo`, same wrk settings):", "",
+              "| endpoint | req/s | p50 ms | p99 ms | non-2xx |", "|---|---|---|---|---|"]
+    for path in sqlite:
+        rps, p50, p99, bad = wrk(path)
+        label = open(path[:-4] + ".label").read().strip()
+        lines.append(f"| `{label}` | {rps:.0f} | {p50:.2f} | {p99:.2f} | {bad} |")
+growth = os.path.join(out, "growth.md")
+if os.path.exists(growth):
+    lines += ["", "Filing from empty tables (growth run), req/s per 5k cases:", "", open(growth).read().strip()]
 lines += ["", f"service peak RSS: {rss_kb / 1024:.1f} MiB"]
 text = "\n".join(lines)
 print(text)
