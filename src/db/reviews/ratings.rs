@@ -103,20 +103,6 @@ pub fn summary_all(
         .unwrap_or_default())
 }
 
-#[derive(QueryableByName)]
-pub(crate) struct DistRow {
-    #[diesel(sql_type = BigInt)]
-    c1: i64,
-    #[diesel(sql_type = BigInt)]
-    c2: i64,
-    #[diesel(sql_type = BigInt)]
-    c3: i64,
-    #[diesel(sql_type = BigInt)]
-    c4: i64,
-    #[diesel(sql_type = BigInt)]
-    c5: i64,
-}
-
 /// A subject's distribution over exactly the last `days` × 24 h before `now`. Whole local
 /// days come from the day counters; the day the window starts in is cut at its instant, so
 /// that day's reviews are counted from the reviews themselves (one day's worth, by index).
@@ -132,17 +118,22 @@ pub fn summary_recent(
         ReviewSubject::Product(id) => ("product", id),
         ReviewSubject::Shop(id) => ("shop", id),
     };
-    let row: DistRow = diesel::sql_query(
-        "SELECT CAST(COALESCE(SUM(c1), 0) AS BIGINT) AS c1, CAST(COALESCE(SUM(c2), 0) AS BIGINT) AS c2, \
-         CAST(COALESCE(SUM(c3), 0) AS BIGINT) AS c3, CAST(COALESCE(SUM(c4), 0) AS BIGINT) AS c4, \
-         CAST(COALESCE(SUM(c5), 0) AS BIGINT) AS c5 FROM rating_days \
-         WHERE subject_type = $1 AND subject_id = $2 AND day > $3",
-    )
-    .bind::<Text, _>(kind)
-    .bind::<Text, _>(id)
-    .bind::<Text, _>(first_day.format("%Y-%m-%d").to_string())
-    .get_result(conn)?;
-    let mut d = Distribution([row.c1, row.c2, row.c3, row.c4, row.c5]);
+    // The day rows (at most `days` + 1) are summed here rather than by SUM in SQL: a query
+    // built with the DSL is prepared once per connection and kept, where a raw aggregate
+    // (whose sum type differs between the backends) was parsed and planned on every read.
+    use crate::db::schema::rating_days as rd;
+    let rows: Vec<(i64, i64, i64, i64, i64)> = crate::on_backend!(conn, |c| rd::table
+        .filter(rd::subject_type.eq(kind))
+        .filter(rd::subject_id.eq(id))
+        .filter(rd::day.gt(first_day.format("%Y-%m-%d").to_string()))
+        .select((rd::c1, rd::c2, rd::c3, rd::c4, rd::c5))
+        .load(c))?;
+    let mut d = Distribution::default();
+    for (a, b, c, e, f) in rows {
+        for (slot, n) in d.0.iter_mut().zip([a, b, c, e, f]) {
+            *slot += n;
+        }
+    }
     let first_day_ends = crate::calendar::local_midnight_after(since);
     for star in recount_between(conn, subject, since, first_day_ends)? {
         d.0[(star.clamp(1, 5) - 1) as usize] += 1;
