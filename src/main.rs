@@ -144,15 +144,16 @@ async fn main() -> ExitCode {
         }
         Err(e) => return fail(format!("cannot migrate the database: {e}")),
     }
-    if state.db.autovacuum_off() {
-        tracing::warn!(
-            "PostgreSQL runs with autovacuum off: table statistics go stale as tables grow, and \
-             cached plans made on small tables (sequential scans) are only remade when a pooled \
-             connection is replaced (every 10 minutes). Turn autovacuum on, or ANALYZE regularly."
-        );
-    }
     match command {
         Command::Serve { demo } => {
+            if state.db.autovacuum_off() {
+                tracing::warn!(
+                    "PostgreSQL runs with autovacuum off: table statistics go stale as tables \
+                     grow, and cached plans made on small tables (sequential scans) are only \
+                     remade when a pooled connection is replaced (every 10 minutes). Turn \
+                     autovacuum on, or ANALYZE regularly."
+                );
+            }
             if demo {
                 match demo::seed(&state) {
                     Ok(accounts) => demo::print(&accounts, &base_url),
