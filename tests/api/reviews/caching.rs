@@ -128,3 +128,67 @@ async fn a_published_review_is_cacheable_as_the_public_sees_it() {
     assert_eq!(changed.status, 200);
     assert_eq!(changed.body["reply"]["text"], "Рады, что понравилось");
 }
+
+/// Two replies at once to reviews of two products of one shop: both stand, and no raise of a
+/// version is lost (each bumps its product by one and the shop by two between them). On
+/// PostgreSQL the trigger's upserts meet on the shop's row, which it takes before the
+/// product's, so the two transactions queue instead of deadlocking.
+#[actix_web::test]
+async fn simultaneous_changes_raise_the_versions_once_each() {
+    use aftersale::db::reviews::{list_version, ReviewSubject};
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let order = app
+        .delivered_order(&cast.service, "E-4", &cast.buyer, cast.shop(), 1)
+        .await;
+    let mut reviews = Vec::new();
+    for i in 0..2 {
+        let item = order["items"][i]["id"].as_str().unwrap().to_string();
+        let r = app
+            .review(&cast.buyer.token, &item, 5, "Всё отлично, спасибо")
+            .await;
+        assert_eq!(r.body["status"], "published", "{}", r.body);
+        reviews.push(r.body["id"].as_str().unwrap().to_string());
+    }
+    let shop = cast.shop().to_string();
+    let versions = |app: &TestApp| {
+        let mut c = app.raw_conn();
+        [
+            ReviewSubject::Shop(&shop),
+            ReviewSubject::Product("P-1"),
+            ReviewSubject::Product("P-2"),
+        ]
+        .map(|s| list_version(&mut c, s).unwrap())
+    };
+    for round in 0..4 {
+        let before = versions(&app);
+        let path = |i: usize| format!("/api/v1/reviews/{}/reply", reviews[i]);
+        let body = |i: usize| json!({ "text": format!("Спасибо! ({round}, {i})") });
+        let (a, b) = futures_util::future::join(
+            app.call(
+                Method::PUT,
+                &path(0),
+                Some(&cast.seller.token),
+                Some(body(0)),
+            ),
+            app.call(
+                Method::PUT,
+                &path(1),
+                Some(&cast.seller.token),
+                Some(body(1)),
+            ),
+        )
+        .await;
+        assert_eq!((a.status.as_u16(), b.status.as_u16()), (200, 200));
+        let after = versions(&app);
+        assert_eq!(
+            [
+                after[0] - before[0],
+                after[1] - before[1],
+                after[2] - before[2]
+            ],
+            [2, 1, 1],
+            "round {round}"
+        );
+    }
+}
