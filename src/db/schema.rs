@@ -554,8 +554,6 @@ diesel::table! {
         status -> Text,
         attempts -> Integer,
         next_attempt_at -> Nullable<Timestamp>,
-        lease_token -> Nullable<Text>,
-        lease_until -> Nullable<Timestamp>,
         last_status_code -> Nullable<Integer>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,

@@ -28,6 +28,8 @@ pub struct SweepReport {
     pub delivery_failures: crate::db::delivery_failures::FailureSweep,
     /// Conversations the seller left unanswered past 24 h (target) and 48 h (limit).
     pub messages: crate::db::messages::MessageSweep,
+    /// Pending webhook deliveries of endpoints deleted while their event was being written.
+    pub webhook_orphans_purged: usize,
 }
 
 /// One pass, by one instance at a time. On PostgreSQL the pass holds a session advisory lock
@@ -113,6 +115,7 @@ fn pass(
             .filter(idempotency_keys::created_at.lt(to_db(now - TimeDelta::hours(24)))),
     )
     .execute(conn)?;
+    let webhook_orphans_purged = crate::db::webhooks::deliveries::purge_orphans(conn)?;
     let report = SweepReport {
         skipped: false,
         sla_breaches,
@@ -122,6 +125,7 @@ fn pass(
         returns,
         delivery_failures,
         messages,
+        webhook_orphans_purged,
     };
     Ok(report)
 }

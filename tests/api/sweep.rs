@@ -134,7 +134,8 @@ fn the_cli_runs_one_sweep_as_of_an_instant() {
         json!({"sla_breaches": 0, "shops_checked": 0, "idempotency_keys_purged": 0,
                "complaints": {"breaches": 0, "escalated": 0, "closed": 0},
                "returns": {"breaches": 0, "escalated": 0},
-               "delivery_failures": {"breaches": 0}, "messages": {"breaches": 0}})
+               "delivery_failures": {"breaches": 0}, "messages": {"breaches": 0},
+               "webhook_orphans_purged": 0})
     );
     let bad = run(&["sweep", "--at", "next tuesday"]);
     assert!(!bad.status.success());

@@ -16,11 +16,14 @@ use std::collections::BTreeMap;
 
 /// The endpoints with a delivery due, none leased, least recently served first, leased to
 /// this claim. On PostgreSQL endpoints another instance is claiming are skipped
-/// (`FOR NO KEY UPDATE SKIP LOCKED`: not `FOR UPDATE`, which every filing's delivery insert
-/// blocks through its foreign key's key-share lock — under load the claim found every endpoint
-/// locked and the dispatcher stood still), and one it has just claimed fails the lease test
-/// when its row is re-read: one endpoint is served by one instance at a time, which keeps its messages in
-/// order and each attempt with one instance. SQLite serialises the claim (`BEGIN IMMEDIATE`).
+/// (`FOR NO KEY UPDATE SKIP LOCKED`), and one it has just claimed fails the lease test when
+/// its row is re-read: one endpoint is served by one instance at a time, which keeps its
+/// messages in order and each attempt with one instance. SQLite serialises the claim
+/// (`BEGIN IMMEDIATE`).
+///
+/// The endpoint's lease is the only one: its deliveries are read, not marked, since no other
+/// instance takes them while it holds the endpoint, and `finish` records outcomes only while
+/// it still does. (Marking each claimed delivery cost one more row version per message.)
 const CLAIM_ENDPOINTS: &str = "
 UPDATE webhook_endpoints SET lease_token = $3, lease_until = $4
 WHERE id IN (
@@ -31,19 +34,6 @@ WHERE id IN (
           WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)
     ORDER BY e.lease_until NULLS FIRST, e.id
     LIMIT $2 {lock})
-RETURNING id";
-
-/// The first due deliveries of one endpoint this claim leased, in event order: a walk of the
-/// pending-deliveries index that stops after `$5` rows. (Ranking every due delivery of the
-/// leased endpoints with a window function read and sorted the whole backlog on each claim:
-/// 51 ms a claim, most of PostgreSQL's time, with 40k messages waiting.)
-const CLAIM_DELIVERIES: &str = "
-UPDATE webhook_deliveries SET lease_token = $2, lease_until = $3
-WHERE id IN (
-    SELECT id FROM webhook_deliveries
-    WHERE endpoint_id = $4 AND status = 'pending' AND next_attempt_at <= $1
-    ORDER BY next_attempt_at, id
-    LIMIT $5)
 RETURNING id";
 
 #[derive(QueryableByName)]
@@ -97,43 +87,30 @@ pub fn claim(
         if endpoints.is_empty() {
             return Ok(Vec::new());
         }
-        let mut ids: Vec<ClaimedId> = Vec::new();
+        // The first due deliveries of each leased endpoint, in event order: a walk of the
+        // pending-deliveries index that stops after `per_endpoint` rows. (Ranking every due
+        // delivery of the leased endpoints with a window function read and sorted the whole
+        // backlog on each claim: 51 ms a claim with 40k messages waiting.)
+        let mut rows: Vec<(String, String, i32, String, String, EndpointRow)> = Vec::new();
         for endpoint in &endpoints {
-            ids.extend(match conn {
-                DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_DELIVERIES)
-                    .bind::<Timestamp, _>(to_db(now))
-                    .bind::<Text, _>(token)
-                    .bind::<Timestamp, _>(until)
-                    .bind::<Text, _>(&endpoint.id)
-                    .bind::<BigInt, _>(per_endpoint)
-                    .load(c)?,
-                DbConnection::Sqlite(c) => diesel::sql_query(CLAIM_DELIVERIES.replace('$', "?"))
-                    .bind::<Timestamp, _>(to_db(now))
-                    .bind::<Text, _>(token)
-                    .bind::<Timestamp, _>(until)
-                    .bind::<Text, _>(&endpoint.id)
-                    .bind::<BigInt, _>(per_endpoint)
-                    .load(c)?,
-            });
+            rows.extend(crate::on_backend!(conn, |c| wd::table
+                .inner_join(wm::table)
+                .inner_join(we::table)
+                .filter(wd::endpoint_id.eq(&endpoint.id))
+                .filter(wd::status.eq("pending"))
+                .filter(wd::next_attempt_at.le(to_db(now)))
+                .order((wd::next_attempt_at, wd::id))
+                .limit(per_endpoint)
+                .select((
+                    wd::id,
+                    wd::message_id,
+                    wd::attempts,
+                    wm::event_type,
+                    wm::body,
+                    EndpointRow::as_select(),
+                ))
+                .load(c))?);
         }
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<String> = ids.into_iter().map(|r| r.id).collect();
-        let rows: Vec<(String, String, i32, String, String, EndpointRow)> = wd::table
-            .inner_join(wm::table)
-            .inner_join(we::table)
-            .filter(wd::id.eq_any(&ids))
-            .order((wd::endpoint_id, wd::next_attempt_at, wd::id))
-            .select((
-                wd::id,
-                wd::message_id,
-                wd::attempts,
-                wm::event_type,
-                wm::body,
-                EndpointRow::as_select(),
-            ))
-            .load(conn)?;
         Ok(rows
             .into_iter()
             .map(
@@ -188,11 +165,15 @@ pub struct Finished {
     pub disabled: Option<DisabledReason>,
 }
 
-/// Ends a claim in one transaction: records every attempt it made (their log lines, each
-/// delivery's next state — only while the lease is still this claim's — and the endpoint's
-/// health: disabled at once on `gone`, or after `failing_for` of only failures, its sellers
-/// told), hands back the deliveries it did not send, and frees the endpoint, whose
-/// `lease_until` keeps the claim's end for fairness.
+/// Ends a claim in one transaction: frees the endpoint and, if its lease was still this
+/// claim's, records every attempt it made (their log lines, each delivery's next state, and the
+/// endpoint's health: disabled at once on `gone`, or after `failing_for` of only failures, its
+/// sellers told). The endpoint's `lease_until` keeps the claim's end for fairness. Deliveries
+/// the claim did not send stay as they were, due.
+///
+/// A lease that ran out may have passed to another instance, which then read the same
+/// deliveries and sends them again: their outcomes are that instance's to record, and this
+/// claim records none of them (`leases_lost`).
 ///
 /// A handful of statements per claim, not several per attempt: the dispatcher shares the
 /// database with the requests (measured: filing kept 0.75 of its throughput with a commit per
@@ -203,12 +184,16 @@ pub fn finish(
     endpoint: &EndpointRow,
     token: &str,
     attempted: &[Attempted],
-    unsent: &[String],
     failing_for: TimeDelta,
     now: DateTime<Utc>,
 ) -> Result<Finished, DbError> {
     write_tx(conn, |conn| {
         let mut finished = Finished::default();
+        // First, so that the endpoint's row is locked and no other claim takes it meanwhile.
+        if !release(conn, &endpoint.id, token, now)? {
+            finished.leases_lost = attempted.len();
+            return Ok(finished);
+        }
         log_attempts(conn, attempted)?;
         let delivered = |a: &&Attempted| a.next == Next::Delivered;
         let mut by_code: BTreeMap<Option<i32>, Vec<&str>> = BTreeMap::new();
@@ -220,17 +205,17 @@ pub fn finish(
                 .push(&a.claimed.delivery_id);
         }
         for (code, ids) in &by_code {
+            // Still pending: a seller cannot change a delivery, but a row read twice must
+            // not be recorded twice.
             let updated = diesel::update(
                 wd::table
                     .filter(wd::id.eq_any(ids))
-                    .filter(wd::lease_token.eq(token)),
+                    .filter(wd::status.eq("pending")),
             )
             .set((
                 wd::status.eq("delivered"),
                 wd::attempts.eq(wd::attempts + 1),
                 wd::next_attempt_at.eq(None::<NaiveDateTime>),
-                wd::lease_token.eq(None::<String>),
-                wd::lease_until.eq(None::<NaiveDateTime>),
                 wd::last_status_code.eq(code),
                 wd::last_error.eq(None::<String>),
                 wd::updated_at.eq(to_db(now)),
@@ -245,14 +230,13 @@ pub fn finish(
             clear_failing(conn, &endpoint.id)?;
         }
         for a in attempted.iter().filter(|a| a.next != Next::Delivered) {
-            let (lease_lost, disabled) = record_failure(conn, a, token, failing_for, now)?;
+            let (lease_lost, disabled) = record_failure(conn, a, failing_for, now)?;
             finished.leases_lost += usize::from(lease_lost);
             finished.disabled = finished.disabled.or(disabled);
         }
         if ends_delivered {
             clear_failing(conn, &endpoint.id)?;
         }
-        release(conn, &endpoint.id, unsent, token, now)?;
         Ok(finished)
     })
 }
@@ -297,7 +281,6 @@ fn clear_failing(conn: &mut DbConnection, endpoint_id: &str) -> Result<(), DbErr
 fn record_failure(
     conn: &mut DbConnection,
     a: &Attempted,
-    token: &str,
     failing_for: TimeDelta,
     now: DateTime<Utc>,
 ) -> Result<(bool, Option<DisabledReason>), DbError> {
@@ -309,14 +292,12 @@ fn record_failure(
     let updated = diesel::update(
         wd::table
             .find(&claimed.delivery_id)
-            .filter(wd::lease_token.eq(token)),
+            .filter(wd::status.eq("pending")),
     )
     .set((
         wd::status.eq(status),
         wd::attempts.eq(wd::attempts + 1),
         wd::next_attempt_at.eq(next_at),
-        wd::lease_token.eq(None::<String>),
-        wd::lease_until.eq(None::<NaiveDateTime>),
         wd::last_status_code.eq(log.status_code.map(i32::from)),
         wd::last_error.eq(log.error.as_deref()),
         wd::updated_at.eq(to_db(now)),
@@ -505,28 +486,14 @@ pub fn pending(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(i64, i64)
     Ok((waiting, due))
 }
 
-/// Hands back the deliveries a claim did not send (their endpoint was disabled on the way)
-/// and frees the endpoint.
+/// Frees the endpoint if this claim still holds it; whether it did.
 fn release(
     conn: &mut DbConnection,
     endpoint_id: &str,
-    unsent: &[String],
     token: &str,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    if !unsent.is_empty() {
-        diesel::update(
-            wd::table
-                .filter(wd::id.eq_any(unsent))
-                .filter(wd::lease_token.eq(token)),
-        )
-        .set((
-            wd::lease_token.eq(None::<String>),
-            wd::lease_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    }
-    diesel::update(
+) -> Result<bool, DbError> {
+    let freed = diesel::update(
         we::table
             .find(endpoint_id)
             .filter(we::lease_token.eq(token)),
@@ -536,5 +503,19 @@ fn release(
         we::lease_until.eq(Some(to_db(now))),
     ))
     .execute(conn)?;
-    Ok(())
+    Ok(freed == 1)
+}
+
+/// Removes pending deliveries whose endpoint is gone. On PostgreSQL a delivery does not lock
+/// its endpoint (see migration 000015), so a filing that read an endpoint just before its
+/// delete committed can add one after it; the claim never takes it, and the sweep removes it.
+/// Such deliveries were never attempted: they have no log lines.
+pub fn purge_orphans(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let endpoints = we::table.select(we::id);
+    Ok(diesel::delete(
+        wd::table
+            .filter(wd::status.eq("pending"))
+            .filter(wd::endpoint_id.ne_all(endpoints)),
+    )
+    .execute(conn)?)
 }

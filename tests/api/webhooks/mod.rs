@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+mod deletion;
 mod dispatchers;
 mod events;
 mod registration;

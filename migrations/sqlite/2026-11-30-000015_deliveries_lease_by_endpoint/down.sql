@@ -1,0 +1,2 @@
+ALTER TABLE webhook_deliveries ADD COLUMN lease_token TEXT;
+ALTER TABLE webhook_deliveries ADD COLUMN lease_until TIMESTAMP;
