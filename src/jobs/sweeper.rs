@@ -30,6 +30,8 @@ pub struct SweepReport {
     pub messages: crate::db::messages::MessageSweep,
     /// Pending webhook deliveries of endpoints deleted while their event was being written.
     pub webhook_orphans_purged: usize,
+    /// Changes to the shops' figures folded into their day counters.
+    pub stat_deltas_folded: usize,
 }
 
 /// One pass, by one instance at a time. On PostgreSQL the pass holds a session advisory lock
@@ -116,6 +118,7 @@ fn pass(
     )
     .execute(conn)?;
     let webhook_orphans_purged = crate::db::webhooks::deliveries::purge_orphans(conn)?;
+    let stat_deltas_folded = crate::db::stats::days::rollup(conn)?;
     let report = SweepReport {
         skipped: false,
         sla_breaches,
@@ -126,6 +129,7 @@ fn pass(
         delivery_failures,
         messages,
         webhook_orphans_purged,
+        stat_deltas_folded,
     };
     Ok(report)
 }

@@ -15,7 +15,7 @@ struct Col {
 }
 
 #[test]
-fn both_backends_have_the_same_tables_and_columns() {
+fn both_backends_have_the_same_tables_views_and_columns() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = Db::connect(
         &format!("sqlite://{}/parity.db", dir.path().display()),
@@ -28,7 +28,7 @@ fn both_backends_have_the_same_tables_and_columns() {
         .run(|c| {
             Ok(diesel::sql_query(
                 "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
-                 JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+                 JOIN pragma_table_info(m.name) p WHERE m.type IN ('table', 'view') \
                  AND m.name NOT LIKE 'sqlite_%' AND m.name != '__diesel_schema_migrations'",
             )
             .load::<Col>(c)?)

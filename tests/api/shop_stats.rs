@@ -415,3 +415,114 @@ async fn only_the_shops_sellers_and_moderators_see_its_figures() {
     .await
     .assert_problem(422, "validation_failed");
 }
+
+/// Ten hours after T0 the deadlines still ahead do not count yet (worked out by hand from the
+/// history): C-2 may still be answered, acknowledged and resolved, RT-2 still decided;
+/// were published less than a day before, conversation 3 began less than a day
+/// before.
+#[actix_web::test]
+async fn deadlines_still_ahead_do_not_count_yet() {
+    let app = TestApp::spawn().await;
+    app.clock.set(at("2026-10-01T00:00:00Z"));
+    let cast = app.cast().await;
+    build(&app, &cast).await;
+    app.clock.set(t(20.0));
+    let path = format!("/api/v1/shops/{}/stats", cast.shop());
+    let r = app.get(&path, Some(&cast.seller.token)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let s = &r.body;
+    assert_eq!(s["reviews"]["negative"]["replied_within_24h"], rate(1, 1));
+    assert_eq!(s["messages"]["answered_within_24h"], rate(1, 2));
+    assert_eq!(s["messages"]["answered_within_48h"], rate(2, 2));
+    assert_eq!(
+        s["complaints"]["sla"],
+        json!({"seller_responded_within_48h": rate(1, 1),
+               "acknowledged_within_3_business_days": rate(1, 1),
+               "resolved_by_deadline": rate(1, 1)})
+    );
+    assert_eq!(s["returns"]["decided_within_2_business_days"], rate(1, 1));
+    assert_eq!(s["returns"]["refunded_within_1h_of_pickup"], rate(1, 1));
+}
+
+/// The day counters (folded by the sweep or not yet) with the window's partial days read from
+/// the rows give what the rows alone give, for windows that cut the history's two UTC days
+/// anywhere, before and after changes made since the last fold.
+#[actix_web::test]
+async fn the_day_counters_agree_with_the_rows_for_any_window() {
+    use aftersale::db::stats::{days, shop};
+    use aftersale::domain::stats::Window;
+    let app = TestApp::spawn().await;
+    app.clock.set(at("2026-10-01T00:00:00Z"));
+    let cast = app.cast().await;
+    build(&app, &cast).await;
+    let targets = shop::Targets {
+        rating_period_days: app.state.policy.reviews.rating_period_days,
+        critical_rating: app.state.policy.reviews.critical_shop_rating,
+    };
+    let shop_id = cast.shop().to_string();
+    let agree = |stage: &str| {
+        // T0 is 05:00 UTC: the history runs over 2026-11-02 and 2026-11-03.
+        let froms = [t(-72.0), t(-5.0), t(0.5), t(2.5), t(19.0), t(20.0)];
+        let tos = [t(3.5), t(19.0), t(25.0), t(43.0), t(240.0)];
+        for now in [t(20.0), t(240.0)] {
+            for from in froms {
+                for to in tos.iter().copied().filter(|to| *to > from) {
+                    let w = Window { from, to };
+                    let (kept, rows) = app
+                        .state
+                        .db
+                        .run(|c| {
+                            let kept = shop::shop_stats(c, &shop_id, w, &targets, now)?;
+                            let counts = days::counts_from_rows(c, &shop_id, w)?;
+                            let rows = shop::figures(c, &shop_id, w, &targets, now, &counts)?;
+                            Ok::<_, aftersale::db::DbError>((kept, rows))
+                        })
+                        .unwrap();
+                    assert_eq!(kept, rows, "{stage}: {from} – {to} at {now}");
+                }
+            }
+        }
+    };
+    agree("nothing folded");
+    let sweep = || {
+        let now = app.clock.now_utc();
+        app.state
+            .db
+            .run(|c| aftersale::jobs::sweeper::sweep(c, &app.state.policy, now))
+            .unwrap()
+    };
+    assert!(sweep().stat_deltas_folded > 0);
+    agree("all folded");
+    // Changes after the fold: a late reply to R-4 and a new review on the second day.
+    app.clock.set(t(40.0));
+    let r = app
+        .get(
+            &format!("/api/v1/shops/{}/reviews?limit=50", cast.shop()),
+            None,
+        )
+        .await;
+    let r4 = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["rating"] == 1 && v["reply"].is_null())
+        .map(id)
+        .expect("R-4 unanswered");
+    let reply = app
+        .call(
+            actix_web::http::Method::PUT,
+            &format!("/api/v1/reviews/{r4}/reply"),
+            Some(&cast.seller.token),
+            Some(json!({"text": "Спасибо за отзыв"})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let item = app.delivered_item(&cast, &cast.buyer, "R-8", 1).await;
+    assert_eq!(
+        app.review(&cast.buyer.token, &item, 2, "").await.status,
+        201
+    );
+    agree("folded, then changed");
+    sweep();
+    agree("folded again");
+}

@@ -135,7 +135,7 @@ fn the_cli_runs_one_sweep_as_of_an_instant() {
                "complaints": {"breaches": 0, "escalated": 0, "closed": 0},
                "returns": {"breaches": 0, "escalated": 0},
                "delivery_failures": {"breaches": 0}, "messages": {"breaches": 0},
-               "webhook_orphans_purged": 0})
+               "webhook_orphans_purged": 0, "stat_deltas_folded": 0})
     );
     let bad = run(&["sweep", "--at", "next tuesday"]);
     assert!(!bad.status.success());

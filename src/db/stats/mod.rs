@@ -1,11 +1,13 @@
-//! Analytics: aggregate queries over indexes, one pass per area, answered in the database —
-//! no counters beyond the rating counters that already exist. The window is free (any
-//! `[from, to)` to the second) and figures follow every later change of a case (a reply, a
-//! decision, a refund), which counters kept on write would have to revisit; the indexes keep
-//! each pass to the shop's rows of the window.
+//! Analytics. A shop's counted figures come from day counters kept on write by triggers
+//! (`days`: every later change of a case — a reply, a decision, a refund — revisits its day
+//! there, in its own transaction), with the window's partial first and last days read from
+//! the rows; what a counter cannot hold (medians, flags, and the "due" counts that move with
+//! the clock) is read from the rows through indexes. The moderators' figures are aggregate
+//! queries over indexes.
 //!
 //! The few places where PostgreSQL and SQLite speak differently (durations, JSON fields,
 //! parameters) go through `Dialect`.
+pub mod days;
 pub mod moderation;
 pub mod shop;
 
@@ -43,6 +45,27 @@ impl Dialect {
             Dialect::Postgres => format!("({b} - {a})"),
             Dialect::Sqlite => format!("(julianday({b}) - julianday({a}))"),
         }
+    }
+
+    /// A column compared in a median's query: on SQLite kept out of the index choice (`+col`),
+    /// so that it walks the index on the duration in order and filters the window from the
+    /// index entries, rather than sorting every row of the window (measured: 93 ms → 6 ms for
+    /// 60k replies). PostgreSQL weighs both plans itself.
+    pub fn filter_only(self, column: &str) -> String {
+        match self {
+            Dialect::Postgres => column.to_string(),
+            Dialect::Sqlite => format!("+{column}"),
+        }
+    }
+
+    /// A query over open items whose deadline is still ahead, with its window column (`col >=
+    /// $2 AND col < $3`) kept out of SQLite's index choice: SQLite otherwise walks the window
+    /// (every case of 90 days) rather than the deadline's index (the few still open),
+    /// measured 20 ms → 1 ms for 20k complaints.
+    pub fn deadlines_first(self, sql: &str, column: &str) -> String {
+        let kept = self.filter_only(column);
+        sql.replace(&format!("{column} >= $2"), &format!("{kept} >= $2"))
+            .replace(&format!("{column} < $3"), &format!("{kept} < $3"))
     }
 
     /// Seconds of a `gap`, to the millisecond.

@@ -1,4 +1,5 @@
 //! A shop's figures over a window (`GET /shops/{id}/stats`).
+use super::days::{self, Counts};
 use super::{median_of, CodeCount, Dialect};
 use crate::db::reviews::{summary_all, summary_recent, ReviewSubject};
 use crate::db::{to_db, DbConnection, DbError};
@@ -8,7 +9,7 @@ use crate::domain::stats::{week_start, Rate, Window};
 use crate::stats_query;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 
 /// What the figures are measured against.
 pub struct Targets {
@@ -23,15 +24,29 @@ pub fn shop_stats(
     targets: &Targets,
     now: DateTime<Utc>,
 ) -> Result<ShopStats, DbError> {
+    let counts = days::counts(conn, shop_id, w)?;
+    figures(conn, shop_id, w, targets, now, &counts)
+}
+
+/// The figures over the given counts (`days::counts`, or `days::counts_from_rows` to check
+/// the counters against the rows).
+pub fn figures(
+    conn: &mut DbConnection,
+    shop_id: &str,
+    w: Window,
+    targets: &Targets,
+    now: DateTime<Utc>,
+    c: &Counts,
+) -> Result<ShopStats, DbError> {
     Ok(ShopStats {
         shop_id: shop_id.to_string(),
         from: w.from,
         to: w.to,
         ratings: ratings(conn, shop_id, w, targets, now)?,
-        reviews: reviews(conn, shop_id, w, now)?,
-        messages: messages(conn, shop_id, w, now)?,
-        complaints: complaints(conn, shop_id, w, now)?,
-        returns: returns(conn, shop_id, w, now)?,
+        reviews: reviews(conn, shop_id, w, now, c)?,
+        messages: messages(conn, shop_id, w, now, c)?,
+        complaints: complaints(conn, shop_id, w, now, c)?,
+        returns: returns(conn, shop_id, w, now, c)?,
     })
 }
 
@@ -144,26 +159,31 @@ fn ratings(
     })
 }
 
+/// One count of rows whose parameters are the shop, the window and one instant (`$4`).
 #[derive(QueryableByName, Default)]
-struct ReviewCounts {
+struct Count {
     #[diesel(sql_type = BigInt)]
-    received: i64,
-    #[diesel(sql_type = BigInt)]
-    published: i64,
-    #[diesel(sql_type = BigInt)]
-    held: i64,
-    #[diesel(sql_type = BigInt)]
-    deleted: i64,
-    #[diesel(sql_type = BigInt)]
-    negative: i64,
-    #[diesel(sql_type = BigInt)]
-    negative_replied: i64,
-    #[diesel(sql_type = BigInt)]
-    negative_in_24h: i64,
-    #[diesel(sql_type = BigInt)]
-    negative_due: i64,
-    #[diesel(sql_type = BigInt)]
-    replied: i64,
+    n: i64,
+}
+
+fn count_at(
+    conn: &mut DbConnection,
+    sql: &str,
+    shop_id: &str,
+    w: Window,
+    instant: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let rows: Vec<Count> = stats_query!(
+        conn,
+        sql,
+        [
+            (Text, shop_id),
+            (Timestamp, at(w.from)),
+            (Timestamp, at(w.to)),
+            (Timestamp, at(instant)),
+        ]
+    )?;
+    Ok(rows.first().map_or(0, |r| r.n))
 }
 
 fn reviews(
@@ -171,45 +191,27 @@ fn reviews(
     shop_id: &str,
     w: Window,
     now: DateTime<Utc>,
+    c: &Counts,
 ) -> Result<ReviewFigures, DbError> {
     let d = Dialect::of(conn);
-    let neg = "status = 'published' AND COALESCE(shop_rating, rating) <= 2";
-    let in_24h = format!(
-        "reply_created_at IS NOT NULL AND {}",
-        d.within("published_at", "reply_created_at", 86_400)
-    );
-    let sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS received,
-           CAST(COALESCE(SUM(CASE WHEN status = 'published' THEN 1 ELSE 0 END), 0) AS BIGINT) AS published,
-           CAST(COALESCE(SUM(CASE WHEN status = 'pending_moderation' THEN 1 ELSE 0 END), 0) AS BIGINT) AS held,
-           CAST(COALESCE(SUM(CASE WHEN status = 'deleted' THEN 1 ELSE 0 END), 0) AS BIGINT) AS deleted,
-           CAST(COALESCE(SUM(CASE WHEN {neg} THEN 1 ELSE 0 END), 0) AS BIGINT) AS negative,
-           CAST(COALESCE(SUM(CASE WHEN {neg} AND reply_created_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS negative_replied,
-           CAST(COALESCE(SUM(CASE WHEN {neg} AND {in_24h} THEN 1 ELSE 0 END), 0) AS BIGINT) AS negative_in_24h,
-           CAST(COALESCE(SUM(CASE WHEN {neg} AND ({in_24h} OR published_at <= $4) THEN 1 ELSE 0 END), 0) AS BIGINT) AS negative_due,
-           CAST(COALESCE(SUM(CASE WHEN status = 'published' AND reply_created_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS replied
-         FROM reviews WHERE shop_id = $1 AND created_at >= $2 AND created_at < $3"
-    );
-    let day_ago = at(now - TimeDelta::hours(24));
-    let mut counts: Vec<ReviewCounts> = stats_query!(
+    // A negative review counts towards "replied within 24 h" once it was, or once its 24 h
+    // have passed: every one, less those published in the last day and not answered in time.
+    // Through `reviews_shop_published`: the last day's publications are few.
+    let in_24h = d.within("published_at", "reply_created_at", 86_400);
+    let (created, status) = (d.filter_only("created_at"), d.filter_only("status"));
+    let waiting = count_at(
         conn,
-        sql,
-        [
-            (Text, shop_id),
-            (Timestamp, at(w.from)),
-            (Timestamp, at(w.to)),
-            (Timestamp, day_ago),
-        ]
-    )?;
-    let c = counts.pop().unwrap_or_default();
-    let removed: Vec<CodeCount> = in_window(
-        conn,
-        "SELECT removal_reason AS code, CAST(NULL AS TEXT) AS code2, CAST(COUNT(*) AS BIGINT) AS n \
-         FROM reviews WHERE shop_id = $1 AND created_at >= $2 AND created_at < $3 \
-           AND status IN ('removed', 'rejected') GROUP BY removal_reason",
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM reviews
+             WHERE shop_id = $1 AND published_at > $4 AND {created} >= $2 AND {created} < $3
+               AND {status} = 'published' AND COALESCE(shop_rating, rating) <= 2
+               AND NOT (reply_created_at IS NOT NULL AND {in_24h})"
+        ),
         shop_id,
         w,
+        now - TimeDelta::hours(24),
     )?;
+    let negative = c.get("review.negative");
     let flags: Vec<CodeCount> = in_window(
         conn,
         "SELECT reason AS code, status AS code2, CAST(COUNT(*) AS BIGINT) AS n FROM review_flags \
@@ -217,24 +219,26 @@ fn reviews(
         shop_id,
         w,
     )?;
+    // In the order of `reviews_shop_reply_gap` (migration 000016).
+    let created = d.filter_only("created_at");
     let replies = format!(
-        "SELECT {} AS k FROM reviews WHERE shop_id = $1 AND created_at >= $2 \
-           AND created_at < $3 AND status = 'published' AND reply_created_at IS NOT NULL",
+        "SELECT {} AS k FROM reviews WHERE shop_id = $1 AND {created} >= $2 \
+           AND {created} < $3 AND status = 'published' AND reply_created_at IS NOT NULL",
         d.gap("published_at", "reply_created_at")
     );
-    let median = median_of(conn, &replies, c.replied, |conn, sql| {
+    let median = median_of(conn, &replies, c.get("review.replied"), |conn, sql| {
         in_window(conn, sql, shop_id, w)
     })?;
     Ok(ReviewFigures {
-        received: c.received,
-        published: c.published,
-        held: c.held,
-        deleted: c.deleted,
-        removed_by_reason: breakdown(removed.into_iter().map(|r| (r.code, r.n))),
+        received: c.get("review.received"),
+        published: c.code("review.status", "published"),
+        held: c.code("review.status", "pending_moderation"),
+        deleted: c.code("review.status", "deleted"),
+        removed_by_reason: c.breakdown("review.removed"),
         negative: NegativeReviewFigures {
-            count: c.negative,
-            replied_within_24h: Rate::new(c.negative_in_24h, c.negative_due),
-            reply_rate: Rate::new(c.negative_replied, c.negative),
+            count: negative,
+            replied_within_24h: Rate::new(c.get("review.negative_in_24h"), negative - waiting),
+            reply_rate: Rate::new(c.get("review.negative_replied"), negative),
         },
         median_reply_seconds: median,
         flags: FlagFigures {
@@ -244,225 +248,185 @@ fn reviews(
     })
 }
 
-#[derive(QueryableByName, Default)]
-struct MessageCounts {
-    #[diesel(sql_type = BigInt)]
-    conversations: i64,
-    #[diesel(sql_type = BigInt)]
-    answered: i64,
-    #[diesel(sql_type = BigInt)]
-    in_24h: i64,
-    #[diesel(sql_type = BigInt)]
-    due_24h: i64,
-    #[diesel(sql_type = BigInt)]
-    in_48h: i64,
-    #[diesel(sql_type = BigInt)]
-    due_48h: i64,
-}
-
-/// Each conversation begun in the window: when its buyer first wrote, and the seller's first
-/// message after that (both kept on the thread by `db::messages::post`).
-const CONVERSATIONS: &str = "SELECT first_buyer_at AS first_buyer, first_reply_at AS first_reply
-     FROM order_threads WHERE shop_id = $1 AND first_buyer_at >= $2 AND first_buyer_at < $3";
-
 fn messages(
     conn: &mut DbConnection,
     shop_id: &str,
     w: Window,
     now: DateTime<Utc>,
+    c: &Counts,
 ) -> Result<MessageFigures, DbError> {
     let d = Dialect::of(conn);
-    let conv = CONVERSATIONS;
-    let within = |secs| d.within("first_buyer", "first_reply", secs);
-    let (in_24h, in_48h) = (within(86_400), within(172_800));
+    // A conversation counts towards "answered within 24 h (48 h)" once it was, or once that
+    // time has passed: every one, less those begun since and not answered in time.
+    #[derive(QueryableByName, Default)]
+    struct Waiting {
+        #[diesel(sql_type = BigInt)]
+        for_24h: i64,
+        #[diesel(sql_type = BigInt)]
+        for_48h: i64,
+    }
+    let within = |secs| d.within("first_buyer_at", "first_reply_at", secs);
     let sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS conversations,
-           CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS answered,
-           CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL AND {in_24h} THEN 1 ELSE 0 END), 0) AS BIGINT) AS in_24h,
-           CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL OR first_buyer <= $4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS due_24h,
-           CAST(COALESCE(SUM(CASE WHEN first_reply IS NOT NULL AND {in_48h} THEN 1 ELSE 0 END), 0) AS BIGINT) AS in_48h,
-           CAST(COALESCE(SUM(CASE WHEN (first_reply IS NOT NULL AND {in_48h}) OR first_buyer <= $5 THEN 1 ELSE 0 END), 0) AS BIGINT) AS due_48h
-         FROM ({conv}) c"
+        "SELECT
+           CAST(COALESCE(SUM(CASE WHEN first_buyer_at > $5 AND first_reply_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS for_24h,
+           CAST(COALESCE(SUM(CASE WHEN NOT (first_reply_at IS NOT NULL AND {}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS for_48h
+         FROM order_threads WHERE shop_id = $1 AND first_buyer_at >= $2 AND first_buyer_at < $3
+           AND first_buyer_at > $4",
+        within(172_800)
     );
-    let (from, to) = (at(w.from), at(w.to));
-    let mut counts: Vec<MessageCounts> = stats_query!(
+    let waiting: Vec<Waiting> = stats_query!(
         conn,
         sql,
         [
             (Text, shop_id),
-            (Timestamp, from),
-            (Timestamp, to),
-            (Timestamp, at(now - TimeDelta::hours(24))),
+            (Timestamp, at(w.from)),
+            (Timestamp, at(w.to)),
             (Timestamp, at(now - TimeDelta::hours(48))),
+            (Timestamp, at(now - TimeDelta::hours(24))),
         ]
     )?;
-    let c = counts.pop().unwrap_or_default();
+    let waiting = waiting.into_iter().next().unwrap_or_default();
+    let started = c.get("conversation.started");
+    // In the order of `order_threads_shop_reply_gap` (migration 000016).
+    let began = d.filter_only("first_buyer_at");
     let waits = format!(
-        "SELECT {} AS k FROM ({conv}) c WHERE first_reply IS NOT NULL",
-        d.gap("first_buyer", "first_reply")
+        "SELECT {} AS k FROM order_threads WHERE shop_id = $1 AND {began} >= $2 \
+           AND {began} < $3 AND first_reply_at IS NOT NULL",
+        d.gap("first_buyer_at", "first_reply_at")
     );
-    let median = median_of(conn, &waits, c.answered, |conn, sql| {
+    let median = median_of(conn, &waits, c.get("conversation.answered"), |conn, sql| {
         in_window(conn, sql, shop_id, w)
     })?;
     Ok(MessageFigures {
-        conversations: c.conversations,
-        answered_within_24h: Rate::new(c.in_24h, c.due_24h),
-        answered_within_48h: Rate::new(c.in_48h, c.due_48h),
+        conversations: started,
+        answered_within_24h: Rate::new(c.get("conversation.in_24h"), started - waiting.for_24h),
+        answered_within_48h: Rate::new(c.get("conversation.in_48h"), started - waiting.for_48h),
         median_first_reply_seconds: median,
     })
 }
 
+/// Open items of the window whose deadline is still ahead: not due yet.
 #[derive(QueryableByName, Default)]
-struct ComplaintCounts {
+struct Ahead {
     #[diesel(sql_type = BigInt)]
-    responded_ok: i64,
+    a: i64,
     #[diesel(sql_type = BigInt)]
-    responded_due: i64,
+    b: i64,
     #[diesel(sql_type = BigInt)]
-    ack_ok: i64,
-    #[diesel(sql_type = BigInt)]
-    ack_due: i64,
-    #[diesel(sql_type = BigInt)]
-    resolved_ok: i64,
-    #[diesel(sql_type = BigInt)]
-    resolved_due: i64,
+    c: i64,
 }
 
-#[derive(QueryableByName)]
-struct ComplaintGroup {
-    #[diesel(sql_type = Text)]
-    category: String,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    outcome: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
+fn ahead(
+    conn: &mut DbConnection,
+    sql: &str,
+    shop_id: &str,
+    w: Window,
+    now: DateTime<Utc>,
+) -> Result<Ahead, DbError> {
+    let rows: Vec<Ahead> = stats_query!(
+        conn,
+        sql,
+        [
+            (Text, shop_id),
+            (Timestamp, at(w.from)),
+            (Timestamp, at(w.to)),
+            (Timestamp, at(now)),
+        ]
+    )?;
+    Ok(rows.into_iter().next().unwrap_or_default())
 }
+
+/// Each deadline's open cases still before it, one index walk per deadline (the
+/// `*_shop_<deadline>` indexes of migration 000016; see `Dialect::deadlines_first`).
+const COMPLAINTS_AHEAD: &str = "SELECT
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM complaints WHERE shop_id = $1 AND seller_respond_by >= $4
+       AND target = 'seller' AND filed_at >= $2 AND filed_at < $3
+       AND seller_responded_at IS NULL AND status <> 'withdrawn') AS a,
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM complaints WHERE shop_id = $1 AND acknowledge_by >= $4
+       AND target = 'seller' AND filed_at >= $2 AND filed_at < $3
+       AND acknowledged_at IS NULL AND status <> 'withdrawn') AS b,
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM complaints WHERE shop_id = $1 AND resolve_by >= $4
+       AND target = 'seller' AND filed_at >= $2 AND filed_at < $3
+       AND resolved_at IS NULL AND paused_at IS NULL AND status NOT IN ('withdrawn', 'closed')) AS c";
 
 fn complaints(
     conn: &mut DbConnection,
     shop_id: &str,
     w: Window,
     now: DateTime<Utc>,
+    c: &Counts,
 ) -> Result<ComplaintFigures, DbError> {
-    let d = Dialect::of(conn);
-    let (from, to, now) = (at(w.from), at(w.to), at(now));
-    let scope = "shop_id = $1 AND target = 'seller' AND filed_at >= $2 AND filed_at < $3";
-    let outcome = d.json_text("resolution", "outcome");
-    let groups: Vec<ComplaintGroup> = in_window(
-        conn,
-        &format!(
-            "SELECT category, status, {outcome} AS outcome, CAST(COUNT(*) AS BIGINT) AS n \
-             FROM complaints WHERE {scope} GROUP BY category, status, {outcome}"
-        ),
-        shop_id,
-        w,
-    )?;
     // A deadline counts once it is met or has passed on an open case; a case withdrawn
     // before it, or paused (waiting for the buyer, its clock stopped), does not count.
-    let sql = format!(
-        "SELECT
-           CAST(COALESCE(SUM(CASE WHEN seller_responded_at IS NOT NULL AND seller_respond_by IS NOT NULL
-                AND seller_responded_at <= seller_respond_by THEN 1 ELSE 0 END), 0) AS BIGINT) AS responded_ok,
-           CAST(COALESCE(SUM(CASE WHEN seller_respond_by IS NOT NULL AND (seller_responded_at IS NOT NULL
-                OR (seller_respond_by < $4 AND status <> 'withdrawn')) THEN 1 ELSE 0 END), 0) AS BIGINT) AS responded_due,
-           CAST(COALESCE(SUM(CASE WHEN acknowledged_at IS NOT NULL AND acknowledged_at <= acknowledge_by
-                THEN 1 ELSE 0 END), 0) AS BIGINT) AS ack_ok,
-           CAST(COALESCE(SUM(CASE WHEN acknowledged_at IS NOT NULL
-                OR (acknowledge_by < $4 AND status <> 'withdrawn') THEN 1 ELSE 0 END), 0) AS BIGINT) AS ack_due,
-           CAST(COALESCE(SUM(CASE WHEN resolved_at IS NOT NULL AND resolved_at <= resolve_by
-                THEN 1 ELSE 0 END), 0) AS BIGINT) AS resolved_ok,
-           CAST(COALESCE(SUM(CASE WHEN resolved_at IS NOT NULL OR (resolve_by < $4 AND paused_at IS NULL
-                AND status NOT IN ('withdrawn', 'closed')) THEN 1 ELSE 0 END), 0) AS BIGINT) AS resolved_due
-         FROM complaints WHERE {scope}"
-    );
-    let mut counts: Vec<ComplaintCounts> = stats_query!(
+    let ahead = ahead(
         conn,
-        sql,
-        [
-            (Text, shop_id),
-            (Timestamp, from),
-            (Timestamp, to),
-            (Timestamp, now),
-        ]
+        &Dialect::of(conn).deadlines_first(COMPLAINTS_AHEAD, "filed_at"),
+        shop_id,
+        w,
+        now,
     )?;
-    let c = counts.pop().unwrap_or_default();
+    let due = |done: &str, open: &str, ahead: i64| c.get(done) + c.get(open) - ahead;
     Ok(ComplaintFigures {
-        filed: groups.iter().map(|g| g.n).sum(),
-        by_category: breakdown(groups.iter().map(|g| (Some(g.category.clone()), g.n))),
-        by_status: breakdown(groups.iter().map(|g| (Some(g.status.clone()), g.n))),
-        by_outcome: breakdown(groups.iter().map(|g| (g.outcome.clone(), g.n))),
+        filed: c.total("complaint.category"),
+        by_category: c.breakdown("complaint.category"),
+        by_status: c.breakdown("complaint.status"),
+        by_outcome: c.breakdown("complaint.outcome"),
         sla: ComplaintSlaFigures {
-            seller_responded_within_48h: Rate::new(c.responded_ok, c.responded_due),
-            acknowledged_within_3_business_days: Rate::new(c.ack_ok, c.ack_due),
-            resolved_by_deadline: Rate::new(c.resolved_ok, c.resolved_due),
+            seller_responded_within_48h: Rate::new(
+                c.get("complaint.responded_ok"),
+                due("complaint.responded", "complaint.responded_open", ahead.a),
+            ),
+            acknowledged_within_3_business_days: Rate::new(
+                c.get("complaint.acknowledged_ok"),
+                due(
+                    "complaint.acknowledged",
+                    "complaint.acknowledged_open",
+                    ahead.b,
+                ),
+            ),
+            resolved_by_deadline: Rate::new(
+                c.get("complaint.resolved_ok"),
+                due("complaint.resolved", "complaint.resolved_open", ahead.c),
+            ),
         },
     })
 }
 
-#[derive(QueryableByName, Default)]
-struct ReturnCounts {
-    #[diesel(sql_type = BigInt)]
-    decided_ok: i64,
-    #[diesel(sql_type = BigInt)]
-    decided_due: i64,
-    #[diesel(sql_type = BigInt)]
-    refund_ok: i64,
-    #[diesel(sql_type = BigInt)]
-    refund_due: i64,
-    #[diesel(sql_type = BigInt)]
-    refunded_amount: i64,
-}
+const RETURNS_AHEAD: &str = "SELECT
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM returns WHERE shop_id = $1 AND seller_decide_by >= $4
+       AND requested_at >= $2 AND requested_at < $3
+       AND decided_at IS NULL AND status <> 'cancelled') AS a,
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM returns WHERE shop_id = $1 AND refund_due_by >= $4
+       AND requested_at >= $2 AND requested_at < $3
+       AND picked_up_at IS NOT NULL AND refunded_at IS NULL) AS b,
+    CAST(0 AS BIGINT) AS c";
 
 fn returns(
     conn: &mut DbConnection,
     shop_id: &str,
     w: Window,
     now: DateTime<Utc>,
+    c: &Counts,
 ) -> Result<ReturnFigures, DbError> {
-    let (from, to, now) = (at(w.from), at(w.to), at(now));
-    let scope = "shop_id = $1 AND requested_at >= $2 AND requested_at < $3";
-    let groups: Vec<CodeCount> = in_window(
+    let ahead = ahead(
         conn,
-        &format!(
-            "SELECT reason AS code, status AS code2, CAST(COUNT(*) AS BIGINT) AS n \
-             FROM returns WHERE {scope} GROUP BY reason, status"
-        ),
+        &Dialect::of(conn).deadlines_first(RETURNS_AHEAD, "requested_at"),
         shop_id,
         w,
+        now,
     )?;
-    let sql = format!(
-        "SELECT
-           CAST(COALESCE(SUM(CASE WHEN decided_at IS NOT NULL AND decided_at <= seller_decide_by
-                THEN 1 ELSE 0 END), 0) AS BIGINT) AS decided_ok,
-           CAST(COALESCE(SUM(CASE WHEN decided_at IS NOT NULL
-                OR (seller_decide_by < $4 AND status <> 'cancelled') THEN 1 ELSE 0 END), 0) AS BIGINT) AS decided_due,
-           CAST(COALESCE(SUM(CASE WHEN refunded_at IS NOT NULL AND refund_due_by IS NOT NULL
-                AND refunded_at <= refund_due_by THEN 1 ELSE 0 END), 0) AS BIGINT) AS refund_ok,
-           CAST(COALESCE(SUM(CASE WHEN picked_up_at IS NOT NULL AND (refunded_at IS NOT NULL
-                OR refund_due_by < $4) THEN 1 ELSE 0 END), 0) AS BIGINT) AS refund_due,
-           CAST(COALESCE(SUM(CASE WHEN refunded_at IS NOT NULL THEN refund_amount ELSE 0 END), 0) AS BIGINT)
-                AS refunded_amount
-         FROM returns WHERE {scope}"
-    );
-    let mut counts: Vec<ReturnCounts> = stats_query!(
-        conn,
-        sql,
-        [
-            (Text, shop_id),
-            (Timestamp, from),
-            (Timestamp, to),
-            (Timestamp, now),
-        ]
-    )?;
-    let c = counts.pop().unwrap_or_default();
     Ok(ReturnFigures {
-        requested: groups.iter().map(|g| g.n).sum(),
-        by_reason: breakdown(groups.iter().map(|g| (g.code.clone(), g.n))),
-        by_status: breakdown(groups.iter().map(|g| (g.code2.clone(), g.n))),
-        decided_within_2_business_days: Rate::new(c.decided_ok, c.decided_due),
-        refunded_within_1h_of_pickup: Rate::new(c.refund_ok, c.refund_due),
-        refunded_amount: crate::api::Money::kzt(c.refunded_amount),
+        requested: c.total("return.reason"),
+        by_reason: c.breakdown("return.reason"),
+        by_status: c.breakdown("return.status"),
+        decided_within_2_business_days: Rate::new(
+            c.get("return.decided_ok"),
+            c.get("return.decided") + c.get("return.decided_open") - ahead.a,
+        ),
+        refunded_within_1h_of_pickup: Rate::new(
+            c.get("return.refunded_ok"),
+            c.get("return.refunded") + c.get("return.refund_open") - ahead.b,
+        ),
+        refunded_amount: crate::api::Money::kzt(c.get("return.refunded_amount")),
     })
 }
