@@ -159,21 +159,19 @@ fn ratings(
     })
 }
 
-/// One count of rows whose parameters are the shop, the window and one instant (`$4`).
-#[derive(QueryableByName, Default)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count_at(
+/// The one row of a query whose parameters are the shop, the window and one instant (`$4`).
+fn at_instant<T>(
     conn: &mut DbConnection,
     sql: &str,
     shop_id: &str,
     w: Window,
     instant: DateTime<Utc>,
-) -> Result<i64, DbError> {
-    let rows: Vec<Count> = stats_query!(
+) -> Result<T, DbError>
+where
+    T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + Default,
+    T: 'static,
+{
+    let rows: Vec<T> = stats_query!(
         conn,
         sql,
         [
@@ -183,7 +181,13 @@ fn count_at(
             (Timestamp, at(instant)),
         ]
     )?;
-    Ok(rows.first().map_or(0, |r| r.n))
+    Ok(rows.into_iter().next().unwrap_or_default())
+}
+
+#[derive(QueryableByName, Default)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
 fn reviews(
@@ -199,7 +203,7 @@ fn reviews(
     // Through `reviews_shop_published`: the last day's publications are few.
     let in_24h = d.within("published_at", "reply_created_at", 86_400);
     let (created, status) = (d.filter_only("created_at"), d.filter_only("status"));
-    let waiting = count_at(
+    let waiting: Count = at_instant(
         conn,
         &format!(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM reviews
@@ -237,7 +241,7 @@ fn reviews(
         removed_by_reason: c.breakdown("review.removed"),
         negative: NegativeReviewFigures {
             count: negative,
-            replied_within_24h: Rate::new(c.get("review.negative_in_24h"), negative - waiting),
+            replied_within_24h: Rate::new(c.get("review.negative_in_24h"), negative - waiting.n),
             reply_rate: Rate::new(c.get("review.negative_replied"), negative),
         },
         median_reply_seconds: median,
@@ -316,26 +320,6 @@ struct Ahead {
     c: i64,
 }
 
-fn ahead(
-    conn: &mut DbConnection,
-    sql: &str,
-    shop_id: &str,
-    w: Window,
-    now: DateTime<Utc>,
-) -> Result<Ahead, DbError> {
-    let rows: Vec<Ahead> = stats_query!(
-        conn,
-        sql,
-        [
-            (Text, shop_id),
-            (Timestamp, at(w.from)),
-            (Timestamp, at(w.to)),
-            (Timestamp, at(now)),
-        ]
-    )?;
-    Ok(rows.into_iter().next().unwrap_or_default())
-}
-
 /// Each deadline's open cases still before it, one index walk per deadline (the
 /// `*_shop_<deadline>` indexes of migration 000016; see `Dialect::deadlines_first`).
 const COMPLAINTS_AHEAD: &str = "SELECT
@@ -358,7 +342,7 @@ fn complaints(
 ) -> Result<ComplaintFigures, DbError> {
     // A deadline counts once it is met or has passed on an open case; a case withdrawn
     // before it, or paused (waiting for the buyer, its clock stopped), does not count.
-    let ahead = ahead(
+    let ahead: Ahead = at_instant(
         conn,
         &Dialect::of(conn).deadlines_first(COMPLAINTS_AHEAD, "filed_at"),
         shop_id,
@@ -408,7 +392,7 @@ fn returns(
     now: DateTime<Utc>,
     c: &Counts,
 ) -> Result<ReturnFigures, DbError> {
-    let ahead = ahead(
+    let ahead: Ahead = at_instant(
         conn,
         &Dialect::of(conn).deadlines_first(RETURNS_AHEAD, "requested_at"),
         shop_id,
