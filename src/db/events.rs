@@ -8,6 +8,7 @@ use super::notifications::{notify, notify_returning, Notice};
 use super::returns::ReturnRow;
 use super::reviews::{FlagRow, ReviewRow};
 use super::schema::{complaint_events as ce, moderation_log as ml, return_events as re};
+use super::webhooks::outbox::Outgoing;
 use super::{new_id, to_db, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::complaints::Target;
@@ -41,19 +42,25 @@ pub fn record(
     e: &Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    record_written(conn, subject, e, now).map(drop)
+    let written = record_written(conn, subject, e, now)?;
+    for message in &written.messages {
+        super::webhooks::outbox::write(conn, message)?;
+    }
+    Ok(())
 }
 
-/// The notices and webhook messages a step wrote.
+/// The notices a step wrote, and the webhook messages it chose but left to the caller to
+/// write (`webhooks::outbox::write`, or `numbering::assign` with the case's number).
 #[derive(Debug, Default)]
 pub struct Written {
     pub notices: Vec<String>,
-    pub messages: Vec<String>,
+    pub messages: Vec<Outgoing>,
 }
 
-/// `record`, answering what it wrote: a filing records its first step before it takes the
-/// year's case number, then writes the number into those rows (`renumber`), so that the
-/// counter row stays locked for as little as possible.
+/// `record`, answering what it wrote and what it left to write: a filing records its first
+/// step before it takes the year's case number, then writes the number into the notices
+/// (`renumber`) and writes the messages with it, so that the counter row stays locked for as
+/// little as possible and no message is written twice.
 pub fn record_written(
     conn: &mut DbConnection,
     subject: Subject<'_>,
@@ -160,15 +167,16 @@ diesel::define_sql_function! {
     fn replace(text: diesel::sql_types::Text, from: diesel::sql_types::Text, to: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// Writes a case's number into the notices and webhook messages of its first step, recorded
-/// while the number was still the case's id (see `record_written`).
+/// Writes a case's number into the notices of its first step, recorded while the number was
+/// still the case's id, and writes its webhook messages with the number (see
+/// `record_written`).
 pub fn renumber(
     conn: &mut DbConnection,
     written: &Written,
     placeholder: &str,
     number: &str,
 ) -> Result<(), DbError> {
-    use super::schema::{notifications as n, webhook_messages as wm};
+    use super::schema::notifications as n;
     let from = format!("\"number\":{}", serde_json::json!(placeholder));
     let to = format!("\"number\":{}", serde_json::json!(number));
     for id in &written.notices {
@@ -176,23 +184,24 @@ pub fn renumber(
             .set(n::data.eq(replace(n::data, &from, &to)))
             .execute(conn)?;
     }
-    for id in &written.messages {
-        diesel::update(wm::table.find(id))
-            .set(wm::body.eq(replace(wm::body, &from, &to)))
-            .execute(conn)?;
+    for message in &written.messages {
+        let mut message = message.clone();
+        message.body = message.body.replace(&from, &to);
+        super::webhooks::outbox::write(conn, &message)?;
     }
     Ok(())
 }
 
-/// The webhook messages of a public step of a case or return the shop is a party to. The
-/// payload is what the shop's sellers see of it: no buyer, no moderator, no internal note.
+/// The webhook messages of a public step of a case or return the shop is a party to, chosen
+/// but not written. The payload is what the shop's sellers see of it: no buyer, no
+/// moderator, no internal note.
 fn offer_case_step(
     conn: &mut DbConnection,
     subject: Subject<'_>,
     e: &Event<'_>,
     shop: &str,
     now: DateTime<Utc>,
-) -> Result<Vec<String>, DbError> {
+) -> Result<Vec<Outgoing>, DbError> {
     let actor_role = e.actor.map(|a| a.role.as_str()).unwrap_or("system");
     let (types, data) = match subject {
         Subject::Complaint(row) => (
@@ -216,7 +225,7 @@ fn offer_case_step(
     };
     let mut messages = Vec::new();
     for ty in types {
-        messages.extend(super::webhooks::outbox::enqueue(
+        messages.extend(super::webhooks::outbox::prepare(
             conn,
             shop,
             *ty,

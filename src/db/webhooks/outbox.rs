@@ -20,6 +20,19 @@ pub fn body(ty: EventType, at: DateTime<Utc>, data: serde_json::Value) -> String
     serde_json::json!({ "type": ty.as_str(), "timestamp": at, "data": data }).to_string()
 }
 
+/// A message for the shop's endpoints, chosen but not written yet: a new case's first step
+/// writes it together with the case's number (`numbering::assign`).
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: String,
+    pub shop_id: String,
+    pub event_type: EventType,
+    pub body: String,
+    /// The enabled endpoints subscribed to its type, one delivery each.
+    pub endpoints: Vec<String>,
+    pub at: DateTime<Utc>,
+}
+
 /// Offers an event to the shop's enabled endpoints subscribed to its type; the message's id,
 /// or `None` when no endpoint listens (then nothing is written). Call inside the change's
 /// transaction.
@@ -30,27 +43,55 @@ pub fn enqueue(
     data: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbError> {
+    let Some(message) = prepare(conn, shop_id, ty, data, now)? else {
+        return Ok(None);
+    };
+    write(conn, &message)?;
+    Ok(Some(message.id))
+}
+
+/// What `enqueue` would write, without writing it; `None` when no endpoint listens. The
+/// endpoints are read in the caller's transaction, as `enqueue` reads them.
+pub fn prepare(
+    conn: &mut DbConnection,
+    shop_id: &str,
+    ty: EventType,
+    data: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<Option<Outgoing>, DbError> {
     let endpoints: Vec<(String, String)> = crate::on_backend!(conn, |c| we::table
         .filter(we::shop_id.eq(shop_id))
         .filter(we::enabled.eq(true))
         .select((we::id, we::events))
         .load(c))?;
-    let to: Vec<&str> = endpoints
-        .iter()
+    let to: Vec<String> = endpoints
+        .into_iter()
         .filter(|(_, events)| {
             let events: Vec<String> = serde_json::from_str(events).unwrap_or_default();
             subscribed(&events, ty)
         })
-        .map(|(id, _)| id.as_str())
+        .map(|(id, _)| id)
         .collect();
     if to.is_empty() {
         return Ok(None);
     }
-    let id = insert_message(conn, shop_id, ty, body(ty, now, data), now)?;
-    for endpoint in to {
-        insert_delivery(conn, endpoint, &id, now)?;
+    Ok(Some(Outgoing {
+        id: message_id(),
+        shop_id: shop_id.to_string(),
+        event_type: ty,
+        body: body(ty, now, data),
+        endpoints: to,
+        at: now,
+    }))
+}
+
+/// Writes a prepared message and its deliveries.
+pub fn write(conn: &mut DbConnection, m: &Outgoing) -> Result<(), DbError> {
+    insert_message(conn, &m.id, &m.shop_id, m.event_type, &m.body, m.at)?;
+    for endpoint in &m.endpoints {
+        insert_delivery(conn, endpoint, &m.id, m.at)?;
     }
-    Ok(Some(id))
+    Ok(())
 }
 
 /// A `ping` to one endpoint, whatever it subscribes to; returns the delivery's id.
@@ -60,29 +101,29 @@ pub fn ping(
     now: DateTime<Utc>,
 ) -> Result<String, DbError> {
     let data = serde_json::json!({ "endpoint_id": endpoint.id, "shop_id": endpoint.shop_id });
-    let ty = EventType::Ping;
-    let id = insert_message(conn, &endpoint.shop_id, ty, body(ty, now, data), now)?;
+    let (ty, id) = (EventType::Ping, message_id());
+    insert_message(conn, &id, &endpoint.shop_id, ty, &body(ty, now, data), now)?;
     insert_delivery(conn, &endpoint.id, &id, now)
 }
 
 fn insert_message(
     conn: &mut DbConnection,
+    id: &str,
     shop_id: &str,
     ty: EventType,
-    body: String,
+    body: &str,
     now: DateTime<Utc>,
-) -> Result<String, DbError> {
-    let id = message_id();
+) -> Result<(), DbError> {
     diesel::insert_into(wm::table)
         .values((
-            wm::id.eq(&id),
+            wm::id.eq(id),
             wm::shop_id.eq(shop_id),
             wm::event_type.eq(ty.as_str()),
             wm::body.eq(body),
             wm::created_at.eq(to_db(now)),
         ))
         .execute(conn)?;
-    Ok(id)
+    Ok(())
 }
 
 /// A delivery due now. Also how a redelivery starts: a new delivery of the same message.
