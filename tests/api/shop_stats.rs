@@ -526,3 +526,103 @@ async fn the_day_counters_agree_with_the_rows_for_any_window() {
     sweep();
     agree("folded again");
 }
+
+/// Filings while the sweep folds the figures' deltas: every filing counts once, whether its
+/// deltas were folded before, during or after its commit. (PostgreSQL folds in one statement;
+/// SQLite serialises the writers.)
+#[actix_web::test]
+async fn folds_beside_filings_count_every_filing_once() {
+    use aftersale::db::complaints::{file, Filing};
+    use aftersale::db::stats::days;
+    use aftersale::domain::caller::Caller;
+    use aftersale::domain::complaints::{Category, Target};
+    use aftersale::domain::roles::Role;
+    use aftersale::domain::stats::Window;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Barrier};
+    const FILERS: usize = 3;
+    const EACH: usize = 6;
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let mut orders = Vec::new();
+    for i in 0..FILERS * EACH {
+        let o = app
+            .delivered_order(
+                &cast.service,
+                &format!("FOLD-{i}"),
+                &cast.buyer,
+                cast.shop(),
+                1,
+            )
+            .await;
+        orders.push(id(&o));
+    }
+    let buyer = Caller {
+        id: cast.buyer.id.clone(),
+        role: Role::Buyer,
+        shop_id: None,
+    };
+    let now = app.clock.now_utc();
+    let barrier = Arc::new(Barrier::new(FILERS + 1));
+    let filing_done = Arc::new(AtomicBool::new(false));
+    let mut filers = Vec::new();
+    for chunk in orders.chunks(EACH) {
+        let (state, barrier, buyer, chunk) = (
+            app.state.clone(),
+            barrier.clone(),
+            buyer.clone(),
+            chunk.to_vec(),
+        );
+        filers.push(std::thread::spawn(move || {
+            let mut conn = state.db.get().unwrap();
+            barrier.wait();
+            for order in chunk {
+                let filing = Filing {
+                    order_id: order,
+                    target: Target::Seller,
+                    category: Category::Defective,
+                    description: "Не включается после первой зарядки".into(),
+                    details: json!({}),
+                    attachment_ids: Vec::new(),
+                };
+                file(&mut conn, &buyer, &filing, &state.policy.complaints, now).unwrap();
+            }
+        }));
+    }
+    let (state, done) = (app.state.clone(), filing_done.clone());
+    let folder = std::thread::spawn(move || {
+        let mut conn = state.db.get().unwrap();
+        barrier.wait();
+        let mut folds = 0;
+        while !done.load(Ordering::SeqCst) {
+            days::rollup(&mut conn).unwrap();
+            folds += 1;
+        }
+        folds
+    });
+    for f in filers {
+        f.join().unwrap();
+    }
+    filing_done.store(true, Ordering::SeqCst);
+    assert!(folder.join().unwrap() > 0);
+    let shop = cast.shop().to_string();
+    // A window of whole days around the filings: read from the counters and deltas only.
+    let day = now.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let w = Window {
+        from: day - TimeDelta::days(1),
+        to: day + TimeDelta::days(2),
+    };
+    let (kept, rows) = app
+        .state
+        .db
+        .run(|c| {
+            let kept = days::counts(c, &shop, w)?;
+            days::rollup(c)?;
+            let folded = days::counts(c, &shop, w)?;
+            assert_eq!(kept, folded, "a fold changes no figure");
+            Ok::<_, aftersale::db::DbError>((kept, days::counts_from_rows(c, &shop, w)?))
+        })
+        .unwrap();
+    assert_eq!(kept.total("complaint.category"), (FILERS * EACH) as i64);
+    assert_eq!(kept, rows);
+}
