@@ -91,14 +91,7 @@ async fn parallel_complaints_get_distinct_sequential_numbers() {
                 shop_id: None,
             };
             std::thread::spawn(move || {
-                let filing = aftersale::db::complaints::Filing {
-                    order_id: order,
-                    target: aftersale::domain::complaints::Target::Seller,
-                    category: aftersale::domain::complaints::Category::Defective,
-                    description: "Не включается после первой зарядки".into(),
-                    details: json!({}),
-                    attachment_ids: Vec::new(),
-                };
+                let filing = defective_filing(order);
                 let mut conn = state.db.get().unwrap();
                 barrier.wait();
                 aftersale::db::complaints::file(

@@ -640,3 +640,16 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A seller complaint about `order` as the storage takes it, for tests that file on threads of
+/// their own (races), without HTTP.
+pub fn defective_filing(order: String) -> db::complaints::Filing {
+    db::complaints::Filing {
+        order_id: order,
+        target: aftersale::domain::complaints::Target::Seller,
+        category: aftersale::domain::complaints::Category::Defective,
+        description: "Не включается после первой зарядки".into(),
+        details: json!({}),
+        attachment_ids: Vec::new(),
+    }
+}

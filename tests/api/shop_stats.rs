@@ -532,10 +532,9 @@ async fn the_day_counters_agree_with_the_rows_for_any_window() {
 /// SQLite serialises the writers.)
 #[actix_web::test]
 async fn folds_beside_filings_count_every_filing_once() {
-    use aftersale::db::complaints::{file, Filing};
+    use aftersale::db::complaints::file;
     use aftersale::db::stats::days;
     use aftersale::domain::caller::Caller;
-    use aftersale::domain::complaints::{Category, Target};
     use aftersale::domain::roles::Role;
     use aftersale::domain::stats::Window;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -577,14 +576,7 @@ async fn folds_beside_filings_count_every_filing_once() {
             let mut conn = state.db.get().unwrap();
             barrier.wait();
             for order in chunk {
-                let filing = Filing {
-                    order_id: order,
-                    target: Target::Seller,
-                    category: Category::Defective,
-                    description: "Не включается после первой зарядки".into(),
-                    details: json!({}),
-                    attachment_ids: Vec::new(),
-                };
+                let filing = defective_filing(order);
                 file(&mut conn, &buyer, &filing, &state.policy.complaints, now).unwrap();
             }
         }));

@@ -2,9 +2,8 @@
 //! does not lock its endpoint (migration 000015): no filing may fail for it, and a delivery
 //! written for the endpoint just deleted is never sent and is removed by the sweep.
 use super::*;
-use aftersale::db::complaints::{file, Filing};
+use aftersale::db::complaints::file;
 use aftersale::domain::caller::Caller;
-use aftersale::domain::complaints::{Category, Target};
 use aftersale::domain::roles::Role;
 use std::sync::Barrier;
 
@@ -50,14 +49,7 @@ async fn filings_beside_an_endpoints_delete_all_succeed_and_leave_nothing_behind
         for order in orders {
             let (state, barrier, buyer) = (app.state.clone(), barrier.clone(), buyer.clone());
             threads.push(std::thread::spawn(move || {
-                let filing = Filing {
-                    order_id: order,
-                    target: Target::Seller,
-                    category: Category::Defective,
-                    description: "Не включается после первой зарядки".into(),
-                    details: json!({}),
-                    attachment_ids: Vec::new(),
-                };
+                let filing = defective_filing(order);
                 let mut conn = state.db.get().unwrap();
                 barrier.wait();
                 file(&mut conn, &buyer, &filing, &state.policy.complaints, now)
