@@ -54,8 +54,11 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
     .map_err(|e| StartupError::Config(e.to_string()))?;
     std::fs::create_dir_all(&settings.attachments_dir)
         .map_err(|e| StartupError::Storage(settings.attachments_dir.display().to_string(), e))?;
+    let db_threads = crate::db::threads::DbThreads::new(settings.pool_size)
+        .map_err(|e| StartupError::Config(format!("database threads: {e}")))?;
     Ok(AppState {
         db,
+        db_threads: Arc::new(db_threads),
         limits: Arc::new(crate::api::rate_limit::Limits {
             general: crate::api::rate_limit::RateLimiter::new(settings.rate_limit_per_minute),
             auth: crate::api::rate_limit::RateLimiter::new(settings.auth_rate_limit_per_minute),

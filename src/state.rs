@@ -2,6 +2,7 @@
 use crate::auth::jwt::JwtKeys;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::threads::DbThreads;
 use crate::db::{Db, DbConnection, DbError};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub limits: Arc<crate::api::rate_limit::Limits>,
     /// Seals and opens webhook secrets (`sealing`).
     pub sealer: Arc<crate::sealing::Sealer>,
+    /// Where requests' database work runs (`db::threads`).
+    pub db_threads: Arc<DbThreads>,
 }
 
 impl AppState {
@@ -35,11 +38,18 @@ impl AppState {
             .try_with(|h| h.clone())
             .ok()
             .flatten();
-        actix_web::web::block(move || match held {
-            Some(held) => held.run(&db, f),
-            None => db.run(f),
-        })
-        .await?
+        match held {
+            // On the general blocking pool: it holds its connection across awaits, so it
+            // must not wait behind work that waits for a connection (`db::threads`).
+            Some(held) => actix_web::web::block(move || held.run(&db, f)).await?,
+            None => {
+                let queued = std::time::Instant::now();
+                self.db_threads
+                    .run(move || db.run_queued(queued, f))
+                    .await
+                    .map_err(|e| ApiError::internal(format!("database work: {e}")))?
+            }
+        }
         .map_err(ApiError::from)
     }
 }

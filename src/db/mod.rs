@@ -20,6 +20,7 @@ pub mod reviews;
 pub mod schema;
 pub mod stats;
 pub mod text_columns;
+pub mod threads;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -264,6 +265,23 @@ impl Db {
         f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
         self.run_within(self.timeout, f)
+    }
+
+    /// `run` for work that queued for its turn (`db::threads`) since `queued`: the pool timeout
+    /// counts from then, so under overload a request answers 503 after the same wait as one
+    /// that waited in the pool's checkout, instead of running arbitrarily late.
+    pub fn run_queued<T>(
+        &self,
+        queued: Instant,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let left = (queued + self.timeout).saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(DbError::Unavailable(
+                "no database thread free within the pool timeout".into(),
+            ));
+        }
+        self.run_within(left, f)
     }
 
     /// `run`, waiting at most `limit` for a connection.

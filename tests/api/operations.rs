@@ -250,3 +250,41 @@ async fn an_unreachable_database_is_503_from_the_start() {
         "liveness does not depend on the database"
     );
 }
+
+/// Database work queues for one of as many threads as the pool has connections
+/// (`db::threads`). Work still waiting when the pool timeout has passed answers 503, as a
+/// checkout that waited that long would, and never runs late.
+#[actix_web::test]
+async fn work_queued_past_the_pool_timeout_is_503_and_does_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("queue.db").display());
+    let state = state_on(&url, "1", "150", dir.path());
+    state.db.migrate().unwrap();
+    let ran = Arc::new(AtomicBool::new(false));
+    let (busy, late) = {
+        let ran = ran.clone();
+        futures_util::future::join(
+            state.db(|_| {
+                std::thread::sleep(Duration::from_millis(600));
+                Ok(1)
+            }),
+            async {
+                // Queued behind the busy work on the only thread.
+                actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+                state
+                    .db(move |_| {
+                        ran.store(true, Ordering::SeqCst);
+                        Ok(2)
+                    })
+                    .await
+            },
+        )
+        .await
+    };
+    assert_eq!(busy.unwrap(), 1);
+    let err = late.expect_err("waited past the pool timeout");
+    assert_eq!(err.code(), aftersale::error::ErrorCode::DatabaseUnavailable);
+    assert!(!ran.load(Ordering::SeqCst), "the late work never ran");
+    // The queue is empty again: the next piece runs.
+    assert_eq!(state.db(|_| Ok(3)).await.unwrap(), 3);
+}
