@@ -59,6 +59,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
     Ok(AppState {
         db,
         db_threads: Arc::new(db_threads),
+        hashing: Arc::new(crate::auth::hashing::Hashing::per_core()),
         limits: Arc::new(crate::api::rate_limit::Limits {
             general: crate::api::rate_limit::RateLimiter::new(settings.rate_limit_per_minute),
             auth: crate::api::rate_limit::RateLimiter::new(settings.auth_rate_limit_per_minute),

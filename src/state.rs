@@ -22,6 +22,8 @@ pub struct AppState {
     pub sealer: Arc<crate::sealing::Sealer>,
     /// Where requests' database work runs (`db::threads`).
     pub db_threads: Arc<DbThreads>,
+    /// Where password hashes are computed (`auth::hashing`).
+    pub hashing: Arc<crate::auth::hashing::Hashing>,
 }
 
 impl AppState {

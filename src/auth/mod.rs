@@ -1,6 +1,7 @@
 //! Who is calling: passwords (argon2id), access tokens (JWT HS256), refresh tokens
 //! (opaque, stored hashed, rotated) and the `AuthUser` extractor.
 pub mod extractor;
+pub mod hashing;
 pub mod jwt;
 pub mod password;
 pub mod refresh;

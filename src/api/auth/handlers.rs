@@ -81,7 +81,9 @@ async fn register(
     let req = body.into_inner()?;
     let phone = req.check()?;
     let password = req.password.clone();
-    let hash = web::block(move || password::hash(&password))
+    let hash = state
+        .hashing
+        .run(move || password::hash(&password))
         .await?
         .map_err(ApiError::internal)?;
     let now = state.clock.now();
@@ -124,18 +126,22 @@ async fn login(
         return Err(ApiError::RateLimited(seconds_until(now, until)));
     }
     let password = req.password;
-    let user = web::block(move || match user {
-        // Service accounts have no password and cannot log in.
-        Some(u) if !u.password_hash.is_empty() && password::verify(&password, &u.password_hash) => {
+    let user = state
+        .hashing
+        .run(move || match user {
+            // Service accounts have no password and cannot log in.
             Some(u)
-        }
-        Some(_) => None,
-        None => {
-            password::verify_dummy(&password);
-            None
-        }
-    })
-    .await?;
+                if !u.password_hash.is_empty() && password::verify(&password, &u.password_hash) =>
+            {
+                Some(u)
+            }
+            Some(_) => None,
+            None => {
+                password::verify_dummy(&password);
+                None
+            }
+        })
+        .await?;
     let key = email.clone();
     let Some(user) = user else {
         // Unknown accounts count too, so that a lock says nothing about who is registered.
