@@ -2,7 +2,9 @@
 //! and the critical-shop alert.
 use crate::helpers::*;
 use crate::moderation::{flag, published};
-use aftersale::db::reviews::{recount, summary_all, summary_recent, ReviewSubject};
+use aftersale::db::reviews::{
+    list_head, list_version, recount, summary_all, summary_recent, ReviewSubject,
+};
 use chrono::TimeDelta;
 use serde_json::{json, Value};
 
@@ -127,6 +129,27 @@ async fn summaries_equal_a_recount_after_a_random_sequence_of_writes() {
     assert_eq!(product_kept, product_counted);
     assert_eq!(shop_kept, shop_counted);
     assert_eq!(recent, shop_counted, "all within 90 days");
+    // The list's head reads the same figures and version in one statement; a subject nobody
+    // reviewed has a head of zeros.
+    let (head, version, nobody) = app
+        .state
+        .db
+        .run(|c| {
+            let subject = ReviewSubject::Shop(&shop);
+            Ok((
+                list_head(c, subject, now, 90)?,
+                list_version(c, subject)?,
+                list_head(c, ReviewSubject::Product("P-NOBODY"), now, 90)?,
+            ))
+        })
+        .unwrap();
+    assert_eq!((head.all, head.recent), (shop_counted, shop_counted));
+    assert!(version > 0);
+    assert_eq!(head.version, version);
+    assert_eq!(
+        (nobody.version, nobody.all.count(), nobody.recent.count()),
+        (0, 0, 0)
+    );
     let api = app
         .get(&format!("/api/v1/shops/{shop}/reviews"), None)
         .await;
@@ -176,17 +199,30 @@ async fn the_90_day_window_is_cut_at_the_instant_for_products_and_shops() {
     published(&app, &cast, "W-1", 5, "").await;
     app.clock.advance(TimeDelta::hours(2));
     published(&app, &cast, "W-2", 1, "").await;
+    // Five stars for the product, one for the shop: the shop counts its own rating, in the
+    // cut day as in whole days.
+    let item = app.delivered_item(&cast, &cast.buyer, "W-3", 1).await;
+    let r = app
+        .post(
+            "/api/v1/reviews",
+            Some(&cast.buyer.token),
+            json!({"order_item_id": item, "rating": 5, "shop_rating": 1}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "published", "{}", r.body);
     app.clock.set("2027-02-21T06:00:00Z".parse().unwrap()); // 90 days and 1 hour after the first
     let product = app.get("/api/v1/products/P-1/reviews", None).await;
     let shop = app
         .get(&format!("/api/v1/shops/{}/reviews", cast.shop()), None)
         .await;
     for page in [&product.body, &shop.body] {
-        assert_eq!(page["summary"]["count"], 2, "{page}");
-        assert_eq!(page["summary_90d"]["count"], 1, "{page}");
-        assert_eq!(page["summary_90d"]["distribution"]["1"], 1, "{page}");
-        assert_eq!(page["summary_90d"]["average"], 1.0);
+        assert_eq!(page["summary"]["count"], 3, "{page}");
+        assert_eq!(page["summary_90d"]["count"], 2, "{page}");
     }
+    assert_eq!(product.body["summary_90d"]["distribution"]["1"], 1);
+    assert_eq!(product.body["summary_90d"]["distribution"]["5"], 1);
+    assert_eq!(shop.body["summary_90d"]["distribution"]["1"], 2);
+    assert_eq!(shop.body["summary_90d"]["average"], 1.0);
     // Two hours on, the second has aged out too.
     app.clock.advance(TimeDelta::hours(2));
     let product = app.get("/api/v1/products/P-1/reviews", None).await;
@@ -195,15 +231,13 @@ async fn the_90_day_window_is_cut_at_the_instant_for_products_and_shops() {
     // Whole days inside the window come from the day counters: the same as a recount.
     app.clock.set("2026-12-20T00:00:00Z".parse().unwrap());
     let now = app.clock.now_utc();
-    let (recent, all) = app
-        .state
-        .db
-        .run(|c| {
-            Ok((
-                summary_recent(c, ReviewSubject::Product("P-1"), now, 90)?,
-                recount(c, ReviewSubject::Product("P-1"))?,
-            ))
-        })
-        .unwrap();
-    assert_eq!(recent, all);
+    let shop_id = cast.shop().to_string();
+    for subject in [ReviewSubject::Product("P-1"), ReviewSubject::Shop(&shop_id)] {
+        let (recent, all) = app
+            .state
+            .db
+            .run(|c| Ok((summary_recent(c, subject, now, 90)?, recount(c, subject)?)))
+            .unwrap();
+        assert_eq!(recent, all, "{subject:?}");
+    }
 }

@@ -287,7 +287,8 @@ fn public_filter(q: &PublicQuery) -> ApiResult<(PublicFilter, Option<ReviewCurso
 }
 
 /// A public list, or 304 when the caller's `If-None-Match` names the current version: the
-/// version is read first, in the same hop, and nothing else is read when it matches.
+/// version is read first with the summaries (one statement), and the page is not read when
+/// it matches.
 async fn public_page(
     state: &AppState,
     req: &HttpRequest,
@@ -305,16 +306,14 @@ async fn public_page(
             } else {
                 ReviewSubject::Product(&subject_id)
             };
-            let version = store::list_version(c, subject)?;
+            let head = store::list_head(c, subject, now, period)?;
             let name = format!("{}:{}", subject.kind(), subject.id());
-            let tag = caching::list_tag(&name, version, &query, now);
+            let tag = caching::list_tag(&name, head.version, &query, now);
             if caching::matches(if_none_match.as_deref(), &tag) {
                 return Ok((tag, None));
             }
             let rows = store::list_public(c, subject, &filter, cursor.as_ref(), limit + 1)?;
-            let summary = store::summary_all(c, subject.kind(), &subject_id)?;
-            let recent = store::summary_recent(c, subject, now, period)?;
-            Ok((tag, Some((rows, summary, recent))))
+            Ok((tag, Some((rows, head.all, head.recent))))
         })
         .await?;
     let (tag, Some((rows, summary, recent))) = found else {

@@ -106,69 +106,15 @@ pub fn summary_all(
 /// A subject's distribution over exactly the last `days` × 24 h before `now`. Whole local
 /// days come from the day counters; the day the window starts in is cut at its instant, so
 /// that day's reviews are counted from the reviews themselves (one day's worth, by index).
+/// Read with the rest of the list's head (`list_head`), so that the list and the critical
+/// watch count the same way.
 pub fn summary_recent(
     conn: &mut DbConnection,
     subject: ReviewSubject,
     now: DateTime<Utc>,
     days: i64,
 ) -> Result<Distribution, DbError> {
-    let since = now - TimeDelta::days(days);
-    let first_day = local_date(since);
-    let (kind, id) = match subject {
-        ReviewSubject::Product(id) => ("product", id),
-        ReviewSubject::Shop(id) => ("shop", id),
-    };
-    // The day rows (at most `days` + 1) are summed here rather than by SUM in SQL: a query
-    // built with the DSL is prepared once per connection and kept, where a raw aggregate
-    // (whose sum type differs between the backends) was parsed and planned on every read.
-    use crate::db::schema::rating_days as rd;
-    let rows: Vec<(i64, i64, i64, i64, i64)> = crate::on_backend!(conn, |c| rd::table
-        .filter(rd::subject_type.eq(kind))
-        .filter(rd::subject_id.eq(id))
-        .filter(rd::day.gt(first_day.format("%Y-%m-%d").to_string()))
-        .select((rd::c1, rd::c2, rd::c3, rd::c4, rd::c5))
-        .load(c))?;
-    let mut d = Distribution::default();
-    for (a, b, c, e, f) in rows {
-        for (slot, n) in d.0.iter_mut().zip([a, b, c, e, f]) {
-            *slot += n;
-        }
-    }
-    let first_day_ends = crate::calendar::local_midnight_after(since);
-    for star in recount_between(conn, subject, since, first_day_ends)? {
-        d.0[(star.clamp(1, 5) - 1) as usize] += 1;
-    }
-    Ok(d)
-}
-
-/// The stars of the subject's counted reviews written in `[from, to)`.
-fn recount_between(
-    conn: &mut DbConnection,
-    subject: ReviewSubject,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<i32>, DbError> {
-    let q = r::table
-        .filter(r::status.eq(ReviewStatus::Published.as_str()))
-        .filter(r::hidden.eq(false))
-        .filter(r::created_at.ge(to_db(from)))
-        .filter(r::created_at.lt(to_db(to)))
-        .select((r::rating, r::shop_rating))
-        .into_boxed();
-    Ok(match subject {
-        ReviewSubject::Product(id) => q
-            .filter(r::product_id.eq(id.to_string()))
-            .load::<(i32, Option<i32>)>(conn)?
-            .into_iter()
-            .map(|(rating, _)| rating)
-            .collect(),
-        ReviewSubject::Shop(id) => q
-            .filter(r::shop_id.eq(id.to_string()))
-            .load::<(i32, Option<i32>)>(conn)?
-            .into_iter()
-            .map(|(rating, shop_rating)| shop_score(rating, shop_rating))
-            .collect(),
-    })
+    Ok(list_head(conn, subject, now, days)?.recent)
 }
 
 /// Re-evaluates the shop's 90-day rating and alerts its sellers when it falls below the
