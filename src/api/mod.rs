@@ -4,6 +4,7 @@ pub mod auth;
 pub mod body;
 pub mod complaints;
 pub mod idempotency;
+pub mod instant;
 pub mod json;
 pub mod moderation;
 pub mod notifications;

@@ -27,6 +27,7 @@ pub struct AttachmentView {
     pub size: i64,
     /// Hex SHA-256 of the stored bytes.
     pub sha256: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
 }
 

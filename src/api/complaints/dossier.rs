@@ -19,10 +19,13 @@ pub struct DossierOrderItem {
 pub struct DossierOrder {
     pub id: String,
     pub external_id: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub placed_at: DateTime<Utc>,
     pub delivery_type: String,
     pub courier_name: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub promised_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub delivered_at: Option<DateTime<Utc>>,
     pub status: String,
     pub total: Money,
@@ -41,12 +44,14 @@ pub struct DossierParties {
 pub struct ExternalEscalationView {
     pub authority: String,
     pub reference: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub recorded_at: DateTime<Utc>,
 }
 
 /// Everything about the case, for the buyer to take to e-tutynushy.kz, eOtinish or a court.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Dossier {
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub generated_at: DateTime<Utc>,
     pub complaint: ComplaintView,
     pub parties: DossierParties,

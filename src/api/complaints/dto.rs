@@ -41,7 +41,9 @@ pub struct FileComplaintRequest {
     #[schema(min_length = 1, max_length = 200)]
     pub involved_person: Option<String>,
     /// When delivery was expected and when it happened (delays).
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub expected_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub actual_at: Option<DateTime<Utc>>,
     /// Evidence the buyer uploaded: photos, video, screenshots, receipts, expert reports.
     #[validate(length(max = 20))]
@@ -117,6 +119,7 @@ pub struct ExtendRequest {
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// The new resolution deadline; later than the current one.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub resolve_by: DateTime<Utc>,
 }
 
@@ -197,7 +200,9 @@ pub struct FilingDetails {
     pub desired_resolution: Option<DesiredResolution>,
     pub contact: ContactDetails,
     pub involved_person: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub expected_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub actual_at: Option<DateTime<Utc>>,
     /// Set when the complaint disputes a return's rejection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -227,18 +232,23 @@ pub struct PersonView {
 pub struct SlaView {
     pub track: Track,
     /// 3 business days after filing (Asia/Almaty business days).
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub acknowledge_by: DateTime<Utc>,
     /// Seller cases: 48 hours after filing.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub seller_respond_by: Option<DateTime<Utc>>,
     /// By track from filing (or from the appeal), plus time spent awaiting the buyer, or the
     /// extended date.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub resolve_by: DateTime<Utc>,
     pub extended: bool,
     /// Set while the case awaits the buyer: the resolution clock is paused.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub paused_since: Option<DateTime<Utc>>,
     /// The nearest deadline still running.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
 }
@@ -255,8 +265,10 @@ pub struct ResolutionView {
     pub outcome: Outcome,
     pub remedy: RemedyView,
     pub explanation: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub resolved_at: DateTime<Utc>,
     /// The buyer may appeal once until this instant.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub appeal_until: Option<DateTime<Utc>>,
     pub decided_by: PersonView,
 }
@@ -272,6 +284,7 @@ pub struct EventView {
     pub audience: Audience,
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub at: DateTime<Utc>,
 }
 
@@ -289,7 +302,9 @@ pub struct ComplaintView {
     /// Masked for sellers (phone), hidden from them (e-mail).
     pub contact: ContactDetails,
     pub involved_person: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub expected_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub actual_at: Option<DateTime<Utc>>,
     pub buyer: PersonView,
     /// The return whose rejection this complaint disputes (`return_refused`); upholding it
@@ -299,11 +314,16 @@ pub struct ComplaintView {
     pub status: Status,
     pub assignee: Option<PersonView>,
     pub sla: SlaView,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub acknowledged_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub seller_responded_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub escalated_at: Option<DateTime<Utc>>,
     pub resolution: Option<ResolutionView>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub filed_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub updated_at: DateTime<Utc>,
     /// What the caller may do now (the same list a 409 gives).
     pub allowed_actions: Vec<Action>,
@@ -326,6 +346,7 @@ pub struct EvidenceView {
     /// Hex SHA-256 of the stored bytes, so the file can be shown to be unaltered.
     pub sha256: String,
     pub uploaded_by: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub uploaded_at: DateTime<Utc>,
     /// Download path (for the case's parties).
     pub url: String,
@@ -334,7 +355,9 @@ pub struct EvidenceView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreachView {
     pub sla: Sla,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub due_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub recorded_at: DateTime<Utc>,
 }
 

@@ -71,8 +71,10 @@ pub struct QueueItem {
     /// Reviews, flags, appeals: 3 business days (Asia/Almaty, Kazakhstan holidays) from
     /// submission. Complaints: the case's nearest running deadline. Returns: the seller's
     /// missed decision deadline.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub due_at: DateTime<Utc>,
     pub overdue: bool,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
     /// `{findings}` (the screening's findings) for reviews, `{reason}` for flags, `{text}` (the
     /// author's) for appeals,
@@ -133,6 +135,7 @@ pub struct LogEntry {
     pub before_status: Option<String>,
     pub after_status: Option<String>,
     pub note: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -23,7 +23,9 @@ pub struct NotificationView {
     pub subject: SubjectRef,
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub read_at: Option<DateTime<Utc>>,
 }
 

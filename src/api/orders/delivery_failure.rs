@@ -42,11 +42,15 @@ pub struct DeliveryFailureRefundRequest {
 pub struct DeliveryFailureView {
     pub order_id: String,
     pub status: Status,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub opened_at: DateTime<Utc>,
     pub choice: Option<Choice>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub chosen_at: Option<DateTime<Utc>>,
     /// 1 hour after a refund choice.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub refund_due_by: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub refunded_at: Option<DateTime<Utc>>,
     pub refund: Option<Money>,
     pub overdue: bool,

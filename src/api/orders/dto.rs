@@ -18,6 +18,7 @@ pub struct OrderUpsertRequest {
     #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 64)]
     pub shop_id: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub placed_at: DateTime<Utc>,
     #[validate(length(min = 1, max = 200), nested)]
     #[schema(min_items = 1, max_items = 200)]
@@ -111,7 +112,9 @@ pub struct DeliveryInput {
     #[validate(length(min = 1, max = 200), custom(function = crate::api::text::not_blank))]
     #[schema(min_length = 1, max_length = 200)]
     pub courier_name: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub promised_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub delivered_at: Option<DateTime<Utc>>,
     #[serde(default)]
     #[validate(range(min = 0, max = 20))]
@@ -135,7 +138,9 @@ pub struct DeliveryView {
     pub kind: DeliveryType,
     pub courier_id: Option<String>,
     pub courier_name: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub promised_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub delivered_at: Option<DateTime<Utc>>,
     pub failed_attempts: i32,
     pub status: OrderStatus,
@@ -147,6 +152,7 @@ pub struct DeliveryView {
 pub struct Eligibility {
     pub allowed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub until: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<String>,
@@ -187,6 +193,7 @@ pub struct ItemEligibility {
 pub struct ReturnEligibility {
     pub allowed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub until: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<String>,
@@ -198,6 +205,7 @@ pub struct ReturnEligibility {
 #[derive(Debug, Serialize, ToSchema, PartialEq)]
 pub struct ReturnReasonWindow {
     pub reason: crate::domain::returns::Reason,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub until: DateTime<Utc>,
     pub evidence: crate::domain::returns::Evidence,
 }
@@ -222,11 +230,13 @@ pub struct OrderView {
     pub external_id: String,
     pub buyer: BuyerView,
     pub shop_id: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub placed_at: DateTime<Utc>,
     pub status: OrderStatus,
     pub delivery: DeliveryView,
     pub items: Vec<OrderItemView>,
     pub total: Money,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub updated_at: DateTime<Utc>,
     /// On `GET /orders/{id}` after two failed delivery attempts: the buyer's refund or
     /// redelivery choice and the refund deadline.

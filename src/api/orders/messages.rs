@@ -50,6 +50,7 @@ pub struct OrderMessageView {
     pub author: PersonView,
     pub body: String,
     pub attachment_ids: Vec<String>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -57,12 +58,16 @@ pub struct OrderMessageView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReplyClockView {
     /// The buyer's earliest message still unanswered.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub awaiting_since: Option<DateTime<Utc>>,
     /// 24 hours after it: the target.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub target_by: Option<DateTime<Utc>>,
     /// 48 hours after it: the limit; missing it is recorded as a breach.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub due_by: Option<DateTime<Utc>>,
     pub overdue: bool,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub last_reply_at: Option<DateTime<Utc>>,
     /// Reply deadlines missed so far (`reply_target`, `reply_limit`), oldest first.
     pub breaches: Vec<OrderBreachView>,
@@ -73,7 +78,9 @@ pub struct ReplyClockView {
 pub struct OrderBreachView {
     /// `reply_target`, `reply_limit` or `failed_delivery_refund`.
     pub sla: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub due_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub recorded_at: DateTime<Utc>,
 }
 

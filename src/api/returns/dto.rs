@@ -71,6 +71,7 @@ pub struct DisputeReturnRequest {
 #[serde(deny_unknown_fields)]
 pub struct SchedulePickupRequest {
     /// When the courier comes; not in the past. May be moved until the pickup scan.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub pickup_at: DateTime<Utc>,
 }
 
@@ -88,6 +89,7 @@ pub struct RefundRequest {
 #[serde(deny_unknown_fields)]
 pub struct PickedUpRequest {
     /// The courier's scan; not in the future. The refund is due 1 hour after it.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub at: DateTime<Utc>,
 }
 
@@ -122,12 +124,14 @@ pub struct RejectionView {
     pub reason_code: RejectionReason,
     pub explanation: String,
     /// The buyer may dispute once until this instant.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub dispute_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ReturnDecisionView)]
 pub struct DecisionView {
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub decided_at: DateTime<Utc>,
     pub decided_by: PersonView,
 }
@@ -136,6 +140,7 @@ pub struct DecisionView {
 #[schema(as = ReturnRefundView)]
 pub struct RefundView {
     pub amount: Money,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub refunded_at: DateTime<Utc>,
 }
 
@@ -148,13 +153,16 @@ pub struct ReturnEventView {
     pub actor: PersonView,
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReturnBreachView {
     pub sla: Sla,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub due_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -173,25 +181,36 @@ pub struct ReturnView {
     pub refundable: Money,
     pub status: Status,
     /// The reason's window: the last instant the request could be made.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub window_until: DateTime<Utc>,
     /// 2 business days (Asia/Almaty) after the request; then the moderators decide.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub seller_decide_by: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub escalated_at: Option<DateTime<Utc>>,
     pub decision: Option<DecisionView>,
     pub rejection: Option<RejectionView>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub disputed_at: Option<DateTime<Utc>>,
     /// The complaint the dispute opened (`return_refused`).
     pub complaint_id: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub pickup_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub picked_up_at: Option<DateTime<Utc>>,
     /// 1 hour after the pickup scan.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub refund_due_by: Option<DateTime<Utc>>,
     pub refund: Option<RefundView>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub cancelled_at: Option<DateTime<Utc>>,
     /// The deadline now running (seller decision or refund).
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub requested_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub updated_at: DateTime<Utc>,
     /// What the caller may do now (the same list a 409 gives).
     pub allowed_actions: Vec<Action>,

@@ -84,7 +84,9 @@ pub struct AuthorView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReplyView {
     pub text: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -96,6 +98,7 @@ pub struct VersionView {
     pub text: Option<String>,
     pub attachment_ids: Vec<String>,
     pub screening: Vec<Finding>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -125,6 +128,7 @@ pub struct ReviewView {
     pub text: Option<String>,
     pub attachment_ids: Vec<String>,
     pub author: AuthorView,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
     pub edited: bool,
     pub reply: Option<ReplyView>,
@@ -140,10 +144,12 @@ pub struct ReviewView {
     pub hidden: Option<bool>,
     /// Last instant the author may edit.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub editable_until: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removal_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub removed_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<VersionView>>,
@@ -321,9 +327,12 @@ pub struct FlagView {
     pub snapshot: serde_json::Value,
     /// `open`, `upheld`, `dismissed`.
     pub status: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub due_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_note: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -358,9 +367,12 @@ pub struct AppealView {
     pub text: String,
     /// `open`, `reinstated`, `kept_removed`.
     pub status: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub due_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_note: Option<String>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -22,9 +22,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// Start of the window, included (RFC 3339); 90 days before `to` when absent.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub from: Option<DateTime<Utc>>,
     /// End of the window, excluded (RFC 3339); now when absent. At most 366 days after
     /// `from`.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub to: Option<DateTime<Utc>>,
 }
 

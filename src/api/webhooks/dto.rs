@@ -87,8 +87,11 @@ pub struct WebhookView {
     /// Why it is disabled; absent while enabled.
     pub disabled_reason: Option<WebhookDisabledReason>,
     /// While a rotated secret still signs beside the new one: until when.
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -129,6 +132,7 @@ pub struct RotatedSecret {
     /// The new secret, shown this once.
     pub secret: String,
     /// The old secret keeps signing (a second signature) until then.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub previous_secret_expires_at: DateTime<Utc>,
 }
 
@@ -177,6 +181,7 @@ pub struct WebhookDeliveryQuery {
 /// One attempt of a delivery.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookAttempt {
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub attempted_at: DateTime<Utc>,
     /// The receiver's status; absent when nothing came back (timeout, refused connection,
     /// refused target).
@@ -210,12 +215,15 @@ pub struct WebhookDelivery {
     pub status: WebhookDeliveryStatus,
     pub attempt_count: i32,
     /// When the next attempt is due (pending only).
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_status_code: Option<i32>,
     pub last_error: Option<String>,
     /// Oldest first.
     pub attempts: Vec<WebhookAttempt>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub updated_at: DateTime<Utc>,
 }
 

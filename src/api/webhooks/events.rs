@@ -55,6 +55,7 @@ pub struct WebhookEvent {
     #[schema(rename = "type")]
     pub type_: WebhookEventType,
     /// When the event happened.
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub timestamp: DateTime<Utc>,
     /// By type, see `WebhookEventType`.
     #[schema(value_type = Object)]
@@ -94,6 +95,7 @@ pub struct ComplaintEventData {
     pub category: String,
     pub status: String,
     pub track: String,
+    #[serde(serialize_with = "crate::api::instant::write")]
     pub resolve_by: DateTime<Utc>,
     /// The step: `filed`, `acknowledged`, `seller_responded`, `resolved`, `message`, …
     pub event: String,
@@ -113,6 +115,7 @@ pub struct ReturnEventData {
     pub reason: String,
     pub status: String,
     /// Set once the courier picked the item up (`return.refund_due`).
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub refund_due_by: Option<DateTime<Utc>>,
     pub event: String,
     pub actor_role: String,
@@ -128,6 +131,7 @@ pub struct OrderMessageEventData {
     pub message_id: String,
     pub body: String,
     /// The seller's reply is due by then (the 48-hour limit).
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub reply_due_by: Option<DateTime<Utc>>,
 }
 
@@ -141,6 +145,7 @@ pub struct DeliveryFailedEventData {
     /// the sync reported the second failed attempt first), `delivery_failure_refund`,
     /// `delivery_failure_redelivery`.
     pub event: String,
+    #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub refund_due_by: Option<DateTime<Utc>>,
 }
 
