@@ -2,8 +2,8 @@
 //!
 //! Every change to a review raises a version of its product and of its shop
 //! (`review_list_versions`, kept by a trigger). A response's `ETag` is built from that version
-//! before anything else is read, so `If-None-Match` is answered 304 after one primary-key
-//! read, without building the page. Lists also carry a 90-day summary that moves with the
+//! before the page is read, so `If-None-Match` is answered 304 after one statement (for a
+//! list, the version comes with its summaries: `db::reviews::head`), without building the page. Lists also carry a 90-day summary that moves with the
 //! clock, not only with writes: their tag includes the current minute, so a revalidated list
 //! is at most a minute behind, as one kept for `max-age` would be.
 use actix_web::http::header::{self, HeaderValue};
