@@ -1,7 +1,7 @@
 //! A shop's figures over a window (`GET /shops/{id}/stats`).
 use super::days::{self, Counts};
 use super::{median_of, CodeCount, Dialect};
-use crate::db::reviews::{summary_all, summary_recent, ReviewSubject};
+use crate::db::reviews::{list_head, ListHead, ReviewSubject};
 use crate::db::{to_db, DbConnection, DbError};
 use crate::domain::reviews::Distribution;
 use crate::domain::stats::figures::*;
@@ -95,8 +95,8 @@ fn ratings(
     t: &Targets,
     now: DateTime<Utc>,
 ) -> Result<RatingFigures, DbError> {
-    let all = summary_all(conn, "shop", shop_id)?;
-    let recent = summary_recent(
+    // One statement for both summaries (the head a public list reads).
+    let ListHead { all, recent, .. } = list_head(
         conn,
         ReviewSubject::Shop(shop_id),
         now,
