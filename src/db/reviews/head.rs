@@ -1,7 +1,7 @@
 //! The head of a public review list: the subject's list version (its `ETag`), its all-time
 //! summary and its 90-day summary, read in one statement.
 //!
-//! Read as separate statements these were five round trips before the page itself; on
+//! Read as separate statements these were four round trips before the page itself; on
 //! PostgreSQL each one is a wait for the socket, and the list is the busiest public read.
 //! Every part is an aggregate without `GROUP BY`, so each yields exactly one row (zeros for
 //! a subject nobody has reviewed) and their cross join is always one row.
