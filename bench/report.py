@@ -101,14 +101,26 @@ if os.path.exists(quarter):
         f"{summary.get('requestsPerSec', 0):.0f} req/s, p50 {pct.get('p50', 0) * 1000:.2f} ms, "
         f"p99 {pct.get('p99', 0) * 1000:.2f} ms, {ok} × 200"
     )]
-sqlite = sorted(glob.glob(os.path.join(out, "sqlite_*.wrk")))
-if sqlite:
-    lines += ["", "SQLite (`serve --demo`, same wrk settings):", "",
-              "| endpoint | req/s | p50 ms | p99 ms | non-2xx |", "|---|---|---|---|---|"]
-    for path in sqlite:
-        rps, p50, p99, bad = wrk(path)
-        label = open(path[:-4] + ".label").read().strip()
-        lines.append(f"| `{label}` | {rps:.0f} | {p50:.2f} | {p99:.2f} | {bad} |")
+health = os.path.join(out, "sqlite_1_health.wrk")
+if os.path.exists(health):
+    health_rps = wrk(health)[0]
+    lines += ["", "SQLite (`serve --demo`, same wrk settings), each endpoint in interleaved rounds with its ceiling "
+              "(bench/sqlite_ceiling.rs: the same statements through the service's storage functions, no HTTP):", "",
+              f"`GET /health` (the HTTP stack alone): {health_rps:.0f} req/s", "",
+              "| endpoint | API req/s | API p50 ms | API p99 ms | non-2xx | ceiling /s | ratio per round | ratio (median) | share of `/health` |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for name in sorted({p.rsplit(".wrk.", 1)[0] for p in glob.glob(os.path.join(out, "sqlite_*.wrk.*"))}):
+        rs = []
+        for path in sorted(glob.glob(f"{name}.wrk.*")):
+            ceiling = re.search(r"ceiling \w+: ([\d.]+) per second", open(f"{name}.ceiling.{path.rsplit('.', 1)[1]}").read())
+            rs.append((*wrk(path), float(ceiling.group(1))))
+        med = lambda i: statistics.median(r[i] for r in rs)
+        ratios = [r[0] / r[4] for r in rs]
+        label = open(name + ".label").read().strip()
+        lines.append(
+            f"| `{label}` | {med(0):.0f} | {med(1):.2f} | {med(2):.2f} | {sum(r[3] for r in rs)} | {med(4):.0f} | "
+            f"{' '.join(f'{x:.2f}' for x in ratios)} | **{statistics.median(ratios):.2f}** | {100 * med(0) / health_rps:.1f} % |"
+        )
 growth = os.path.join(out, "growth.md")
 if os.path.exists(growth):
     lines += ["", "Filing from empty tables (growth run), req/s per 5k cases:", "", open(growth).read().strip()]

@@ -19,15 +19,20 @@ mod tests {
         used: i32,
     }
 
-    /// `.cargo/config.toml` builds the bundled SQLite with query-planner stability: without
-    /// it every cached statement with a bound `LIMIT` is recompiled on each call.
+    /// `.cargo/config.toml` builds the bundled SQLite with query-planner stability (without
+    /// it every cached statement with a bound `LIMIT` is recompiled on each call), without
+    /// the global memory-statistics mutex every allocation took, and in multi-thread mode
+    /// (no mutex per connection: diesel never shares a connection between threads).
     #[test]
-    fn sqlite_is_built_with_qpsg() {
+    fn sqlite_is_built_with_the_flags_the_service_needs() {
         let mut conn = SqliteConnection::establish(":memory:").unwrap();
-        let row: Used =
-            diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used")
-                .get_result(&mut conn)
-                .unwrap();
-        assert_eq!(row.used, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+        for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0", "THREADSAFE=2"] {
+            let row: Used = diesel::sql_query(format!(
+                "SELECT sqlite_compileoption_used('{option}') AS used"
+            ))
+            .get_result(&mut conn)
+            .unwrap();
+            assert_eq!(row.used, 1, "SQLite was built without SQLITE_{option}");
+        }
     }
 }

@@ -1,0 +1,118 @@
+//! The SQLite ceiling for bench/run: the statements behind `GET /orders/{id}` and
+//! `GET /products/{id}/reviews?limit=20`, run through the service's own storage functions on
+//! as many threads as the service has connections, with no HTTP, auth, JSON or thread hand-off.
+//! It is to SQLite what pgbench is to PostgreSQL: what the database side can do at most, so the
+//! API's req/s over this rate says what the rest of a request costs.
+//!
+//! It calls the same `db::` functions the handlers call, so it runs the same statements with the
+//! same prepared-statement cache and the same row decoding (which pgbench does not do; that
+//! decoding is part of every request here, and the service cannot go below it without changing
+//! those functions).
+//!
+//! Usage: sqlite_ceiling DATABASE_URL order|reviews SUBJECT_ID SECONDS THREADS
+//! Prints `ceiling <op>: <n> per second (<threads> threads, <seconds> s after 1 s warm-up)`.
+use aftersale::db::reviews::{self, PublicFilter, ReviewSort, ReviewSubject};
+use aftersale::db::{delivery_failures, orders, Db, DbConnection, DbError};
+use aftersale::policy::Policy;
+use std::time::{Duration, Instant};
+
+const WARM_UP: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Copy)]
+enum Op {
+    Order,
+    Reviews,
+}
+
+/// The reads of `api::orders::handlers::get_order`.
+fn order_view(c: &mut DbConnection, id: &str, policy: &Policy) -> Result<(), DbError> {
+    let record = orders::find(c, id)?.ok_or(DbError::NotFound)?;
+    let came_back = aftersale::domain::orders::delivery_failed(
+        record.order.status,
+        record.order.failed_attempts,
+        policy.returns.failed_attempts_before_return,
+    );
+    let failure = match came_back {
+        true => delivery_failures::find(c, id)?.map(|f| orders::breaches(c, id).map(|b| (f, b))),
+        false => None,
+    }
+    .transpose()?;
+    std::hint::black_box((record, failure));
+    Ok(())
+}
+
+/// The reads of `api::reviews::handlers::public_page` for a product, first page, newest first.
+fn review_list(c: &mut DbConnection, product: &str, policy: &Policy) -> Result<(), DbError> {
+    let subject = ReviewSubject::Product(product);
+    let now = chrono::Utc::now();
+    let head = reviews::list_head(c, subject, now, policy.reviews.rating_period_days)?;
+    let filter = PublicFilter {
+        rating: None,
+        with_media: None,
+        sort: ReviewSort::Newest,
+    };
+    let rows = reviews::list_public(c, subject, &filter, None, 20 + 1)?;
+    std::hint::black_box((head, rows));
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [url, op, subject, seconds, threads] = args.as_slice() else {
+        return Err(
+            "usage: sqlite_ceiling DATABASE_URL order|reviews SUBJECT_ID SECONDS THREADS".into(),
+        );
+    };
+    let op = match op.as_str() {
+        "order" => Op::Order,
+        "reviews" => Op::Reviews,
+        other => return Err(format!("unknown op {other} (order or reviews)").into()),
+    };
+    let seconds: u64 = seconds.parse()?;
+    let threads: u32 = threads.parse()?;
+    let db = Db::connect(url, threads, Duration::from_secs(5))?;
+    let policy = Policy::default();
+    let start = Instant::now();
+    let (measure_from, end) = (
+        start + WARM_UP,
+        start + WARM_UP + Duration::from_secs(seconds),
+    );
+    let counts = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (db, policy, subject) = (&db, &policy, subject.as_str());
+                s.spawn(move || -> Result<u64, DbError> {
+                    let mut conn = db.get()?;
+                    let mut done = 0;
+                    loop {
+                        let now = Instant::now();
+                        if now >= end {
+                            return Ok(done);
+                        }
+                        match op {
+                            Op::Order => order_view(&mut conn, subject, policy)?,
+                            Op::Reviews => review_list(&mut conn, subject, policy)?,
+                        }
+                        if now >= measure_from {
+                            done += 1;
+                        }
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a worker panicked"))
+            .collect::<Result<Vec<u64>, DbError>>()
+    })?;
+    let total: u64 = counts.iter().sum();
+    let name = match op {
+        Op::Order => "order",
+        Op::Reviews => "reviews",
+    };
+    println!(
+        "ceiling {name}: {:.0} per second ({threads} threads, {seconds} s after 1 s warm-up)",
+        total as f64 / seconds as f64
+    );
+    Ok(())
+}
