@@ -1,4 +1,5 @@
 //! The public and the author lists of reviews.
+use super::public_list::{Cursor, PublicList};
 use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,51 +33,17 @@ pub fn list_public(
     cursor: Option<&ReviewCursor>,
     limit: u32,
 ) -> Result<Vec<(ReviewRow, String)>, DbError> {
-    crate::on_backend!(conn, |c| {
-        let mut q = r::table
-            .inner_join(users::table)
-            .select((ReviewRow::as_select(), users::full_name))
-            .filter(r::status.eq(ReviewStatus::Published.as_str()))
-            .filter(r::hidden.eq(false))
-            .limit(i64::from(limit))
-            .into_boxed();
-        q = match subject {
-            ReviewSubject::Product(id) => q.filter(r::product_id.eq(id.to_string())),
-            ReviewSubject::Shop(id) => q.filter(r::shop_id.eq(id.to_string())),
-        };
-        if let Some(rating) = filter.rating {
-            q = q.filter(r::rating.eq(rating));
-        }
-        if let Some(media) = filter.with_media {
-            q = q.filter(r::has_media.eq(media));
-        }
-        q = match filter.sort {
-            ReviewSort::Newest => q.order((r::created_at.desc(), r::id.desc())),
-            ReviewSort::Highest => q.order((r::rating.desc(), r::created_at.desc(), r::id.desc())),
-            ReviewSort::Lowest => q.order((r::rating.asc(), r::created_at.desc(), r::id.desc())),
-        };
-        if let Some(cur) = cursor {
-            let at = to_db(cur.at);
-            let after_in_rating = r::created_at
-                .lt(at)
-                .or(r::created_at.eq(at).and(r::id.lt(cur.id.clone())));
-            q = match filter.sort {
-                ReviewSort::Newest => q.filter(after_in_rating),
-                ReviewSort::Highest => q.filter(
-                    r::rating
-                        .lt(cur.rank)
-                        .or(r::rating.eq(cur.rank).and(after_in_rating)),
-                ),
-                ReviewSort::Lowest => q.filter(
-                    r::rating
-                        .gt(cur.rank)
-                        .or(r::rating.eq(cur.rank).and(after_in_rating)),
-                ),
-            };
-        }
-        q.load(c)
-    })
-    .map_err(DbError::from)
+    let query = PublicList {
+        subject,
+        filter,
+        cursor: cursor.map(|c| Cursor {
+            rank: c.rank,
+            at: to_db(c.at),
+            id: c.id.clone(),
+        }),
+        limit: i64::from(limit),
+    };
+    Ok(crate::on_backend!(conn, |c| query.load(c))?)
 }
 
 /// The author's own reviews in any status, newest first.

@@ -22,6 +22,7 @@ mod decisions;
 mod flags;
 mod head;
 mod listing;
+mod public_list;
 mod ratings;
 mod writing;
 pub use appeals::*;

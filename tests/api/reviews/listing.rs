@@ -49,20 +49,30 @@ async fn listing_filters_sorts_and_pages() {
         ),
         vec![5, 5]
     );
-    // Pages of two through the highest order: no gaps, no repeats.
-    let mut seen = Vec::new();
-    let mut path = "/api/v1/products/P-1/reviews?sort=highest&limit=2".to_string();
-    loop {
-        let page = app.get(&path, None).await;
-        seen.extend(ratings(&page.body));
-        match page.body["next_cursor"].as_str() {
-            Some(c) => {
-                path = format!("/api/v1/products/P-1/reviews?sort=highest&limit=2&cursor={c}")
+    // Pages of two through every order, with and without filters: no gaps, no repeats.
+    for (query, expected) in [
+        ("sort=highest", vec![5, 5, 4, 3, 1]),
+        ("sort=lowest", vec![1, 3, 4, 5, 5]),
+        ("sort=newest", vec![4, 5, 1, 5, 3]),
+        ("sort=highest&rating=5", vec![5, 5]),
+        ("sort=lowest&with_media=false", vec![1, 3, 4, 5, 5]),
+        ("with_media=true", vec![]),
+    ] {
+        let mut seen = Vec::new();
+        let mut path = format!("/api/v1/products/P-1/reviews?{query}&limit=2");
+        loop {
+            let page = app.get(&path, None).await;
+            assert_eq!(page.status, 200, "{path}: {}", page.body);
+            seen.extend(ratings(&page.body));
+            match page.body["next_cursor"].as_str() {
+                Some(c) => {
+                    path = format!("/api/v1/products/P-1/reviews?{query}&limit=2&cursor={c}")
+                }
+                None => break,
             }
-            None => break,
         }
+        assert_eq!(seen, expected, "{query}");
     }
-    assert_eq!(seen, vec![5, 5, 4, 3, 1]);
     let summary = &app.get("/api/v1/products/P-1/reviews", None).await.body["summary"];
     assert_eq!(summary["average"], 3.6);
     app.get("/api/v1/products/P-1/reviews?rating=7", None)
