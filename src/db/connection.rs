@@ -22,7 +22,9 @@ mod tests {
     /// `.cargo/config.toml` builds the bundled SQLite with query-planner stability (without
     /// it every cached statement with a bound `LIMIT` is recompiled on each call), without
     /// the global memory-statistics mutex every allocation took, and in multi-thread mode
-    /// (no mutex per connection: diesel never shares a connection between threads).
+    /// (no mutex per connection: diesel never shares a connection between threads), and
+    /// without memory management (one page cache per connection, not one shared behind a
+    /// mutex).
     #[test]
     fn sqlite_is_built_with_the_flags_the_service_needs() {
         let mut conn = SqliteConnection::establish(":memory:").unwrap();
@@ -34,5 +36,14 @@ mod tests {
             .unwrap();
             assert_eq!(row.used, 1, "SQLite was built without SQLITE_{option}");
         }
+        let row: Used = diesel::sql_query(
+            "SELECT sqlite_compileoption_used('ENABLE_MEMORY_MANAGEMENT') AS used",
+        )
+        .get_result(&mut conn)
+        .unwrap();
+        assert_eq!(
+            row.used, 0,
+            "SQLite was built with SQLITE_ENABLE_MEMORY_MANAGEMENT"
+        );
     }
 }
