@@ -26,7 +26,7 @@ enum Op {
 
 /// The reads of `api::orders::handlers::get_order`.
 fn order_view(c: &mut DbConnection, id: &str, policy: &Policy) -> Result<(), DbError> {
-    let record = orders::find(c, id)?.ok_or(DbError::NotFound)?;
+    let record = orders::find(c, id)?.ok_or_else(|| DbError::Other(format!("no order {id}")))?;
     let came_back = aftersale::domain::orders::delivery_failed(
         record.order.status,
         record.order.failed_attempts,
@@ -56,7 +56,14 @@ fn review_list(c: &mut DbConnection, product: &str, policy: &Policy) -> Result<(
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("sqlite_ceiling: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [url, op, subject, seconds, threads] = args.as_slice() else {
         return Err(
