@@ -1,5 +1,6 @@
-//! The SQLite ceiling for bench/run: the statements behind `GET /orders/{id}` and
-//! `GET /products/{id}/reviews?limit=20`, run through the service's own storage functions on
+//! The SQLite ceiling for bench/run: the statements behind `GET /orders/{id}`,
+//! `GET /orders?limit=20`, `GET /returns/{id}` and `GET /products/{id}/reviews?limit=20`, run
+//! through the service's own storage functions on
 //! as many threads as the service has connections, with no HTTP, auth, JSON or thread hand-off.
 //! It is to SQLite what pgbench is to PostgreSQL: what the database side can do at most, so the
 //! API's req/s over this rate says what the rest of a request costs.
@@ -9,10 +10,12 @@
 //! decoding is part of every request here, and the service cannot go below it without changing
 //! those functions).
 //!
-//! Usage: sqlite_ceiling DATABASE_URL order|reviews SUBJECT_ID SECONDS THREADS
+//! Usage: sqlite_ceiling DATABASE_URL order|orders|return|reviews SUBJECT_ID SECONDS THREADS
+//! (SUBJECT_ID: the order, the buyer whose orders are listed, the return, the product)
 //! Prints `ceiling <op>: <n> per second (<threads> threads, <seconds> s after 1 s warm-up)`.
 use aftersale::db::reviews::{self, PublicFilter, ReviewSort, ReviewSubject};
-use aftersale::db::{delivery_failures, orders, Db, DbConnection, DbError};
+use aftersale::db::{delivery_failures, orders, returns, users, Db, DbConnection, DbError};
+use aftersale::domain::caller::Scope;
 use aftersale::policy::Policy;
 use std::time::{Duration, Instant};
 
@@ -21,7 +24,30 @@ const WARM_UP: Duration = Duration::from_secs(1);
 #[derive(Clone, Copy)]
 enum Op {
     Order,
+    Orders,
+    Return,
     Reviews,
+}
+
+impl Op {
+    fn parse(name: &str) -> Option<Op> {
+        Some(match name {
+            "order" => Op::Order,
+            "orders" => Op::Orders,
+            "return" => Op::Return,
+            "reviews" => Op::Reviews,
+            _ => return None,
+        })
+    }
+
+    fn run(self, c: &mut DbConnection, subject: &str, policy: &Policy) -> Result<(), DbError> {
+        match self {
+            Op::Order => order_view(c, subject, policy),
+            Op::Orders => orders_page(c, subject),
+            Op::Return => return_view(c, subject),
+            Op::Reviews => review_list(c, subject, policy),
+        }
+    }
 }
 
 /// The reads of `api::orders::handlers::get_order`.
@@ -38,6 +64,29 @@ fn order_view(c: &mut DbConnection, id: &str, policy: &Policy) -> Result<(), DbE
     }
     .transpose()?;
     std::hint::black_box((record, failure));
+    Ok(())
+}
+
+/// The reads of `api::orders::handlers::list_orders` for a buyer's first page.
+fn orders_page(c: &mut DbConnection, buyer: &str) -> Result<(), DbError> {
+    let rows = orders::list(c, Scope::Buyer(buyer), None, 20 + 1)?;
+    std::hint::black_box(rows);
+    Ok(())
+}
+
+/// The reads of `api::returns::handlers::get_return` (`visible`, then `gather`).
+fn return_view(c: &mut DbConnection, id: &str) -> Result<(), DbError> {
+    let row = returns::find(c, id)?.ok_or_else(|| DbError::Other(format!("no return {id}")))?;
+    let lines = returns::lines(c, &[id])?;
+    let mut people = vec![row.buyer_id.as_str()];
+    people.extend(row.decided_by.as_deref());
+    let people = users::people(c, &people)?;
+    let detail = (
+        returns::timeline(c, id)?,
+        returns::evidence(c, id)?,
+        returns::breaches(c, id)?,
+    );
+    std::hint::black_box((&row, lines, people, detail));
     Ok(())
 }
 
@@ -65,16 +114,15 @@ fn main() {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [url, op, subject, seconds, threads] = args.as_slice() else {
+    let [url, name, subject, seconds, threads] = args.as_slice() else {
         return Err(
-            "usage: sqlite_ceiling DATABASE_URL order|reviews SUBJECT_ID SECONDS THREADS".into(),
+            "usage: sqlite_ceiling DATABASE_URL order|orders|return|reviews \
+                    SUBJECT_ID SECONDS THREADS"
+                .into(),
         );
     };
-    let op = match op.as_str() {
-        "order" => Op::Order,
-        "reviews" => Op::Reviews,
-        other => return Err(format!("unknown op {other} (order or reviews)").into()),
-    };
+    let op = Op::parse(name)
+        .ok_or_else(|| format!("unknown op {name} (order, orders, return or reviews)"))?;
     let seconds: u64 = seconds.parse()?;
     let threads: u32 = threads.parse()?;
     let db = Db::connect(url, threads, Duration::from_secs(5))?;
@@ -96,10 +144,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                         if now >= end {
                             return Ok(done);
                         }
-                        match op {
-                            Op::Order => order_view(&mut conn, subject, policy)?,
-                            Op::Reviews => review_list(&mut conn, subject, policy)?,
-                        }
+                        op.run(&mut conn, subject, policy)?;
                         if now >= measure_from {
                             done += 1;
                         }
@@ -113,10 +158,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<Result<Vec<u64>, DbError>>()
     })?;
     let total: u64 = counts.iter().sum();
-    let name = match op {
-        Op::Order => "order",
-        Op::Reviews => "reviews",
-    };
     println!(
         "ceiling {name}: {:.0} per second ({threads} threads, {seconds} s after 1 s warm-up)",
         total as f64 / seconds as f64
