@@ -158,10 +158,15 @@ pub fn people(
     conn: &mut DbConnection,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, (String, String)>, DbError> {
-    let rows: Vec<(String, String, String)> = users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::role, users::full_name))
-        .load(conn)?;
+    let q = users::table.select((users::id, users::role, users::full_name));
+    // A single case or return names one or two people (its buyer, and who decided it): those
+    // are fixed statements that stay prepared. diesel never caches an `IN (…)` statement on
+    // SQLite, whose bind count varies, so `eq_any` is kept for lists.
+    let rows: Vec<(String, String, String)> = match ids {
+        [one] => q.filter(users::id.eq(*one)).load(conn)?,
+        [a, b] => q.filter(users::id.eq(*a).or(users::id.eq(*b))).load(conn)?,
+        _ => q.filter(users::id.eq_any(ids)).load(conn)?,
+    };
     Ok(rows
         .into_iter()
         .map(|(id, role, name)| (id, (role, name)))

@@ -20,9 +20,8 @@ pub fn lines(
     conn: &mut DbConnection,
     ids: &[&str],
 ) -> Result<HashMap<String, Vec<ItemLine>>, DbError> {
-    let rows: Vec<(String, String, i32, i64, String, String)> = ri::table
+    let q = ri::table
         .inner_join(oi::table)
-        .filter(ri::return_id.eq_any(ids))
         .order((ri::return_id.asc(), oi::position.asc()))
         .select((
             ri::return_id,
@@ -31,8 +30,13 @@ pub fn lines(
             ri::unit_price,
             oi::product_id,
             oi::title,
-        ))
-        .load(conn)?;
+        ));
+    // One return (its view) is filtered with `=`: diesel never caches an `IN (…)` statement on
+    // SQLite, whose bind count varies, so `eq_any` was parsed and planned on every view.
+    let rows: Vec<(String, String, i32, i64, String, String)> = match ids {
+        [one] => q.filter(ri::return_id.eq(*one)).load(conn)?,
+        _ => q.filter(ri::return_id.eq_any(ids)).load(conn)?,
+    };
     let mut out: HashMap<String, Vec<ItemLine>> = HashMap::new();
     for (rid, item, quantity, unit_price, product_id, title) in rows {
         out.entry(rid).or_default().push(ItemLine {
