@@ -24,11 +24,17 @@ mod tests {
     /// the global memory-statistics mutex every allocation took, and in multi-thread mode
     /// (no mutex per connection: diesel never shares a connection between threads), and
     /// without memory management (one page cache per connection, not one shared behind a
-    /// mutex).
+    /// mutex), and with statement journals kept in memory (not a temporary file per write
+    /// transaction).
     #[test]
     fn sqlite_is_built_with_the_flags_the_service_needs() {
         let mut conn = SqliteConnection::establish(":memory:").unwrap();
-        for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0", "THREADSAFE=2"] {
+        for option in [
+            "ENABLE_QPSG",
+            "DEFAULT_MEMSTATUS=0",
+            "THREADSAFE=2",
+            "STMTJRNL_SPILL=-1",
+        ] {
             let row: Used = diesel::sql_query(format!(
                 "SELECT sqlite_compileoption_used('{option}') AS used"
             ))
