@@ -162,11 +162,6 @@ pub fn record_written(
     Ok(written)
 }
 
-diesel::define_sql_function! {
-    /// `REPLACE(text, from, to)`, the same in PostgreSQL and SQLite.
-    fn replace(text: diesel::sql_types::Text, from: diesel::sql_types::Text, to: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
 /// Writes a case's number into the notices of its first step, recorded while the number was
 /// still the case's id, and writes its webhook messages with the number (see
 /// `record_written`).
@@ -176,13 +171,17 @@ pub fn renumber(
     placeholder: &str,
     number: &str,
 ) -> Result<(), DbError> {
-    use super::schema::notifications as n;
+    use super::fixed::{self, Bind};
     let from = format!("\"number\":{}", serde_json::json!(placeholder));
     let to = format!("\"number\":{}", serde_json::json!(number));
     for id in &written.notices {
-        diesel::update(n::table.find(id))
-            .set(n::data.eq(replace(n::data, &from, &to)))
-            .execute(conn)?;
+        // Fixed text: diesel would prepare an UPDATE again on every call.
+        let binds = [Bind::Text(&from), Bind::Text(&to), Bind::Text(id)];
+        crate::on_backend!(&mut *conn, |c| fixed::statement(
+            "UPDATE notifications SET data = replace(data, ?, ?) WHERE id = ?",
+            &binds
+        )
+        .execute(c))?;
     }
     for message in &written.messages {
         let mut message = message.clone();

@@ -8,6 +8,7 @@ pub mod delivery_failures;
 pub mod disputes;
 pub mod error;
 pub mod events;
+pub mod fixed;
 pub mod idempotency;
 pub mod login_failures;
 pub mod messages;

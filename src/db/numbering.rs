@@ -1,28 +1,26 @@
 //! Case numbers: per-year series (`C-2026-000001` for complaints, `R-…` for returns).
 use super::events::Written;
-use super::schema::case_counters as cc;
+use super::fixed::{self, Bind};
 use super::{DbConnection, DbError};
 use crate::domain::numbering::case_number;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Integer, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Integer, Text, Timestamp};
 
-/// The next number of a series, gap-free, inside the caller's transaction. One statement
-/// (insert the year's counter at 1, or add one to it) so that the first two filings of a year
-/// at once cannot both try to create the counter. The counter row stays locked until the
-/// transaction ends and every filing of the year waits for it, so callers take the number as
-/// their last step before commit (see `assign`).
+/// The next number of a series, gap-free, inside the caller's transaction (the same upsert
+/// PostgreSQL's `assign` starts with). One statement (insert the year's counter at 1, or add
+/// one to it) so that the first two filings of a year at once cannot both try to create the
+/// counter. The counter row stays locked until the transaction ends and every filing of the
+/// year waits for it, so callers take the number as their last step before commit (see
+/// `assign`). Fixed text: diesel would prepare an upsert again on every call.
 pub fn next_number(conn: &mut DbConnection, prefix: &str, year: i32) -> Result<String, DbError> {
-    let seq: i64 = crate::on_backend!(conn, |c| diesel::insert_into(cc::table)
-        .values((
-            cc::prefix.eq(prefix),
-            cc::year.eq(year),
-            cc::last_value.eq(1i64),
-        ))
-        .on_conflict((cc::prefix, cc::year))
-        .do_update()
-        .set(cc::last_value.eq(cc::last_value + 1))
-        .returning(cc::last_value)
-        .get_result(c))?;
+    let binds = [Bind::Text(prefix), Bind::Int(year)];
+    let seq: i64 = crate::on_backend!(conn, |c| fixed::query::<BigInt>(
+        "INSERT INTO case_counters (prefix, year, last_value) VALUES (?, ?, 1) \
+         ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_counters.last_value + 1 \
+         RETURNING last_value",
+        &binds,
+    )
+    .get_result(c))?;
     Ok(case_number(prefix, year, seq))
 }
 
@@ -131,13 +129,13 @@ pub fn assign(
         }
         DbConnection::Sqlite(_) => {
             let number = next_number(conn, prefix, year)?;
-            diesel::sql_query(format!(
-                "UPDATE {} SET number = $1 WHERE id = $2",
-                case.table
-            ))
-            .bind::<Text, _>(&number)
-            .bind::<Text, _>(case.id)
-            .execute(conn)?;
+            let update = match case.table {
+                "complaints" => "UPDATE complaints SET number = ? WHERE id = ?",
+                "returns" => "UPDATE returns SET number = ? WHERE id = ?",
+                other => return Err(DbError::Other(format!("no numbered table {other}"))),
+            };
+            let binds = [Bind::Text(&number), Bind::Text(case.id)];
+            crate::on_backend!(&mut *conn, |c| fixed::statement(update, &binds).execute(c))?;
             super::events::renumber(conn, case.written, case.id, &number)?;
             Ok(number)
         }

@@ -146,10 +146,17 @@ pub fn names(
     conn: &mut DbConnection,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, String>, DbError> {
-    let rows: Vec<(String, String)> = users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::full_name))
-        .load(conn)?;
+    let q = users::table.select((users::id, users::full_name));
+    // A case names one to three people (its buyer, assignee and resolver): fixed statements
+    // that stay prepared, as in `people`.
+    let rows: Vec<(String, String)> = match ids {
+        [one] => q.filter(users::id.eq(*one)).load(conn)?,
+        [a, b] => q.filter(users::id.eq(*a).or(users::id.eq(*b))).load(conn)?,
+        [a, b, c] => q
+            .filter(users::id.eq(*a).or(users::id.eq(*b)).or(users::id.eq(*c)))
+            .load(conn)?,
+        _ => q.filter(users::id.eq_any(ids)).load(conn)?,
+    };
     Ok(rows.into_iter().collect())
 }
 
