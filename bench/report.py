@@ -1,7 +1,7 @@
 """Summarise bench/run's interleaved rounds: per endpoint the median API req/s, pgbench tps and
 per-round ratio, latency percentiles, and the fixed-rate run. Writes bench/out/summary.md.
 `report.py --median-rps OUT NAME` prints just the median API req/s of NAME;
-`report.py --growth FILE` tabulates the growth run's req/s per 5k cases."""
+`report.py --growth FILE.txt` tabulates a growth run's req/s per 5k cases into FILE.md."""
 import glob, json, os, re, statistics, sys
 
 def ms(value, unit):
@@ -47,7 +47,7 @@ if sys.argv[1] == "--growth":
         second, last = rows[1][1], rows[-1][1]
         text.append(f"\nfrom {rows[1][0] * 5}k to {rows[-1][0] * 5}k cases: {100 * (last - second) / second:+.0f} %")
     print("\n".join(text))
-    open(os.path.join(os.path.dirname(sys.argv[2]), "growth.md"), "w").write("\n".join(text) + "\n")
+    open(os.path.splitext(sys.argv[2])[0] + ".md", "w").write("\n".join(text) + "\n")
     sys.exit(0)
 
 if sys.argv[1] == "--median-rps":
@@ -121,9 +121,10 @@ if os.path.exists(health):
             f"| `{label}` | {med(0):.0f} | {med(1):.2f} | {med(2):.2f} | {sum(r[3] for r in rs)} | {med(4):.0f} | "
             f"{' '.join(f'{x:.2f}' for x in ratios)} | **{statistics.median(ratios):.2f}** | {100 * med(0) / health_rps:.1f} % |"
         )
-growth = os.path.join(out, "growth.md")
-if os.path.exists(growth):
-    lines += ["", "Filing from empty tables (growth run), req/s per 5k cases:", "", open(growth).read().strip()]
+for name, backend in (("growth", "PostgreSQL"), ("sqlite_growth", "SQLite")):
+    growth = os.path.join(out, name + ".md")
+    if os.path.exists(growth):
+        lines += ["", f"{backend}: filing from empty tables (growth run), req/s per 5k cases:", "", open(growth).read().strip()]
 lines += ["", f"service peak RSS: {rss_kb / 1024:.1f} MiB"]
 text = "\n".join(lines)
 print(text)

@@ -1,7 +1,7 @@
 //! The SQLite ceiling for bench/run: the statements behind `GET /orders/{id}`,
-//! `GET /orders?limit=20`, `GET /returns/{id}` and `GET /products/{id}/reviews?limit=20`, run
-//! through the service's own storage functions on
-//! as many threads as the service has connections, with no HTTP, auth, JSON or thread hand-off.
+//! `GET /orders?limit=20`, `GET /returns/{id}`, `GET /products/{id}/reviews?limit=20` and
+//! `POST /complaints`, run through the service's own storage functions on as many threads as
+//! the service has connections, with no HTTP, auth, JSON or thread hand-off.
 //! It is to SQLite what pgbench is to PostgreSQL: what the database side can do at most, so the
 //! API's req/s over this rate says what the rest of a request costs.
 //!
@@ -10,13 +10,24 @@
 //! decoding is part of every request here, and the service cannot go below it without changing
 //! those functions).
 //!
-//! Usage: sqlite_ceiling DATABASE_URL order|orders|return|reviews SUBJECT_ID SECONDS THREADS
-//! (SUBJECT_ID: the order, the buyer whose orders are listed, the return, the product)
+//! Usage: sqlite_ceiling DATABASE_URL order|orders|return|reviews|file SUBJECT_ID SECONDS THREADS
+//! [FIRST]
+//! (SUBJECT_ID: the order, the buyer whose orders are listed, the return, the product, the buyer
+//! who files). `file` files seller complaints as bench/file_complaint.lua does, numbered from
+//! FIRST (default 0): filing n is about order `order-{100001 + n % 100000}` (the second 100k of
+//! bench/seed_sqlite_filing.sql, which the API's filings never touch) in the seller category
+//! `n / 100000 % 7`, so no filing is refused as a duplicate of an open case; every filing must
+//! succeed, and the filings of one run are FIRST, FIRST + 1, … with no gap, so the next run
+//! starts at the number of cases these orders have.
 //! Prints `ceiling <op>: <n> per second (<threads> threads, <seconds> s after 1 s warm-up)`.
+use aftersale::db::complaints::{self, Filing};
 use aftersale::db::reviews::{self, PublicFilter, ReviewSort, ReviewSubject};
 use aftersale::db::{delivery_failures, orders, returns, users, Db, DbConnection, DbError};
-use aftersale::domain::caller::Scope;
+use aftersale::domain::caller::{Caller, Scope};
+use aftersale::domain::complaints::{Category, Target};
+use aftersale::domain::roles::Role;
 use aftersale::policy::Policy;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const WARM_UP: Duration = Duration::from_secs(1);
@@ -27,6 +38,7 @@ enum Op {
     Orders,
     Return,
     Reviews,
+    File,
 }
 
 impl Op {
@@ -36,16 +48,18 @@ impl Op {
             "orders" => Op::Orders,
             "return" => Op::Return,
             "reviews" => Op::Reviews,
+            "file" => Op::File,
             _ => return None,
         })
     }
 
-    fn run(self, c: &mut DbConnection, subject: &str, policy: &Policy) -> Result<(), DbError> {
+    fn run(self, c: &mut DbConnection, subject: &str, ctx: &Context) -> Result<(), DbError> {
         match self {
-            Op::Order => order_view(c, subject, policy),
+            Op::Order => order_view(c, subject, &ctx.policy),
             Op::Orders => orders_page(c, subject),
             Op::Return => return_view(c, subject),
-            Op::Reviews => review_list(c, subject, policy),
+            Op::Reviews => review_list(c, subject, &ctx.policy),
+            Op::File => file_complaint(c, subject, ctx),
         }
     }
 }
@@ -105,6 +119,48 @@ fn review_list(c: &mut DbConnection, product: &str, policy: &Policy) -> Result<(
     Ok(())
 }
 
+/// What every thread shares: the policy, and the filings' next number.
+struct Context {
+    policy: Policy,
+    next_filing: AtomicU64,
+}
+
+/// The work of `api::complaints::handlers::file_complaint` for the body
+/// bench/file_complaint.lua sends: the caller's account (its contact details go with the
+/// case), the filing's transaction, then the case as the response shows it.
+fn file_complaint(c: &mut DbConnection, buyer: &str, ctx: &Context) -> Result<(), DbError> {
+    let n = ctx.next_filing.fetch_add(1, Ordering::Relaxed);
+    let seller_categories: Vec<Category> = Category::ALL
+        .iter()
+        .copied()
+        .filter(|c| c.valid_for(Target::Seller))
+        .collect();
+    let caller = Caller {
+        id: buyer.to_string(),
+        role: Role::Buyer,
+        shop_id: None,
+    };
+    let account =
+        users::find(c, buyer)?.ok_or_else(|| DbError::Other(format!("no user {buyer}")))?;
+    let filing = Filing {
+        order_id: format!("order-{:06}", 100_001 + n % 100_000),
+        target: Target::Seller,
+        category: seller_categories[(n / 100_000) as usize % seller_categories.len()],
+        description: "Товар не соответствует описанию в карточке магазина".into(),
+        details: serde_json::json!({
+            "desired_resolution": null,
+            "contact": {"phone": account.phone, "email": account.email},
+            "involved_person": null, "expected_at": null, "actual_at": null,
+        }),
+        attachment_ids: Vec::new(),
+    };
+    let now = chrono::Utc::now();
+    let row = complaints::file(c, &caller, &filing, &ctx.policy.complaints, now)
+        .map_err(|e| DbError::Other(format!("filing {n} ({}): {e}", filing.order_id)))?;
+    std::hint::black_box(complaints::read_case(c, &row.id, &caller)?);
+    Ok(())
+}
+
 fn main() {
     if let Err(e) = run() {
         eprintln!("sqlite_ceiling: {e}");
@@ -114,19 +170,28 @@ fn main() {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [url, name, subject, seconds, threads] = args.as_slice() else {
-        return Err(
-            "usage: sqlite_ceiling DATABASE_URL order|orders|return|reviews \
-                    SUBJECT_ID SECONDS THREADS"
-                .into(),
-        );
+    let (url, name, subject, seconds, threads, first) = match args.as_slice() {
+        [url, name, subject, seconds, threads] => (url, name, subject, seconds, threads, "0"),
+        [url, name, subject, seconds, threads, first] => {
+            (url, name, subject, seconds, threads, first.as_str())
+        }
+        _ => {
+            return Err(
+                "usage: sqlite_ceiling DATABASE_URL order|orders|return|reviews|file \
+                        SUBJECT_ID SECONDS THREADS [FIRST]"
+                    .into(),
+            )
+        }
     };
     let op = Op::parse(name)
-        .ok_or_else(|| format!("unknown op {name} (order, orders, return or reviews)"))?;
+        .ok_or_else(|| format!("unknown op {name} (order, orders, return, reviews or file)"))?;
     let seconds: u64 = seconds.parse()?;
     let threads: u32 = threads.parse()?;
     let db = Db::connect(url, threads, Duration::from_secs(5))?;
-    let policy = Policy::default();
+    let ctx = Context {
+        policy: Policy::default(),
+        next_filing: AtomicU64::new(first.parse()?),
+    };
     let start = Instant::now();
     let (measure_from, end) = (
         start + WARM_UP,
@@ -135,7 +200,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let counts = std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                let (db, policy, subject) = (&db, &policy, subject.as_str());
+                let (db, ctx, subject) = (&db, &ctx, subject.as_str());
                 s.spawn(move || -> Result<u64, DbError> {
                     let mut conn = db.get()?;
                     let mut done = 0;
@@ -144,7 +209,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                         if now >= end {
                             return Ok(done);
                         }
-                        op.run(&mut conn, subject, policy)?;
+                        op.run(&mut conn, subject, ctx)?;
                         if now >= measure_from {
                             done += 1;
                         }
