@@ -146,18 +146,11 @@ pub fn names(
     conn: &mut DbConnection,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, String>, DbError> {
-    let q = users::table.select((users::id, users::full_name));
-    // A case names one to three people (its buyer, assignee and resolver): fixed statements
-    // that stay prepared, as in `people`.
-    let rows: Vec<(String, String)> = match ids {
-        [one] => q.filter(users::id.eq(*one)).load(conn)?,
-        [a, b] => q.filter(users::id.eq(*a).or(users::id.eq(*b))).load(conn)?,
-        [a, b, c] => q
-            .filter(users::id.eq(*a).or(users::id.eq(*b)).or(users::id.eq(*c)))
-            .load(conn)?,
-        _ => q.filter(users::id.eq_any(ids)).load(conn)?,
-    };
-    Ok(rows.into_iter().collect())
+    // One reading of a few people, so that the statements that stay prepared are one set.
+    Ok(people(conn, ids)?
+        .into_iter()
+        .map(|(id, (_, name))| (id, name))
+        .collect())
 }
 
 /// Role and full name of each of `ids` (unknown ids are left out).
@@ -166,12 +159,15 @@ pub fn people(
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, (String, String)>, DbError> {
     let q = users::table.select((users::id, users::role, users::full_name));
-    // A single case or return names one or two people (its buyer, and who decided it): those
-    // are fixed statements that stay prepared. diesel never caches an `IN (…)` statement on
-    // SQLite, whose bind count varies, so `eq_any` is kept for lists.
+    // A single case or return names one to three people (its buyer, and who handled or
+    // decided it): those are fixed statements that stay prepared. diesel never caches an
+    // `IN (…)` statement on SQLite, whose bind count varies, so `eq_any` is kept for lists.
     let rows: Vec<(String, String, String)> = match ids {
         [one] => q.filter(users::id.eq(*one)).load(conn)?,
         [a, b] => q.filter(users::id.eq(*a).or(users::id.eq(*b))).load(conn)?,
+        [a, b, c] => q
+            .filter(users::id.eq(*a).or(users::id.eq(*b)).or(users::id.eq(*c)))
+            .load(conn)?,
         _ => q.filter(users::id.eq_any(ids)).load(conn)?,
     };
     Ok(rows
