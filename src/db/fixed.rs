@@ -9,7 +9,7 @@
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{BigInt, HasSqlType, Integer, Text};
+use diesel::sql_types::{HasSqlType, Integer, Text};
 use diesel::{QueryResult, RunQueryDsl};
 use std::marker::PhantomData;
 
@@ -21,7 +21,8 @@ pub enum Bind<'a> {
 }
 
 /// A statement of fixed text with a `?` where each bind goes (on PostgreSQL it becomes
-/// `$n`), and its binds in order; the text has no other `?`. `ST` is the SQL type of the rows it returns, `()` when it returns none.
+/// `$n`), and its binds in order; the text has no other `?`. `ST` is the SQL type of the
+/// rows it returns, `()` when it returns none.
 pub struct Fixed<'a, ST = ()> {
     sql: &'static str,
     binds: &'a [Bind<'a>],
@@ -60,7 +61,7 @@ impl<ST, C> RunQueryDsl<C> for Fixed<'_, ST> {}
 
 impl<ST, DB> QueryFragment<DB> for Fixed<'_, ST>
 where
-    DB: Backend + HasSqlType<Text> + HasSqlType<Integer> + HasSqlType<BigInt>,
+    DB: Backend + HasSqlType<Text> + HasSqlType<Integer>,
     str: ToSql<Text, DB>,
     i32: ToSql<Integer, DB>,
 {
