@@ -86,8 +86,9 @@ pub async fn middleware(
         .get(HEADER)
         .map(|v| v.to_str().unwrap_or("").to_string());
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let applies = req.method() == Method::POST && !req.path().starts_with(NOT_REPLAYED);
-    let sealed = shows_a_secret(req.path());
+    let path = super::routed_path(req.request());
+    let applies = req.method() == Method::POST && !path.starts_with(NOT_REPLAYED);
+    let sealed = shows_a_secret(path);
     let (Some(key), Some(state), true) = (key, state, applies) else {
         return next
             .call(req)

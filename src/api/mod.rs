@@ -28,6 +28,14 @@ use validator::Validate;
 
 pub use json::ApiJson;
 
+/// The path as the router matches it: percent-encoded characters decoded (all but `%`, `/`
+/// and `+`), so `/api/v1/%61uth/login` is `/api/v1/auth/login`. Every rule that looks at a
+/// path (limits, the idempotency exclusions, the 405 table) reads this one, never the raw
+/// `req.path()`: a rule on the raw path is bypassed by spelling the same route another way.
+pub fn routed_path(req: &actix_web::HttpRequest) -> &str {
+    req.match_info().as_str()
+}
+
 /// Every `/api/v1` route. The server and the tests use this same function.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(

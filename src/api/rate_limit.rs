@@ -103,7 +103,7 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if let Some(state) = req.app_data::<web::Data<AppState>>() {
         let limits = &state.limits;
-        let limiter = if req.path().starts_with("/api/v1/auth/") {
+        let limiter = if super::routed_path(req.request()).starts_with("/api/v1/auth/") {
             &limits.auth
         } else {
             &limits.general

@@ -73,7 +73,7 @@ pub async fn fallback(
     req: HttpRequest,
     table: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
-    match table.methods_of(req.path()) {
+    match table.methods_of(super::routed_path(&req)) {
         Some(allowed) => Err(ApiError::MethodNotAllowed(allowed)),
         None => Err(ErrorCode::RouteNotFound.into()),
     }

@@ -9,6 +9,7 @@ mod concurrency;
 mod conformance;
 mod crash_retries;
 mod delivery_failures;
+mod encoded_paths;
 mod errors;
 mod helpers;
 mod idempotency;
