@@ -156,10 +156,15 @@ pub fn field_message(code: &str, lang: Lang) -> String {
             "Нельзя отправлять на внутренний или частный адрес",
             "Internal, private and metadata addresses are not allowed",
         ),
-        "unresolvable" => lang.pick(
-            "Хост табылмады",
-            "Хост не найден",
-            "The host does not resolve",
+        "unreachable_target" => lang.pick(
+            "Хост тек ашық интернет мекенжайларына шешілуі керек",
+            "Хост должен разрешаться только в публичные адреса интернета",
+            "The host must resolve to public internet addresses only",
+        ),
+        "port_not_allowed" => lang.pick(
+            "Тек 443 және 80 порттары рұқсат етілген",
+            "Разрешены только порты 443 и 80",
+            "Only ports 443 and 80 are allowed",
         ),
         "unknown_event" => lang.pick(
             "Белгісіз оқиға түрі",

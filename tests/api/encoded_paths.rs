@@ -53,5 +53,8 @@ async fn an_encoded_auth_path_is_never_kept_for_replay() {
         assert!(r.headers.get("idempotent-replayed").is_none());
         refresh_tokens.push(r.body["refresh_token"].as_str().unwrap().to_string());
     }
-    assert_ne!(refresh_tokens[0], refresh_tokens[1], "a fresh login each time");
+    assert_ne!(
+        refresh_tokens[0], refresh_tokens[1],
+        "a fresh login each time"
+    );
 }

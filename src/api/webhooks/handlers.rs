@@ -58,7 +58,7 @@ async fn check_target(url: &str, allow_private: bool) -> Result<(), ApiError> {
         Unauthorized,
         (status = 403, description = "Only sellers have webhooks", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`webhook_limit_reached`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed` (`url: url|https_required|credentials_not_allowed|private_target|unresolvable`, `events[i]: unknown_event`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` (`url: url|https_required|credentials_not_allowed|port_not_allowed|private_target|unreachable_target`, `events[i]: unknown_event`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod schedule;
 pub mod signing;
+pub mod special_addresses;
 pub mod target;
 
 pub use catalogue::EventType;

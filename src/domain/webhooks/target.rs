@@ -2,8 +2,9 @@
 //! reach into the service's own network: `https://` only, and no loopback, private,
 //! link-local, shared (CGNAT) or cloud-metadata address — checked on the URL at registration
 //! and on every resolved address before each attempt (a name may resolve elsewhere later).
-//! `allow_private` (development and tests) also allows `http://` and such addresses.
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+//! Only ports 443 and 80. `allow_private` (development and tests) also allows `http://`, any
+//! port and such addresses.
+use std::net::IpAddr;
 use url::{Host, Url};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +17,9 @@ pub enum Refusal {
     Credentials,
     /// A loopback, private, link-local or metadata host.
     PrivateTarget,
+    /// A port other than 443 and 80: a seller's URL must not reach an internal service that
+    /// listens on a public address's other ports.
+    Port,
 }
 
 impl Refusal {
@@ -25,6 +29,7 @@ impl Refusal {
             Refusal::Scheme => "https_required",
             Refusal::Credentials => "credentials_not_allowed",
             Refusal::PrivateTarget => "private_target",
+            Refusal::Port => "port_not_allowed",
         }
     }
 }
@@ -54,53 +59,20 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<Url, Refusal> {
                 || !(BLOCKED_NAMES.contains(&name.as_str()) || name.ends_with(".localhost"))
         }
     };
-    if ok {
-        Ok(url)
-    } else {
-        Err(Refusal::PrivateTarget)
+    if !ok {
+        return Err(Refusal::PrivateTarget);
     }
+    if !allow_private && !matches!(url.port_or_known_default(), Some(443 | 80)) {
+        return Err(Refusal::Port);
+    }
+    Ok(url)
 }
 
-/// Whether the service may connect to this address.
+/// Whether the service may connect to this address: a globally reachable unicast address
+/// (the IANA special-purpose registries, IPv4 carried in IPv6 unwrapped; see
+/// [`special_addresses`](super::special_addresses)).
 pub fn address_allowed(ip: IpAddr, allow_private: bool) -> bool {
-    allow_private || is_public(ip)
-}
-
-fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
-        },
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local() // 169.254/16, the metadata address 169.254.169.254 included
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
-        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking
-        || a >= 240) // reserved
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local, fd00:ec2::254 (a metadata address) too
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0xdb8 // documentation
-        || ip.segments()[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible, deprecated
+    allow_private || super::special_addresses::allowed(ip)
 }
 
 #[cfg(test)]
@@ -141,8 +113,29 @@ mod tests {
             "https://[fe80::1]/",
             "https://[fd00:ec2::254]/",
             "https://[::ffff:127.0.0.1]/",
+            "https://[64:ff9b::a9fe:a9fe]/",
+            "https://[64:ff9b::7f00:1]/",
+            "https://[2002:7f00:1::]/",
+            "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+            "https://[::ffff:0:7f00:1]/",
+            "https://[fec0::1]/",
+            "https://[100::1]/",
         ] {
             assert_eq!(refused(url), Some(Refusal::PrivateTarget), "{url}");
+        }
+    }
+
+    #[test]
+    fn only_the_web_ports_are_called() {
+        assert_eq!(refused("https://hooks.shop.kz:443/"), None);
+        assert_eq!(refused("https://hooks.shop.kz:80/"), None);
+        for url in [
+            "https://hooks.shop.kz:8443/",
+            "https://hooks.shop.kz:22/",
+            "https://93.184.216.34:6379/",
+            "https://[2a00:1450::1]:5432/",
+        ] {
+            assert_eq!(refused(url), Some(Refusal::Port), "{url}");
         }
     }
 

@@ -50,18 +50,32 @@ impl Resolve for Guarded {
 }
 
 /// Every address of a name, refused when any is internal (registration: a seller learns at
-/// once that the URL cannot be used).
+/// once that the URL cannot be used). A name that does not resolve gets the same answer as
+/// one that resolves inside: two answers would let a seller probe which internal names exist.
 pub async fn resolves_publicly(host: &str, port: u16) -> Result<(), &'static str> {
+    const REFUSED: &str = "unreachable_target";
     let found: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
-        .map_err(|_| "unresolvable")?
+        .map_err(|_| REFUSED)?
         .collect();
-    if found.is_empty() {
-        return Err("unresolvable");
-    }
-    if found.iter().all(|a| address_allowed(a.ip(), false)) {
+    if !found.is_empty() && found.iter().all(|a| address_allowed(a.ip(), false)) {
         Ok(())
     } else {
-        Err("private_target")
+        Err(REFUSED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_name_that_does_not_resolve_is_answered_like_an_internal_one() {
+        // `localhost` resolves (from the hosts file) to loopback; a name with a NUL byte fails
+        // before any resolver is asked. Neither may tell the seller which it was.
+        let internal = resolves_publicly("localhost", 443).await;
+        let unresolvable = resolves_publicly("no\0such", 443).await;
+        assert_eq!(internal, Err("unreachable_target"));
+        assert_eq!(unresolvable, internal);
     }
 }

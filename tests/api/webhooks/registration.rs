@@ -16,6 +16,20 @@ async fn registration_refuses_internal_targets_unknown_types_and_an_eleventh_end
         ),
         ("https://localhost/hook", "private_target"),
         ("https://[::1]/hook", "private_target"),
+        // IPv6 forms that carry an internal IPv4 address, and special-purpose IPv6 space.
+        ("https://[64:ff9b::a9fe:a9fe]/", "private_target"),
+        ("https://[64:ff9b::7f00:1]/", "private_target"),
+        ("https://[2002:7f00:1::]/", "private_target"),
+        (
+            "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+            "private_target",
+        ),
+        ("https://[::ffff:0:7f00:1]/", "private_target"),
+        ("https://[fec0::1]/", "private_target"),
+        ("https://[100::1]/", "private_target"),
+        // Only the web ports: a public address's other services are not a seller's to call.
+        ("https://93.184.216.34:6379/", "port_not_allowed"),
+        ("https://hooks.example.kz:8443/", "port_not_allowed"),
         ("https://u:p@93.184.216.34/", "credentials_not_allowed"),
         ("not a url", "url"),
     ] {
