@@ -77,6 +77,8 @@ pub struct Settings {
     pub dispatch_concurrency: usize,
     /// The dispatcher's own connections (`DISPATCH_POOL_SIZE`), apart from the requests'.
     pub dispatch_pool_size: u32,
+    /// `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <it>`.
+    pub metrics_token: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -222,6 +224,7 @@ impl Settings {
                 }
             },
             webhook_secrets_key: get("WEBHOOK_SECRETS_KEY").map(Secret::new),
+            metrics_token: get("METRICS_TOKEN").map(Secret::new),
             dispatch_interval: Duration::from_millis(num(
                 "DISPATCH_INTERVAL_MS",
                 get("DISPATCH_INTERVAL_MS"),

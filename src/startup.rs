@@ -202,6 +202,10 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(api::idempotency::middleware))
         // Before anything reads the body (the Idempotency-Key hash included): size and time.
         .wrap(actix_web::middleware::from_fn(api::body::middleware))
+        // On every response, error answers and replays included.
+        .wrap(actix_web::middleware::from_fn(
+            api::security_headers::middleware,
+        ))
         .wrap_fn(move |req, srv| {
             let started = Instant::now();
             let method = req.method().clone();
@@ -308,12 +312,19 @@ start on another port with PORT={}, or stop what listens on {port}",
     std::io::Error::new(e.kind(), hint)
 }
 
+/// In production, metrics without a token are worth a warning at every start.
+fn state_is_open_metrics(settings: &crate::config::Settings) -> bool {
+    settings.environment == crate::config::Environment::Production
+        && settings.metrics_token.is_none()
+}
+
 /// Serves until SIGTERM/SIGINT, then drains in-flight requests (graceful shutdown).
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     spawn_sweeper(state.clone());
     spawn_dispatcher(&state);
     let addr = (state.settings.host.clone(), state.settings.port);
     let workers = state.settings.workers;
+    let state_settings = state.settings.clone();
     let server = HttpServer::new(move || app(state.clone()))
         .shutdown_timeout(30)
         .bind(addr.clone())
@@ -323,5 +334,11 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         None => server,
     };
     tracing::info!(host = %addr.0, port = addr.1, "aftersale listening");
+    if state_is_open_metrics(&state_settings) {
+        tracing::warn!(
+            "/metrics is open to anyone who reaches this port: set METRICS_TOKEN, or keep the \
+port off the public network"
+        );
+    }
     server.run().await
 }

@@ -15,6 +15,7 @@ pub mod refusals;
 pub mod returns;
 pub mod reviews;
 pub mod routes;
+pub mod security_headers;
 pub mod stats;
 pub mod text;
 pub mod webhooks;

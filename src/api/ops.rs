@@ -1,8 +1,9 @@
 //! Operations endpoints (no `/api/v1` prefix): liveness, readiness, metrics.
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiResult, ErrorCode, Problem};
 use crate::metrics::PoolGauges;
 use crate::state::AppState;
-use actix_web::{get, web, HttpResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -47,17 +48,42 @@ async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
     Ok(web::Json(Health { status: "ready" }))
 }
 
-/// Prometheus text exposition.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
+/// Prometheus text exposition. With `METRICS_TOKEN` set, only for `Authorization: Bearer
+/// <METRICS_TOKEN>`: route names, error rates and pool sizes tell an attacker what hurts.
+#[utoipa::path(tag = "operations", responses(
+    (status = 200, description = "Prometheus metrics", content_type = "text/plain"),
+    (status = 401, description = "`METRICS_TOKEN` is set and the request does not carry it", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/metrics")]
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    if let Some(expected) = &state.settings.metrics_token {
+        let given = req
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !same_secret(given, expected.expose()) {
+            return Err(ErrorCode::Unauthenticated.into());
+        }
+    }
     let pool = state.db.pool.state();
     let gauges = PoolGauges {
         max: state.db.pool.max_size(),
         open: pool.connections,
         idle: pool.idle_connections,
     };
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&gauges))
+        .body(state.metrics.render(&gauges)))
+}
+
+/// Compared as digests in constant time: neither the length nor a matching prefix of the
+/// token shows in how long the answer takes.
+fn same_secret(given: &str, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    Sha256::digest(given.as_bytes())
+        .ct_eq(&Sha256::digest(expected.as_bytes()))
+        .into()
 }

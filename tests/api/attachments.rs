@@ -80,6 +80,15 @@ async fn upload_sniffs_type_hashes_and_stores_under_a_server_name() {
         got.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
         "nosniff"
     );
+    // A PDF carries scripts and forms: it is downloaded, never rendered with our origin, and
+    // a browser that opens it anyway runs it sandboxed.
+    let disposition = got.headers.get(header::CONTENT_DISPOSITION).unwrap();
+    assert!(
+        disposition.to_str().unwrap().starts_with("attachment;"),
+        "{disposition:?}"
+    );
+    let csp = got.headers.get(header::CONTENT_SECURITY_POLICY).unwrap();
+    assert!(csp.to_str().unwrap().starts_with("sandbox"), "{csp:?}");
 
     let png = upload(
         &app,
@@ -92,6 +101,16 @@ async fn upload_sniffs_type_hashes_and_stores_under_a_server_name() {
     .await;
     assert_eq!(png.status, 201);
     assert_eq!(png.body["content_type"], "image/png");
+    // A picture is shown in place, still sandboxed.
+    let shown = app
+        .get(
+            &format!("/api/v1/attachments/{}", png.body["id"].as_str().unwrap()),
+            Some(&buyer.token),
+        )
+        .await;
+    let disposition = shown.headers.get(header::CONTENT_DISPOSITION).unwrap();
+    assert!(disposition.to_str().unwrap().starts_with("inline;"));
+    assert!(shown.headers.get(header::CONTENT_SECURITY_POLICY).is_some());
 }
 
 fn walk(dir: &std::path::Path) -> Vec<String> {

@@ -69,6 +69,59 @@ async fn docs_and_spec_are_served_from_the_binary() {
         String::from_utf8_lossy(&ui.bytes).contains("swagger"),
         "Swagger UI page"
     );
+    // Only our own scripts, and no framing (clickjacking of "Try it out" with a token in it).
+    let csp = ui.headers.get("content-security-policy").unwrap();
+    let csp = csp.to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-eval"));
+    assert_eq!(ui.headers.get("x-frame-options").unwrap(), "DENY");
+}
+
+#[actix_web::test]
+async fn every_answer_says_nosniff_errors_included() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("b@example.kz").await;
+    for (path, token, status) in [
+        ("/health", None, 200),
+        ("/api/v1/me", Some(buyer.token.as_str()), 200),
+        ("/api/v1/me", None, 401),
+        ("/api/v1/no-such-route", None, 404),
+        ("/openapi.json", None, 200),
+    ] {
+        let r = app.get(path, token).await;
+        assert_eq!(r.status, status, "{path}");
+        assert_eq!(
+            r.headers.get("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(r.headers.get("referrer-policy").unwrap(), "no-referrer");
+        // The API's own answers are not framed documents: no docs policy on them.
+        if path != "/openapi.json" {
+            assert!(r.headers.get("x-frame-options").is_none(), "{path}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn metrics_can_require_a_token() {
+    let app = TestApp::spawn_with(&[("METRICS_TOKEN", "scrape-me-0123456789")]).await;
+    app.get("/metrics", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/metrics", Some("scrape-me-012345678"))
+        .await
+        .assert_problem(401, "unauthenticated");
+    let buyer = app.buyer("b@example.kz").await;
+    app.get("/metrics", Some(&buyer.token))
+        .await
+        .assert_problem(401, "unauthenticated");
+    let m = app.get("/metrics", Some("scrape-me-0123456789")).await;
+    assert_eq!(m.status, 200);
+    assert!(String::from_utf8_lossy(&m.bytes).contains("http_requests_total"));
+    // Probes stay open.
+    assert_eq!(app.get("/health", None).await.status, 200);
+    assert_eq!(app.get("/ready", None).await.status, 200);
 }
 
 /// A TCP forwarder to PostgreSQL that can be cut and restored, standing in for the database

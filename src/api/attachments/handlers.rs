@@ -124,12 +124,30 @@ async fn download(
         .content_type(row.content_type.as_str())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{}\"", row.id),
+            format!(
+                "{}; filename=\"{}\"",
+                disposition(&row.content_type),
+                row.id
+            ),
         ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            crate::api::security_headers::SANDBOX_POLICY,
+        ))
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
         .insert_header((header::ETAG, format!("\"{}\"", row.sha256)))
         .body(bytes))
+}
+
+/// Pictures and video are shown in place; anything a browser would run as a document of its
+/// own (a PDF has scripts and forms) is downloaded instead.
+fn disposition(content_type: &str) -> &'static str {
+    if content_type.starts_with("image/") || content_type.starts_with("video/") {
+        "inline"
+    } else {
+        "attachment"
+    }
 }
 
 /// Streams the form's `file` part to disk (sniffed, size-capped, hashed); other parts are read
