@@ -329,3 +329,49 @@ async fn webhook_secrets_stay_readable_across_a_jwt_secret_rotation() {
     let after = app.respawn_with(&[("JWT_SECRET", NEW_SECRET)]).await;
     assert_eq!(opened(&after).as_deref(), Some(secret.as_str()));
 }
+
+/// Two operators revoke one token at once: the conditional update lets exactly one record its
+/// instant; the other is told it was revoked already. (On PostgreSQL the two overlap.)
+#[actix_web::test]
+async fn two_revocations_of_one_token_record_one_instant() {
+    use aftersale::db::service_tokens::{self, Revocation};
+    use std::sync::{Arc, Barrier};
+    let app = TestApp::spawn().await;
+    for round in 0..8 {
+        let token = app.service_token();
+        let jti = app
+            .state
+            .jwt
+            .verify(&token, app.clock.now_utc())
+            .unwrap()
+            .jti;
+        let barrier = Arc::new(Barrier::new(2));
+        let threads: Vec<_> = (0..2)
+            .map(|i| {
+                let (state, barrier, jti) = (app.state.clone(), barrier.clone(), jti.clone());
+                let at = app.clock.now_utc() + TimeDelta::seconds(i);
+                std::thread::spawn(move || {
+                    let mut conn = state.db.get().unwrap();
+                    barrier.wait();
+                    service_tokens::revoke(&mut conn, &jti, at).unwrap()
+                })
+            })
+            .collect();
+        let outcomes: Vec<Revocation> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let won = outcomes
+            .iter()
+            .filter(|o| **o == Revocation::Revoked)
+            .count();
+        assert_eq!(won, 1, "round {round}: {outcomes:?}");
+        let listed = app.state.db.run(service_tokens::list).unwrap();
+        let recorded = listed.iter().find(|t| t.id == jti).unwrap().revoked_at;
+        let loser = outcomes
+            .iter()
+            .find_map(|o| match o {
+                Revocation::AlreadyRevoked(at) => Some(*at),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(recorded, Some(loser), "round {round}");
+    }
+}
