@@ -22,6 +22,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certi
 COPY --from=build /src/target/release/aftersale /usr/local/bin/aftersale
 USER aftersale
 WORKDIR /var/lib/aftersale
+# JWT_SECRET must be set (a random value of at least 32 bytes): with the built-in development
+# secret the service refuses to listen on 0.0.0.0. Set WEBHOOK_SECRETS_KEY too (see README).
 ENV HOST=0.0.0.0 PORT=8080 ATTACHMENTS_DIR=/var/lib/aftersale/attachments LOG_FORMAT=json
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

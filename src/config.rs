@@ -2,7 +2,8 @@
 //! named by `AFTERSALE_CONFIG` (variables already set in the environment win).
 use std::{collections::HashMap, fmt, path::PathBuf, time::Duration};
 
-/// The development signing secret. Production refuses to start with it.
+/// The development signing secret: public, so anyone can sign any token with it. Production
+/// refuses to start with it, and `serve` refuses it on any address but loopback.
 pub const DEFAULT_JWT_SECRET: &str = "aftersale-development-secret-change-me-0123456789";
 
 /// A value that must not end up in logs.
@@ -46,6 +47,9 @@ pub struct Settings {
     pub pool_size: u32,
     pub pool_timeout: Duration,
     pub jwt_secret: Secret,
+    /// `JWT_PREVIOUS_SECRETS` (comma separated): tokens signed with these are still accepted,
+    /// and webhook secrets sealed under keys derived from them still open (rotation overlap).
+    pub jwt_previous_secrets: Vec<Secret>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
@@ -71,6 +75,9 @@ pub struct Settings {
     pub webhooks_allow_private: bool,
     /// `WEBHOOK_SECRETS_KEY`: base64 of 32 bytes sealing webhook secrets at rest.
     pub webhook_secrets_key: Option<Secret>,
+    /// `WEBHOOK_SECRETS_KEY_PREVIOUS` (comma separated): keys that still open webhook secrets
+    /// until `aftersale reseal-webhook-secrets` has sealed them all under the current one.
+    pub webhook_secrets_key_previous: Vec<Secret>,
     /// How often `serve` looks for due webhook deliveries (`DISPATCH_INTERVAL_MS`; 0: never).
     pub dispatch_interval: Duration,
     /// Endpoints a dispatcher sends to at once (`DISPATCH_CONCURRENCY`).
@@ -87,8 +94,43 @@ pub enum ConfigError {
     Invalid(&'static str, String),
     #[error("cannot read the configuration file {0}: {1}")]
     File(String, std::io::Error),
-    #[error("refusing to start in production with the default JWT_SECRET (set a random secret of at least 32 bytes)")]
+    #[error("refusing to start in production with the default JWT_SECRET, or one (or a JWT_PREVIOUS_SECRETS entry) shorter than 32 bytes: set a random secret of at least 32 bytes")]
     DefaultSecretInProduction,
+    #[error("refusing to serve on {0} with the built-in development JWT_SECRET, which anyone can sign tokens with: set JWT_SECRET to a random secret of at least 32 bytes, or listen on loopback only (HOST=127.0.0.1)")]
+    DefaultSecretOffLoopback(String),
+}
+
+/// 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`: only this machine can connect.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Not good enough to sign with in production: the public default, or too short to resist
+/// guessing offline from one token.
+fn weak_secret(secret: &str) -> bool {
+    secret == DEFAULT_JWT_SECRET || secret.len() < 32
+}
+
+/// `a,b , c` → the non-empty values.
+fn list(value: Option<String>) -> Vec<Secret> {
+    value
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
+        .collect()
 }
 
 impl Settings {
@@ -130,8 +172,10 @@ impl Settings {
             Some(other) => return Err(ConfigError::Invalid("LOG_FORMAT", other.into())),
         };
         let jwt_secret = get("JWT_SECRET").unwrap_or_else(|| DEFAULT_JWT_SECRET.into());
+        let jwt_previous_secrets = list(get("JWT_PREVIOUS_SECRETS"));
         if environment == Environment::Production
-            && (jwt_secret == DEFAULT_JWT_SECRET || jwt_secret.len() < 32)
+            && (weak_secret(&jwt_secret)
+                || jwt_previous_secrets.iter().any(|s| weak_secret(s.expose())))
         {
             return Err(ConfigError::DefaultSecretInProduction);
         }
@@ -156,6 +200,7 @@ impl Settings {
                 5_000,
             )?),
             jwt_secret: Secret::new(jwt_secret),
+            jwt_previous_secrets,
             jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "aftersale".into()),
             jwt_audience: get("JWT_AUDIENCE").unwrap_or_else(|| "aftersale-api".into()),
             access_token_ttl: Duration::from_secs(num(
@@ -174,7 +219,9 @@ impl Settings {
                 num(
                     "SERVICE_TOKEN_TTL_DAYS",
                     get("SERVICE_TOKEN_TTL_DAYS"),
-                    365u64,
+                    // A quarter: revocation needs someone to notice the leak; expiry bounds
+                    // the leak nobody noticed. Reissuing is one command.
+                    90u64,
                 )? * 86_400,
             ),
             attachments_dir: PathBuf::from(
@@ -225,6 +272,7 @@ impl Settings {
             },
             webhook_secrets_key: get("WEBHOOK_SECRETS_KEY").map(Secret::new),
             metrics_token: get("METRICS_TOKEN").map(Secret::new),
+            webhook_secrets_key_previous: list(get("WEBHOOK_SECRETS_KEY_PREVIOUS")),
             dispatch_interval: Duration::from_millis(num(
                 "DISPATCH_INTERVAL_MS",
                 get("DISPATCH_INTERVAL_MS"),
@@ -243,6 +291,27 @@ impl Settings {
                 n => n,
             },
         })
+    }
+}
+
+impl Settings {
+    /// Whether tokens are signed or accepted with the public development secret.
+    pub fn uses_default_secret(&self) -> bool {
+        self.jwt_secret.expose() == DEFAULT_JWT_SECRET
+            || self
+                .jwt_previous_secrets
+                .iter()
+                .any(|s| s.expose() == DEFAULT_JWT_SECRET)
+    }
+
+    /// For `serve` (and the commands that mint tokens for it): the development secret is
+    /// accepted only where nobody else can connect. A per-start random secret was the other
+    /// choice; it would silently invalidate every token at each restart and across instances.
+    pub fn check_signing_for_host(&self) -> Result<(), ConfigError> {
+        if self.uses_default_secret() && !is_loopback_host(&self.host) {
+            return Err(ConfigError::DefaultSecretOffLoopback(self.host.clone()));
+        }
+        Ok(())
     }
 }
 
@@ -291,6 +360,63 @@ mod tests {
             ("JWT_SECRET", "a-very-long-random-secret-for-production-use"),
         ]));
         assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn the_default_secret_serves_on_loopback_only() {
+        for host in [
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "[::1]",
+            "localhost",
+            "LocalHost",
+            "::ffff:127.0.0.1",
+        ] {
+            let s = Settings::from_map(&map(&[("HOST", host)])).unwrap();
+            assert!(s.check_signing_for_host().is_ok(), "{host}");
+        }
+        for host in [
+            "0.0.0.0",
+            "::",
+            "10.0.0.5",
+            "192.168.1.2",
+            "example.com",
+            "localhost.example.com",
+        ] {
+            let s = Settings::from_map(&map(&[("HOST", host)])).unwrap();
+            let err = s.check_signing_for_host().unwrap_err();
+            assert!(err.to_string().contains("JWT_SECRET"), "{err}");
+            // A real secret serves anywhere.
+            let s = Settings::from_map(&map(&[
+                ("HOST", host),
+                ("JWT_SECRET", "a-very-long-random-secret-for-production-use"),
+            ]))
+            .unwrap();
+            assert!(s.check_signing_for_host().is_ok(), "{host}");
+        }
+        // The default secret kept as a "previous" one still signs nothing but is accepted.
+        let s = Settings::from_map(&map(&[
+            ("HOST", "0.0.0.0"),
+            ("JWT_SECRET", "a-very-long-random-secret-for-production-use"),
+            ("JWT_PREVIOUS_SECRETS", DEFAULT_JWT_SECRET),
+        ]))
+        .unwrap();
+        assert!(s.check_signing_for_host().is_err());
+    }
+
+    #[test]
+    fn previous_secrets_are_a_list_and_production_checks_them_too() {
+        let s = Settings::from_map(&map(&[("JWT_PREVIOUS_SECRETS", " a , ,b,")])).unwrap();
+        let got: Vec<&str> = s.jwt_previous_secrets.iter().map(Secret::expose).collect();
+        assert_eq!(got, ["a", "b"]);
+        let err = Settings::from_map(&map(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "a-very-long-random-secret-for-production-use"),
+            ("JWT_PREVIOUS_SECRETS", "short"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::DefaultSecretInProduction));
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub struct DemoAccounts {
     pub seller: UserRow,
     pub moderator: UserRow,
     pub service_token: String,
+    pub service_days: i64,
     pub orders: Vec<(String, String)>,
 }
 
@@ -82,14 +83,37 @@ pub fn service_account(
 }
 
 pub fn issue_token(state: &AppState, user: &UserRow, ttl: TimeDelta) -> Result<String, String> {
-    let claims = state.jwt.claims_for(
-        &user.id,
-        user.role(),
-        user.shop_id.clone(),
-        state.clock.now(),
-        ttl,
-    );
-    state.jwt.sign(&claims)
+    let mut conn = state.db.get().map_err(|e| e.to_string())?;
+    issue_token_on(&mut conn, state, user, ttl, None)
+}
+
+/// Signs a token for `user`. A service account's token is put on record under its id (`jti`)
+/// and `name` (the account's name unless given): it is honoured only while the record is
+/// there and unrevoked, so that an operator can list and revoke it.
+pub fn issue_token_on(
+    conn: &mut DbConnection,
+    state: &AppState,
+    user: &UserRow,
+    ttl: TimeDelta,
+    name: Option<&str>,
+) -> Result<String, String> {
+    let now = state.clock.now();
+    let claims = state
+        .jwt
+        .claims_for(&user.id, user.role(), user.shop_id.clone(), now, ttl);
+    let token = state.jwt.sign(&claims)?;
+    if user.role() == Role::Service {
+        db::service_tokens::insert(
+            conn,
+            &claims.jti,
+            &user.id,
+            name.unwrap_or(&user.full_name),
+            now,
+            now + ttl,
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(token)
 }
 
 pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
@@ -297,12 +321,14 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
         orders.push((d.external_id.to_string(), record.order.id));
     }
     history::write(state, conn, &seller, &moderator, &service, &hash, now)?;
-    let service_token = issue_token(state, &service, TimeDelta::days(365))?;
+    let days = (state.settings.service_token_ttl.as_secs() / 86_400).max(1) as i64;
+    let service_token = issue_token_on(conn, state, &service, TimeDelta::days(days), None)?;
     Ok(DemoAccounts {
         buyer,
         seller,
         moderator,
         service_token,
+        service_days: days,
         orders,
     })
 }
@@ -321,8 +347,8 @@ pub fn print(accounts: &DemoAccounts, base_url: &str) {
     );
     println!("  moderator  {}", accounts.moderator.email);
     println!(
-        "  service token (order sync, 365 days):\n    {}",
-        accounts.service_token
+        "  service token (order sync, {} days):\n    {}",
+        accounts.service_days, accounts.service_token
     );
     println!("  orders:");
     for (external, id) in &accounts.orders {

@@ -75,7 +75,20 @@ enum Command {
         /// Lifetime in days (default SERVICE_TOKEN_TTL_DAYS for services, 1 otherwise).
         #[arg(long)]
         ttl_days: Option<i64>,
+        /// For service tokens: what `list-tokens` calls it (default: the account's name).
+        #[arg(long)]
+        label: Option<String>,
     },
+    /// List the service tokens on record (id, account, name, issued, expires, revoked).
+    ListTokens,
+    /// Revoke a service token by its id (from `list-tokens`); refused within seconds.
+    RevokeToken {
+        /// The token's id (its `jti`).
+        id: String,
+    },
+    /// Seal every stored webhook secret under the current key (after rotating JWT_SECRET or
+    /// WEBHOOK_SECRETS_KEY), so that the previous keys can be removed.
+    ResealWebhookSecrets,
     /// Create demo accounts and orders and print the credentials.
     SeedDemo,
     /// Run the deadline sweep once as of an instant (default: now) and print what it did.
@@ -147,6 +160,22 @@ async fn main() -> ExitCode {
         }
     }
     let base_url = format!("http://{}:{}", settings.host, settings.port);
+    // Fails before migrating: the commands that serve, or mint tokens for a server of this
+    // configuration, refuse the public development secret off loopback.
+    if matches!(
+        command,
+        Command::Serve { .. } | Command::IssueToken { .. } | Command::SeedDemo
+    ) {
+        if let Err(e) = settings.check_signing_for_host() {
+            return fail(e);
+        }
+        if settings.uses_default_secret() && !matches!(command, Command::Serve { .. }) {
+            eprintln!(
+                "warning: tokens are signed with the built-in development JWT_SECRET: anyone can \
+                 forge them, and only a server listening on loopback accepts them"
+            );
+        }
+    }
     let state = match startup::build_state(settings, startup::system_clock()) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -272,6 +301,7 @@ async fn main() -> ExitCode {
             name,
             email,
             ttl_days,
+            label,
         } => {
             let now = state.clock.now();
             let user = match (role.map(Role::from), name, email) {
@@ -309,10 +339,85 @@ async fn main() -> ExitCode {
                 1
             };
             let ttl = TimeDelta::days(ttl_days.unwrap_or(default_days).max(1));
-            match demo::issue_token(&state, &user, ttl) {
+            let issued = state.db.get().map_err(|e| e.to_string()).and_then(|mut c| {
+                demo::issue_token_on(&mut c, &state, &user, ttl, label.as_deref())
+            });
+            match issued {
                 Ok(token) => {
+                    if let Ok(claims) = state.jwt.verify(&token, state.clock.now()) {
+                        eprintln!(
+                            "token {} for {} ({}), expires {}",
+                            claims.jti,
+                            user.full_name,
+                            user.role().as_str(),
+                            chrono::DateTime::from_timestamp(claims.exp, 0).unwrap_or_default()
+                        );
+                    }
                     println!("{token}");
                     ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::ListTokens => match state.db.run(aftersale::db::service_tokens::list) {
+            Ok(tokens) => {
+                let now = state.clock.now();
+                println!("ID\tACCOUNT\tNAME\tISSUED\tEXPIRES\tSTATE");
+                for t in tokens {
+                    let status = match t.revoked_at {
+                        Some(at) => format!("revoked {}", at.to_rfc3339()),
+                        None if t.expires_at <= now => "expired".into(),
+                        None => "active".into(),
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{status}",
+                        t.id,
+                        t.account,
+                        t.name,
+                        t.issued_at.to_rfc3339(),
+                        t.expires_at.to_rfc3339()
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::RevokeToken { id } => {
+            use aftersale::db::service_tokens::{revoke, Revocation};
+            let now = state.clock.now();
+            match state.db.run(|c| revoke(c, id.trim(), now)) {
+                Ok(Revocation::Revoked) => {
+                    println!(
+                        "revoked {id}: refused within {} seconds",
+                        aftersale::auth::trust::CHECK_TTL.num_seconds()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(Revocation::AlreadyRevoked(at)) => {
+                    println!("{id} was revoked already ({})", at.to_rfc3339());
+                    ExitCode::SUCCESS
+                }
+                Ok(Revocation::Unknown) => fail(format!(
+                    "no service token {id} on record (see `aftersale list-tokens`)"
+                )),
+                Err(e) => fail(e),
+            }
+        }
+        Command::ResealWebhookSecrets => {
+            match state
+                .db
+                .run(|c| aftersale::db::webhooks::sealed::reseal_all(c, &state.sealer))
+            {
+                Ok(report) => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    );
+                    if report.unreadable.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        fail("some secrets open with no configured key: keep the previous keys, or have those endpoints' sellers rotate their secrets")
+                    }
                 }
                 Err(e) => fail(e),
             }

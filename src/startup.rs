@@ -45,11 +45,27 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         settings.jwt_secret.expose().as_bytes(),
         &settings.jwt_issuer,
         &settings.jwt_audience,
+    )
+    .with_previous(
+        settings
+            .jwt_previous_secrets
+            .iter()
+            .map(|s| s.expose().as_bytes()),
     );
     jwt.self_check().map_err(StartupError::Jwt)?;
+    let jwt_secrets: Vec<&str> = std::iter::once(&settings.jwt_secret)
+        .chain(&settings.jwt_previous_secrets)
+        .map(|s| s.expose())
+        .collect();
+    let previous_keys: Vec<&str> = settings
+        .webhook_secrets_key_previous
+        .iter()
+        .map(|s| s.expose())
+        .collect();
     let sealer = crate::sealing::Sealer::new(
         settings.webhook_secrets_key.as_ref().map(|k| k.expose()),
-        settings.jwt_secret.expose(),
+        &previous_keys,
+        &jwt_secrets,
     )
     .map_err(|e| StartupError::Config(e.to_string()))?;
     std::fs::create_dir_all(&settings.attachments_dir)
@@ -60,6 +76,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         db,
         db_threads: Arc::new(db_threads),
         hashing: Arc::new(crate::auth::hashing::Hashing::per_core()),
+        trust: Arc::new(crate::auth::trust::Trust::default()),
         limits: Arc::new(crate::api::rate_limit::Limits {
             general: crate::api::rate_limit::RateLimiter::new(settings.rate_limit_per_minute),
             auth: crate::api::rate_limit::RateLimiter::new(settings.auth_rate_limit_per_minute),
@@ -320,6 +337,10 @@ fn state_is_open_metrics(settings: &crate::config::Settings) -> bool {
 
 /// Serves until SIGTERM/SIGINT, then drains in-flight requests (graceful shutdown).
 pub async fn serve(state: AppState) -> std::io::Result<()> {
+    state
+        .settings
+        .check_signing_for_host()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
     spawn_sweeper(state.clone());
     spawn_dispatcher(&state);
     let addr = (state.settings.host.clone(), state.settings.port);

@@ -24,6 +24,8 @@ pub struct AppState {
     pub db_threads: Arc<DbThreads>,
     /// Where password hashes are computed (`auth::hashing`).
     pub hashing: Arc<crate::auth::hashing::Hashing>,
+    /// What the database said lately about tokens' subjects (`auth::trust`).
+    pub trust: Arc<crate::auth::trust::Trust>,
 }
 
 impl AppState {

@@ -1,9 +1,14 @@
 //! `AuthUser`: the verified caller of a request. Handlers check the role in one line.
+//!
+//! A token counts only when its signature holds and its subject is an account of this
+//! database with the token's role and shop (and a service token is on record, unrevoked):
+//! see `trust`.
+use super::trust;
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use std::future::{ready, Ready};
+use futures_util::future::LocalBoxFuture;
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -32,7 +37,7 @@ impl AuthUser {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+async fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
@@ -47,10 +52,27 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(ErrorCode::InvalidToken)?;
+    let now = state.clock.now();
     let claims = state
         .jwt
-        .verify(token, state.clock.now())
+        .verify(token, now)
         .map_err(|_| ErrorCode::InvalidToken)?;
+    let key = trust::key_of(&claims);
+    let standing = match state.trust.get(&key, now) {
+        Some(known) => known,
+        None => {
+            let sub = claims.sub.clone();
+            let service_token = (claims.role == Role::Service).then(|| claims.jti.clone());
+            let found = state
+                .db(move |c| crate::db::service_tokens::standing(c, &sub, service_token.as_deref()))
+                .await?;
+            state.trust.put(key, now, found.clone());
+            found
+        }
+    };
+    if !trust::accepts(&claims, &standing) {
+        return Err(ErrorCode::InvalidToken.into());
+    }
     Ok(AuthUser {
         id: claims.sub,
         role: claims.role,
@@ -60,10 +82,11 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<AuthUser, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<AuthUser, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
     }
 }
 
@@ -74,16 +97,19 @@ pub struct MaybeUser(pub Option<AuthUser>);
 
 impl FromRequest for MaybeUser {
     type Error = ApiError;
-    type Future = Ready<Result<MaybeUser, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<MaybeUser, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        if req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .is_none()
-        {
-            return ready(Ok(MaybeUser(None)));
-        }
-        ready(authenticate(req).map(|u| MaybeUser(Some(u))))
+        let req = req.clone();
+        Box::pin(async move {
+            if req
+                .headers()
+                .get(actix_web::http::header::AUTHORIZATION)
+                .is_none()
+            {
+                return Ok(MaybeUser(None));
+            }
+            authenticate(&req).await.map(|u| MaybeUser(Some(u)))
+        })
     }
 }

@@ -1,10 +1,17 @@
 //! Access tokens: HS256 JWTs with `iss`, `aud`, `exp`, `nbf`. Expiry and not-before are
 //! checked against the injected clock (not the library's system time), so tests and the
 //! sweep see one notion of "now".
+//!
+//! Every token names its key in the header (`kid`): the service signs with the current
+//! `JWT_SECRET` and also accepts the keys of `JWT_PREVIOUS_SECRETS`, so that a secret can be
+//! rotated with an overlap. A token without a `kid`, or naming no key of ours, is refused.
 use crate::domain::roles::Role;
 use chrono::{DateTime, TimeDelta, Utc};
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
@@ -25,7 +32,10 @@ const LEEWAY_SECS: i64 = 5;
 
 pub struct JwtKeys {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// The current key's id, written into every token signed.
+    kid: String,
+    /// Every key a token may name: the current one first, then the previous ones.
+    decoding: Vec<(String, DecodingKey)>,
     issuer: String,
     audience: String,
     validation: Validation,
@@ -41,6 +51,17 @@ pub enum TokenError {
     NotYetValid,
 }
 
+/// A key's public name: a digest of the secret (domain-separated, truncated to 64 bits), so
+/// that operators list secrets only, and one secret always has one id on every instance.
+/// It tells nothing a signed token does not: both are functions of the secret.
+pub fn key_id(secret: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"aftersale jwt key id v1\0")
+        .chain_update(secret)
+        .finalize();
+    hex::encode(&digest[..8])
+}
+
 impl JwtKeys {
     pub fn new(secret: &[u8], issuer: &str, audience: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
@@ -52,11 +73,28 @@ impl JwtKeys {
         validation.validate_nbf = false;
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            kid: key_id(secret),
+            decoding: vec![(key_id(secret), DecodingKey::from_secret(secret))],
             issuer: issuer.into(),
             audience: audience.into(),
             validation,
         }
+    }
+
+    /// Also accepts tokens signed with these (older) secrets, until they are removed.
+    pub fn with_previous<'a>(mut self, secrets: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        for secret in secrets {
+            let kid = key_id(secret);
+            if !self.decoding.iter().any(|(k, _)| *k == kid) {
+                self.decoding.push((kid, DecodingKey::from_secret(secret)));
+            }
+        }
+        self
+    }
+
+    /// The id of the key new tokens are signed with.
+    pub fn current_kid(&self) -> &str {
+        &self.kid
     }
 
     pub fn claims_for(
@@ -81,11 +119,22 @@ impl JwtKeys {
     }
 
     pub fn sign(&self, claims: &Claims) -> Result<String, String> {
-        encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(|e| e.to_string())
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        encode(&header, claims, &self.encoding).map_err(|e| e.to_string())
     }
 
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation)
+        let header = decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let kid = header
+            .kid
+            .ok_or_else(|| TokenError::Invalid("no key id".into()))?;
+        let (_, key) = self
+            .decoding
+            .iter()
+            .find(|(k, _)| *k == kid)
+            .ok_or_else(|| TokenError::Invalid("unknown key id".into()))?;
+        let data = decode::<Claims>(token, key, &self.validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
         let now = now.timestamp();
@@ -161,6 +210,49 @@ mod tests {
             k.verify(&token, now() - TimeDelta::minutes(1)),
             Err(TokenError::NotYetValid)
         );
+    }
+
+    #[test]
+    fn previous_keys_are_accepted_until_removed_and_unknown_kids_refused() {
+        let old = b"old-secret-old-secret-old-secret-xx".as_slice();
+        let new = b"new-secret-new-secret-new-secret-xx".as_slice();
+        let signed_old = {
+            let k = JwtKeys::new(old, "aftersale", "aftersale-api");
+            let c = k.claims_for("u1", Role::Buyer, None, now(), TimeDelta::minutes(15));
+            k.sign(&c).unwrap()
+        };
+        let rotated = JwtKeys::new(new, "aftersale", "aftersale-api").with_previous([old]);
+        assert_eq!(rotated.verify(&signed_old, now()).unwrap().sub, "u1");
+        // New tokens name the new key.
+        let c = rotated.claims_for("u2", Role::Buyer, None, now(), TimeDelta::minutes(15));
+        let signed_new = rotated.sign(&c).unwrap();
+        let header = decode_header(&signed_new).unwrap();
+        assert_eq!(header.kid.as_deref(), Some(key_id(new).as_str()));
+        assert_ne!(key_id(new), key_id(old));
+        // The old key removed: its tokens are refused.
+        let done = JwtKeys::new(new, "aftersale", "aftersale-api");
+        assert!(done.verify(&signed_new, now()).is_ok());
+        assert!(matches!(
+            done.verify(&signed_old, now()),
+            Err(TokenError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn a_kid_naming_no_key_or_no_kid_is_refused() {
+        let secret = b"test-secret-test-secret-test-secret";
+        let k = keys();
+        let c = k.claims_for("u1", Role::Buyer, None, now(), TimeDelta::minutes(15));
+        for kid in [Some("0011223344556677".to_string()), None] {
+            let mut header = Header::new(Algorithm::HS256);
+            header.kid = kid;
+            // Signed with the right secret: only the key id is wrong.
+            let token = encode(&header, &c, &EncodingKey::from_secret(secret)).unwrap();
+            assert!(matches!(
+                k.verify(&token, now()),
+                Err(TokenError::Invalid(_))
+            ));
+        }
     }
 
     #[test]

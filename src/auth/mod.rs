@@ -5,5 +5,6 @@ pub mod hashing;
 pub mod jwt;
 pub mod password;
 pub mod refresh;
+pub mod trust;
 
 pub use extractor::{AuthUser, MaybeUser};

@@ -19,6 +19,7 @@ pub mod orders;
 pub mod returns;
 pub mod reviews;
 pub mod schema;
+pub mod service_tokens;
 pub mod stats;
 pub mod text_columns;
 pub mod threads;

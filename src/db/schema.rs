@@ -35,6 +35,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    service_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     orders (id) {
         id -> Text,
         external_id -> Text,
@@ -443,6 +454,7 @@ diesel::joinable!(orders -> shops (shop_id));
 diesel::joinable!(orders -> users (buyer_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(service_tokens -> users (user_id));
 diesel::joinable!(attachments -> users (uploader_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(complaint_events -> complaints (complaint_id));
@@ -465,6 +477,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     rating_days,
     refresh_tokens,
+    service_tokens,
     orders,
     order_items,
     attachments,

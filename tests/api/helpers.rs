@@ -287,6 +287,27 @@ impl TestApp {
                 (format!("sqlite://{}", file.display()), None)
             }
         };
+        Self::build(url, pg, dir, overrides).await
+    }
+
+    /// The service restarted on this test's database and files with `overrides` (another
+    /// secret, say); the database stays this app's to drop.
+    pub async fn respawn_with(&self, overrides: &[(&str, &str)]) -> TestApp {
+        let mut all = vec![(
+            "ATTACHMENTS_DIR",
+            self.state.settings.attachments_dir.to_str().unwrap(),
+        )];
+        all.extend_from_slice(overrides);
+        let url = self.state.settings.database_url.expose().to_string();
+        Self::build(url, None, tempfile::tempdir().unwrap(), &all).await
+    }
+
+    async fn build(
+        url: String,
+        pg: Option<(String, String)>,
+        dir: TempDir,
+        overrides: &[(&str, &str)],
+    ) -> TestApp {
         let mut vars: HashMap<String, String> = HashMap::new();
         vars.insert("DATABASE_URL".into(), url);
         vars.insert("DATABASE_POOL_SIZE".into(), "4".into());

@@ -33,4 +33,5 @@ mod shop_stats;
 mod snapshots;
 mod sweep;
 mod text_input;
+mod token_trust;
 mod webhooks;

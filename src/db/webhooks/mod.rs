@@ -2,6 +2,7 @@
 //! The outbox (`outbox`) and the deliveries with their attempts (`deliveries`) live beside.
 pub mod deliveries;
 pub mod outbox;
+pub mod sealed;
 
 use super::schema::webhook_endpoints as we;
 use super::{from_db, from_db_opt, new_id, to_db, write_tx, DbConnection, DbError};
