@@ -226,8 +226,8 @@ pub struct PersonView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Only to sellers, only for the buyer: an opaque reference (`byr_…`) in place of the
-    /// buyer's id, the same across the shop's orders, returns, complaints and messages,
-    /// different in every other shop, and not reversible to the id.
+    /// buyer's id, the same across the shop's orders, returns, complaints, messages and
+    /// webhooks (`buyer_ref`), different in every other shop, and not reversible to the id.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Full name for moderators and oneself; first name + initial otherwise.
