@@ -87,6 +87,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         jwt: Arc::new(jwt),
         metrics: Arc::new(Metrics::default()),
         sealer: Arc::new(sealer),
+        buyer_refs: Arc::default(),
     })
 }
 

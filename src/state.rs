@@ -26,9 +26,21 @@ pub struct AppState {
     pub hashing: Arc<crate::auth::hashing::Hashing>,
     /// What the database said lately about tokens' subjects (`auth::trust`).
     pub trust: Arc<crate::auth::trust::Trust>,
+    /// The buyer references' key, read from the database once (`db::privacy_keys`).
+    pub buyer_refs: Arc<std::sync::OnceLock<crate::domain::privacy::BuyerRefs>>,
 }
 
 impl AppState {
+    /// The key sellers' buyer references are made with: read (or made) on first need.
+    pub async fn buyer_refs(&self) -> Result<crate::domain::privacy::BuyerRefs, ApiError> {
+        if let Some(refs) = self.buyer_refs.get() {
+            return Ok(refs.clone());
+        }
+        let refs = self.db(crate::db::privacy_keys::buyer_refs).await?;
+        // Every instance reads the one stored key, so a lost race stores the same value.
+        Ok(self.buyer_refs.get_or_init(|| refs).clone())
+    }
+
     /// Runs blocking database work off the async workers, with a pooled connection.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where

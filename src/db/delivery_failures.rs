@@ -77,7 +77,15 @@ pub fn open_for(
     let data = serde_json::json!({
         "order_id": order_id, "external_id": external_id, "status": f.status, "event": event,
     });
-    super::webhooks::outbox::enqueue(conn, &shop_id, EventType::OrderDeliveryFailed, data, now)?;
+    let buyer = Some(buyer_id.as_str());
+    super::webhooks::outbox::enqueue(
+        conn,
+        &shop_id,
+        buyer,
+        EventType::OrderDeliveryFailed,
+        data,
+        now,
+    )?;
     let notice = Notice {
         kind: "order_returned_to_seller",
         subject_type: "order",
@@ -192,6 +200,7 @@ pub fn choose(
         super::webhooks::outbox::enqueue(
             conn,
             &order.shop_id,
+            Some(&order.buyer_id),
             EventType::OrderDeliveryFailed,
             data,
             now,

@@ -202,6 +202,10 @@ fn offer_case_step(
     now: DateTime<Utc>,
 ) -> Result<Vec<Outgoing>, DbError> {
     let actor_role = e.actor.map(|a| a.role.as_str()).unwrap_or("system");
+    let buyer = match subject {
+        Subject::Complaint(row) => row.buyer_id.as_str(),
+        Subject::Return(row) => row.buyer_id.as_str(),
+    };
     let (types, data) = match subject {
         Subject::Complaint(row) => (
             of_case_step("complaint", e.kind),
@@ -227,6 +231,7 @@ fn offer_case_step(
         messages.extend(super::webhooks::outbox::prepare(
             conn,
             shop,
+            Some(buyer),
             *ty,
             data.clone(),
             now,
@@ -350,7 +355,7 @@ pub fn record_review(
                     "rating": review.rating, "status": review.status, "body": review.body,
                     "details": seller_safe(&extra),
                 });
-                super::webhooks::outbox::enqueue(conn, &review.shop_id, ty, data, now)?;
+                super::webhooks::outbox::enqueue(conn, &review.shop_id, None, ty, data, now)?;
             }
             let to = match hearer(kind) {
                 Hearer::Author => vec![review.author_id.clone()],
@@ -382,6 +387,7 @@ pub fn record_review(
             super::webhooks::outbox::enqueue(
                 conn,
                 &flag.shop_id,
+                None,
                 EventType::ReviewFlagDecided,
                 data,
                 now,

@@ -141,6 +141,7 @@ pub fn post(
             super::webhooks::outbox::enqueue(
                 conn,
                 &order.shop_id,
+                Some(&order.buyer_id),
                 crate::domain::webhooks::EventType::OrderMessageReceived,
                 data,
                 now,

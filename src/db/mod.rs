@@ -16,6 +16,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod numbering;
 pub mod orders;
+pub mod privacy_keys;
 pub mod returns;
 pub mod reviews;
 pub mod schema;
@@ -300,8 +301,13 @@ impl Db {
         result
     }
 
+    /// Runs the pending migrations, then makes the server's privacy key if it has none yet.
     pub fn migrate(&self) -> Result<Vec<String>, DbError> {
-        self.run(run_migrations)
+        self.run(|c| {
+            let applied = run_migrations(c)?;
+            privacy_keys::buyer_refs(c)?;
+            Ok(applied)
+        })
     }
 
     /// Whether the database is a PostgreSQL with autovacuum off (see `main`'s warning).

@@ -516,6 +516,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    privacy_keys (name) {
+        name -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_keys (scope, idem_key) {
         scope -> Text,
         idem_key -> Text,

@@ -1,4 +1,44 @@
-//! What a seller may see of a buyer: first name and initial, and a masked phone.
+//! What a seller may see of a buyer: first name and initial, a masked phone, and an opaque
+//! per-shop reference instead of the buyer's id.
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// The prefix of every buyer reference, so a reference is never mistaken for an id.
+pub const BUYER_REF_PREFIX: &str = "byr_";
+
+/// Turns (shop, buyer) into the reference that shop's sellers and webhooks see: the same
+/// buyer gets the same reference within one shop, another in every other shop, and the
+/// reference cannot be turned back into the id without the server's key (HMAC-SHA256).
+/// The key is a random secret of its own (`db::privacy_keys`), not derived from
+/// `JWT_SECRET`, so rotating the signing key leaves every reference as it was.
+#[derive(Clone)]
+pub struct BuyerRefs {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for BuyerRefs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BuyerRefs(..)")
+    }
+}
+
+impl BuyerRefs {
+    pub fn new(key: [u8; 32]) -> Self {
+        BuyerRefs { key }
+    }
+
+    /// `byr_` and 24 hex digits (96 bits of the MAC): collisions within one shop would need
+    /// around 2^48 buyers.
+    pub fn of(&self, shop_id: &str, buyer_id: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        // Length-prefixed, so ("ab", "c") and ("a", "bc") are different inputs.
+        mac.update(&(shop_id.len() as u64).to_be_bytes());
+        mac.update(shop_id.as_bytes());
+        mac.update(buyer_id.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        format!("{BUYER_REF_PREFIX}{}", hex::encode(&digest[..12]))
+    }
+}
 
 /// "Айгерим Нурланова" → "Айгерим Н."; a single name stays as it is.
 pub fn mask_name(full_name: &str) -> String {
@@ -45,6 +85,37 @@ pub fn normalize_phone(input: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buyer_refs_are_per_shop_stable_and_opaque() {
+        let refs = BuyerRefs::new([7; 32]);
+        let a = refs.of("shop-1", "buyer-1");
+        assert_eq!(a, refs.of("shop-1", "buyer-1"), "stable within a shop");
+        assert_ne!(
+            a,
+            refs.of("shop-2", "buyer-1"),
+            "another shop, another reference"
+        );
+        assert_ne!(
+            a,
+            refs.of("shop-1", "buyer-2"),
+            "another buyer, another reference"
+        );
+        assert_ne!(
+            refs.of("ab", "c"),
+            refs.of("a", "bc"),
+            "the pair is unambiguous"
+        );
+        assert_ne!(a, BuyerRefs::new([8; 32]).of("shop-1", "buyer-1"), "keyed");
+        assert!(a.starts_with(BUYER_REF_PREFIX));
+        assert_eq!(a.len(), BUYER_REF_PREFIX.len() + 24);
+        assert!(!a.contains("buyer-1"));
+        assert_eq!(
+            format!("{refs:?}"),
+            "BuyerRefs(..)",
+            "the key never reaches a log"
+        );
+    }
 
     #[test]
     fn names() {

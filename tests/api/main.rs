@@ -3,6 +3,7 @@
 mod attachments;
 mod auth;
 mod body_limits;
+mod buyer_refs;
 mod cli;
 mod complaints;
 mod concurrency;

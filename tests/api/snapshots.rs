@@ -1,7 +1,7 @@
 //! One representative response per resource, held whole as an `insta` snapshot
 //! (`tests/api/snapshots/`), so that any change to a response's shape shows as one reviewable
 //! diff. Ids are replaced by `[id-N]` in order of first appearance (so that links between
-//! records stay visible) and instants by `[instant]`. Update with
+//! records stay visible), instants by `[instant]` and buyer references by `[buyer-ref]`. Update with
 //! `INSTA_UPDATE=always cargo test --test api snapshots` and review the diff.
 use crate::helpers::*;
 use serde_json::{json, Value};
@@ -19,6 +19,8 @@ fn redacted(body: &Value) -> Value {
                 let next = ids.len() + 1;
                 json!(format!("[id-{}]", ids.entry(s.clone()).or_insert(next)))
             }
+            // Buyer references are keyed by the database's random key.
+            Value::String(s) if s.starts_with("byr_") => json!("[buyer-ref]"),
             Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok() => {
                 json!("[instant]")
             }

@@ -72,6 +72,7 @@ impl Dossier {
         shop_name: Option<String>,
         evidence: Vec<(AttachmentRow, bool)>,
         breaches: Vec<BreachRow>,
+        (reader, buyer_id): (Reader, &str),
         now: DateTime<Utc>,
     ) -> Dossier {
         let timeline = complaint.timeline.as_deref().unwrap_or_default();
@@ -121,7 +122,10 @@ impl Dossier {
                 total: Money::kzt(o.total_amount),
             },
             messages,
-            evidence: evidence.into_iter().map(EvidenceView::from).collect(),
+            evidence: evidence
+                .into_iter()
+                .map(|(a, _)| EvidenceView::render(a, reader, buyer_id))
+                .collect(),
             breaches: breaches.into_iter().map(BreachView::from).collect(),
             external_escalations,
             complaint,

@@ -2,13 +2,14 @@
 //! buyer as first name + initial with a masked phone; buyers and sellers see moderators by a
 //! display name only.
 use crate::api::{rfc3339, Money};
+use crate::auth::AuthUser;
 use crate::db::attachments::AttachmentRow;
 use crate::db::complaints::{BreachRow, ComplaintRow, EventRecord, StoredResolution};
 use crate::domain::complaints::{
     Action, Audience, Authority, Category, DesiredResolution, Outcome, RemedyKind, Sla, Status,
     Target, Track,
 };
-use crate::domain::privacy::{mask_name, mask_phone};
+use crate::domain::privacy::{mask_name, mask_phone, BuyerRefs};
 use crate::domain::roles::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -220,9 +221,15 @@ pub struct ContactDetails {
 pub struct PersonView {
     /// `buyer`, `seller`, `moderator` or `system`.
     pub role: String,
-    /// Hidden when the reader may not know it (moderators seen by buyers and sellers).
+    /// Hidden when the reader may not know it: moderators seen by buyers and sellers, and
+    /// buyers seen by sellers (who get `ref` instead).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Only to sellers, only for the buyer: an opaque reference (`byr_…`) in place of the
+    /// buyer's id, the same across the shop's orders, returns, complaints, messages and
+    /// webhooks (`buyer_ref`), different in every other shop, and not reversible to the id.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Full name for moderators and oneself; first name + initial otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -345,6 +352,8 @@ pub struct EvidenceView {
     pub size: i64,
     /// Hex SHA-256 of the stored bytes, so the file can be shown to be unaltered.
     pub sha256: String,
+    /// The uploader's id; a seller sees the buyer's files as uploaded by the buyer's `ref`
+    /// (`byr_…`), never by the buyer's id.
     pub uploaded_by: String,
     #[serde(serialize_with = "crate::api::instant::write")]
     pub uploaded_at: DateTime<Utc>,
@@ -366,16 +375,39 @@ pub struct BreachView {
 pub struct Reader<'a> {
     pub role: Role,
     pub id: &'a str,
+    /// A seller's shop and the key of its buyer references: sellers see buyers by reference.
+    pub shop_refs: Option<(&'a BuyerRefs, &'a str)>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn of(user: &'a AuthUser, refs: &'a BuyerRefs) -> Self {
+        Reader {
+            role: user.role,
+            id: &user.id,
+            shop_refs: user
+                .shop_id
+                .as_deref()
+                .filter(|_| user.role == Role::Seller)
+                .map(|shop| (refs, shop)),
+        }
+    }
 }
 
 /// The reader's view of a person on the case.
 pub fn person(reader: Reader, role: &str, id: Option<&str>, full_name: Option<&str>) -> PersonView {
     let myself = id == Some(reader.id);
     let full = reader.role == Role::Moderator || myself;
-    let show_id = full || role == Role::Buyer.as_str();
+    let buyer = role == Role::Buyer.as_str();
+    // A seller knows a buyer only by the shop's reference (`domain::privacy::BuyerRefs`).
+    let by_reference = buyer && reader.role == Role::Seller && !myself;
+    let show_id = full || (buyer && !by_reference);
     PersonView {
         role: role.to_string(),
         id: id.filter(|_| show_id).map(String::from),
+        reference: id
+            .filter(|_| by_reference)
+            .zip(reader.shop_refs)
+            .map(|(id, (refs, shop))| refs.of(shop, id)),
         name: full_name.map(|n| if full { n.to_string() } else { mask_name(n) }),
     }
 }
@@ -477,6 +509,7 @@ impl EventView {
                 PersonView {
                     role: "system".into(),
                     id: None,
+                    reference: None,
                     name: None,
                 }
             } else {
@@ -496,15 +529,23 @@ impl EventView {
     }
 }
 
-impl From<(AttachmentRow, bool)> for EvidenceView {
-    fn from((a, _internal): (AttachmentRow, bool)) -> Self {
+impl EvidenceView {
+    /// A file of a case or return whose buyer is `buyer_id`, as the reader may see it: the
+    /// buyer's files name them as `person` does (by reference to a seller).
+    pub fn render(a: AttachmentRow, reader: Reader, buyer_id: &str) -> Self {
+        let uploaded_by = if a.uploader_id == buyer_id {
+            let p = person(reader, Role::Buyer.as_str(), Some(buyer_id), None);
+            p.id.or(p.reference).unwrap_or_default()
+        } else {
+            a.uploader_id
+        };
         EvidenceView {
             url: format!("/api/v1/attachments/{}", a.id),
             id: a.id,
             content_type: a.content_type,
             size: a.size,
             sha256: a.sha256,
-            uploaded_by: a.uploader_id,
+            uploaded_by,
             uploaded_at: rfc3339(a.created_at),
         }
     }

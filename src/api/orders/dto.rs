@@ -3,7 +3,7 @@ use crate::db::orders::OrderRecord;
 use crate::db::orders::{ItemWrite, OrderWrite};
 use crate::domain::orders::{DeliveryType, OrderStatus};
 use crate::domain::orders::{ItemDraft, OrderDraft};
-use crate::domain::privacy::{mask_name, mask_phone};
+use crate::domain::privacy::{mask_name, mask_phone, BuyerRefs};
 use crate::domain::roles::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -123,10 +123,18 @@ pub struct DeliveryInput {
     pub status: OrderStatus,
 }
 
-/// The buyer as the caller may see them: sellers get first name + initial and a masked phone.
+/// The buyer as the caller may see them: sellers get first name + initial, a masked phone,
+/// and `ref` instead of `id`; the buyer, moderators and the integration get `id`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BuyerView {
-    pub id: String,
+    /// The buyer's id: never shown to sellers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Only to sellers: an opaque reference (`byr_…`) in place of the buyer's id, the same
+    /// across the shop's orders, returns, complaints, messages and webhooks (`buyer_ref`),
+    /// different in every other shop, and not reversible to the id.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -262,16 +270,18 @@ pub struct ListQuery {
 }
 
 impl OrderView {
-    pub fn for_viewer(r: OrderRecord, viewer: Role) -> Self {
+    pub fn for_viewer(r: OrderRecord, viewer: Role, refs: &BuyerRefs) -> Self {
         let o = r.order;
         let buyer = match viewer {
             Role::Seller => BuyerView {
-                id: o.buyer_id.clone(),
+                id: None,
+                reference: Some(refs.of(&o.shop_id, &o.buyer_id)),
                 name: mask_name(&r.buyer_name),
                 phone: r.buyer_phone.as_deref().map(mask_phone),
             },
             _ => BuyerView {
-                id: o.buyer_id.clone(),
+                id: Some(o.buyer_id.clone()),
+                reference: None,
                 name: r.buyer_name,
                 phone: r.buyer_phone,
             },

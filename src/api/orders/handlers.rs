@@ -78,7 +78,7 @@ async fn upsert_order(
     let (record, created) = state
         .db(move |c| db::orders::upsert(c, &req.write(&external_id, total), attempts, now))
         .await?;
-    let view = OrderView::for_viewer(record, Role::Service);
+    let view = OrderView::for_viewer(record, Role::Service, &state.buyer_refs().await?);
     Ok(if created {
         HttpResponse::Created().json(view)
     } else {
@@ -114,9 +114,10 @@ async fn list_orders(
             db::orders::list(c, caller.scope(), cursor.as_ref(), limit + 1)
         })
         .await?;
+    let refs = state.buyer_refs().await?;
     let views = rows
         .into_iter()
-        .map(|r| OrderView::for_viewer(r, role))
+        .map(|r| OrderView::for_viewer(r, role, &refs))
         .collect();
     let (items, next_cursor) = pagination::split_page(views, limit, |o: &OrderView| {
         TimeCursor {
@@ -183,7 +184,7 @@ async fn get_order(
     }
     let now = state.clock.now();
     let facts = OrderFacts::of(&record, &user.id);
-    let mut view = OrderView::for_viewer(record, user.role);
+    let mut view = OrderView::for_viewer(record, user.role, &state.buyer_refs().await?);
     view.delivery_failure =
         failure.map(|(f, breaches)| DeliveryFailureView::render(&f, breaches, user.role, now));
     facts.annotate(&mut view, &state.policy, now);

@@ -46,7 +46,7 @@ pub struct MessageListQuery {
 pub struct OrderMessageView {
     pub id: String,
     pub order_id: String,
-    /// The buyer appears to sellers as first name + initial.
+    /// The buyer appears to sellers as first name + initial, with `ref` instead of `id`.
     pub author: PersonView,
     pub body: String,
     pub attachment_ids: Vec<String>,
@@ -105,11 +105,7 @@ pub struct OrderMessagePage {
     pub reply: ReplyClockView,
 }
 
-fn render(m: MessageRecord, user: &AuthUser) -> OrderMessageView {
-    let reader = Reader {
-        role: user.role,
-        id: &user.id,
-    };
+fn render(m: MessageRecord, reader: Reader) -> OrderMessageView {
     OrderMessageView {
         author: person(
             reader,
@@ -159,7 +155,9 @@ async fn list_messages(
         })
         .await?;
     let now = state.clock.now();
-    let views: Vec<OrderMessageView> = records.into_iter().map(|m| render(m, &user)).collect();
+    let refs = state.buyer_refs().await?;
+    let reader = Reader::of(&user, &refs);
+    let views: Vec<OrderMessageView> = records.into_iter().map(|m| render(m, reader)).collect();
     let (items, next_cursor) = pagination::split_page(views, limit, |m| {
         TimeCursor {
             at: m.created_at,
@@ -222,5 +220,6 @@ async fn post_message(
     let record = state
         .db(move |c| store::post(c, &id, &who, &text, &attachment_ids, &policy, now))
         .await?;
-    Ok(HttpResponse::Created().json(render(record, &user)))
+    let refs = state.buyer_refs().await?;
+    Ok(HttpResponse::Created().json(render(record, Reader::of(&user, &refs))))
 }

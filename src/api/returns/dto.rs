@@ -322,6 +322,7 @@ impl ReturnEventView {
             "system" | "service" => PersonView {
                 role: ev.actor_role.clone(),
                 id: None,
+                reference: None,
                 name: None,
             },
             role => person(

@@ -9,6 +9,7 @@ use crate::db::returns::{self as store, ListFilter, Policies, Request, ReturnRow
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::pagination::{self, TimeCursor};
+use crate::domain::privacy::BuyerRefs;
 use crate::domain::returns::{allowed_actions, Action, Command, Line};
 use crate::domain::roles::Role;
 use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
@@ -52,13 +53,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(picked_up);
 }
 
-fn reader(user: &AuthUser) -> Reader<'_> {
-    Reader {
-        role: user.role,
-        id: &user.id,
-    }
-}
-
 type People = HashMap<String, (String, String)>;
 
 /// Lines and the people a list of returns shows, in two queries.
@@ -80,13 +74,13 @@ fn view(
     row: &ReturnRow,
     lines: &HashMap<String, Vec<db::returns::ItemLine>>,
     people: &People,
-    user: &AuthUser,
+    (user, refs): (&AuthUser, &BuyerRefs),
     now: DateTime<Utc>,
 ) -> ReturnView {
     let allowed = allowed_actions(&row.state(), user.role, now);
     let empty = Vec::new();
     let items = lines.get(&row.id).unwrap_or(&empty);
-    ReturnView::render(row, items, reader(user), people, allowed, now)
+    ReturnView::render(row, items, Reader::of(user, refs), people, allowed, now)
 }
 
 /// Everything a single-return view shows, read in the caller's database hop.
@@ -113,18 +107,19 @@ fn gather(c: &mut DbConnection, row: ReturnRow) -> Result<Detail, DbError> {
 }
 
 /// The return with its timeline, evidence and breaches.
-fn detail(state: &AppState, d: Detail, user: &AuthUser) -> ReturnView {
-    let mut v = view(&d.row, &d.lines, &d.people, user, state.clock.now());
+fn detail(state: &AppState, d: Detail, (user, refs): (&AuthUser, &BuyerRefs)) -> ReturnView {
+    let mut v = view(&d.row, &d.lines, &d.people, (user, refs), state.clock.now());
+    let reader = Reader::of(user, refs);
     v.timeline = Some(
         d.events
             .into_iter()
-            .map(|e| ReturnEventView::render(e, reader(user)))
+            .map(|e| ReturnEventView::render(e, reader))
             .collect(),
     );
     v.evidence = Some(
         d.evidence
             .into_iter()
-            .map(|a| EvidenceView::from((a, false)))
+            .map(|a| EvidenceView::render(a, reader, &d.row.buyer_id))
             .collect(),
     );
     v.breaches = Some(d.breaches.into_iter().map(ReturnBreachView::from).collect());
@@ -179,7 +174,8 @@ async fn run(
             gather(c, row)
         })
         .await?;
-    Ok(web::Json(detail(&state, d, &user)))
+    let refs = state.buyer_refs().await?;
+    Ok(web::Json(detail(&state, d, (&user, &refs))))
 }
 
 /// Request a return of delivered items of one of the buyer's orders.
@@ -233,7 +229,8 @@ async fn request_return(
             gather(c, row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(detail(&state, d, &user)))
+    let refs = state.buyer_refs().await?;
+    Ok(HttpResponse::Created().json(detail(&state, d, (&user, &refs))))
 }
 
 /// The caller's returns, newest first: a buyer's own, a seller's shop's, all for moderators.
@@ -272,9 +269,10 @@ async fn list_returns(
             Ok((rows, lines, people))
         })
         .await?;
+    let refs = state.buyer_refs().await?;
     let views: Vec<ReturnView> = rows
         .iter()
-        .map(|r| view(r, &lines, &people, &user, now))
+        .map(|r| view(r, &lines, &people, (&user, &refs), now))
         .collect();
     let (items, next_cursor) = pagination::split_page(views, limit, |v| {
         TimeCursor {
@@ -312,7 +310,8 @@ async fn get_return(
             gather(c, row)
         })
         .await?;
-    Ok(web::Json(detail(&state, d, &user)))
+    let refs = state.buyer_refs().await?;
+    Ok(web::Json(detail(&state, d, (&user, &refs))))
 }
 
 /// Approve: the shop's seller while requested; a moderator once the seller's silence escalated

@@ -92,6 +92,9 @@ pub struct ComplaintEventData {
     pub complaint_id: String,
     pub number: String,
     pub order_id: String,
+    /// The buyer as the shop's sellers know them: the `ref` of the REST views (`byr_…`),
+    /// never the buyer's id.
+    pub buyer_ref: String,
     pub category: String,
     pub status: String,
     pub track: String,
@@ -112,6 +115,9 @@ pub struct ReturnEventData {
     pub return_id: String,
     pub number: String,
     pub order_id: String,
+    /// The buyer as the shop's sellers know them: the `ref` of the REST views (`byr_…`),
+    /// never the buyer's id.
+    pub buyer_ref: String,
     pub reason: String,
     pub status: String,
     /// Set once the courier picked the item up (`return.refund_due`).
@@ -127,6 +133,9 @@ pub struct ReturnEventData {
 #[derive(ToSchema)]
 pub struct OrderMessageEventData {
     pub order_id: String,
+    /// The buyer as the shop's sellers know them: the `ref` of the REST views (`byr_…`),
+    /// never the buyer's id.
+    pub buyer_ref: String,
     pub external_id: String,
     pub message_id: String,
     pub body: String,
@@ -139,6 +148,9 @@ pub struct OrderMessageEventData {
 #[derive(ToSchema)]
 pub struct DeliveryFailedEventData {
     pub order_id: String,
+    /// The buyer as the shop's sellers know them: the `ref` of the REST views (`byr_…`),
+    /// never the buyer's id.
+    pub buyer_ref: String,
     pub external_id: String,
     pub status: String,
     /// `returned_to_seller` or `failed_attempts` (the failure opened: the parcel came back, or

@@ -147,6 +147,7 @@ pub fn check_critical(
             crate::db::webhooks::outbox::enqueue(
                 conn,
                 shop_id,
+                None,
                 crate::domain::webhooks::EventType::ShopRatingCritical,
                 data.clone(),
                 now,

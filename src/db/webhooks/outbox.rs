@@ -35,15 +35,17 @@ pub struct Outgoing {
 
 /// Offers an event to the shop's enabled endpoints subscribed to its type; the message's id,
 /// or `None` when no endpoint listens (then nothing is written). Call inside the change's
-/// transaction.
+/// transaction. An event about a buyer names them as the shop's sellers know them: `data`
+/// gets `buyer_ref`, the reference of the REST views (`domain::privacy::BuyerRefs`).
 pub fn enqueue(
     conn: &mut DbConnection,
     shop_id: &str,
+    buyer: Option<&str>,
     ty: EventType,
     data: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbError> {
-    let Some(message) = prepare(conn, shop_id, ty, data, now)? else {
+    let Some(message) = prepare(conn, shop_id, buyer, ty, data, now)? else {
         return Ok(None);
     };
     write(conn, &message)?;
@@ -55,8 +57,9 @@ pub fn enqueue(
 pub fn prepare(
     conn: &mut DbConnection,
     shop_id: &str,
+    buyer: Option<&str>,
     ty: EventType,
-    data: serde_json::Value,
+    mut data: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<Option<Outgoing>, DbError> {
     let endpoints: Vec<(String, String)> = crate::on_backend!(conn, |c| we::table
@@ -74,6 +77,11 @@ pub fn prepare(
         .collect();
     if to.is_empty() {
         return Ok(None);
+    }
+    if let (Some(buyer), Some(map)) = (buyer, data.as_object_mut()) {
+        // Read only when someone listens: the key is one row.
+        let reference = crate::db::privacy_keys::buyer_refs(conn)?.of(shop_id, buyer);
+        map.insert("buyer_ref".into(), reference.into());
     }
     Ok(Some(Outgoing {
         id: message_id(),

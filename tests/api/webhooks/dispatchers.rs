@@ -28,7 +28,7 @@ async fn three_dispatchers_deliver_a_backlog_once() {
                     for shop in &shops {
                         let data =
                             json!({"shop_id": shop, "average_90d": 3.5, "threshold": 4.0, "n": n});
-                        outbox::enqueue(c, shop, EventType::ShopRatingCritical, data, now)?;
+                        outbox::enqueue(c, shop, None, EventType::ShopRatingCritical, data, now)?;
                     }
                 }
                 Ok(())
@@ -90,7 +90,7 @@ async fn a_claim_that_lost_its_lease_logs_its_attempts_and_decides_nothing() {
         .run(|c| {
             write_tx(c, |c| {
                 let data = json!({"shop_id": shop, "average_90d": 3.5, "threshold": 4.0});
-                outbox::enqueue(c, &shop, EventType::ShopRatingCritical, data, now)?;
+                outbox::enqueue(c, &shop, None, EventType::ShopRatingCritical, data, now)?;
                 Ok(())
             })?;
             let claimed = deliveries::claim(c, "claim-a", 10, 10, lease, now)?;

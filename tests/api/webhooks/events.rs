@@ -31,6 +31,18 @@ async fn a_complaint_reaches_the_shop_signed_and_without_the_buyer() {
     assert_eq!(body["data"]["complaint_id"], complaint.as_str());
     assert_eq!(body["data"]["order_id"], order.as_str());
     assert!(!m.body.contains(&cast.buyer.id), "the buyer is not named");
+    // … but referred to as the shop's REST views refer to them.
+    let seen = app
+        .get(
+            &format!("/api/v1/complaints/{complaint}"),
+            Some(&cast.seller.token),
+        )
+        .await;
+    assert!(body["data"]["buyer_ref"]
+        .as_str()
+        .unwrap()
+        .starts_with("byr_"));
+    assert_eq!(body["data"]["buyer_ref"], seen.body["buyer"]["ref"]);
     // The number is taken last in the filing and written into the step's message and notices.
     let number = body["data"]["number"].as_str().unwrap();
     assert!(number.starts_with("C-2026-"), "{number}");
@@ -86,6 +98,23 @@ async fn every_family_of_events_matches_its_documented_payload() {
     ] {
         assert!(types.contains(&t.to_string()), "{t} missing from {types:?}");
     }
+    // No payload names the buyer by id; those about the buyer carry the shop's reference.
+    let seen = app
+        .get(
+            &format!("/api/v1/orders/{order_id}"),
+            Some(&cast.seller.token),
+        )
+        .await;
+    for m in rx.got() {
+        assert!(!m.body.contains(&cast.buyer.id), "{}", m.body);
+        let body = m.json();
+        if body["type"] != "review.published" {
+            assert_eq!(
+                body["data"]["buyer_ref"], seen.body["buyer"]["ref"],
+                "{body}"
+            );
+        }
+    }
     // A return's first step, like a complaint's, is recorded before its number is taken, and
     // carries the number once committed: in the message and in the seller's notice.
     let requested = rx
@@ -117,7 +146,14 @@ async fn a_rolled_back_change_sends_nothing() {
     let now = app.clock.now_utc();
     let result: Result<(), DbError> = app.state.db.run(|c| {
         write_tx(c, |c| {
-            outbox::enqueue(c, &shop, EventType::ShopRatingCritical, json!({}), now)?;
+            outbox::enqueue(
+                c,
+                &shop,
+                None,
+                EventType::ShopRatingCritical,
+                json!({}),
+                now,
+            )?;
             Err(DbError::Other("the change failed after its event".into()))
         })
     });

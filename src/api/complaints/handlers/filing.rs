@@ -33,5 +33,6 @@ pub(crate) async fn file_complaint(
             store::read_case(c, &row.id, &who)
         })
         .await?;
-    Ok(HttpResponse::Created().json(render(&state, record, &user)))
+    let refs = state.buyer_refs().await?;
+    Ok(HttpResponse::Created().json(render(&state, record, (&user, &refs))))
 }

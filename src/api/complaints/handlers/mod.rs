@@ -8,7 +8,7 @@ use crate::db::complaints::{self as store, CaseRecord, ComplaintRow, Filing, Lis
 use crate::db::{self, DbError};
 use crate::domain::complaints::{allowed_actions, Action, Command, Resolution};
 use crate::domain::pagination::{self, TimeCursor};
-use crate::domain::privacy::normalize_phone;
+use crate::domain::privacy::{normalize_phone, BuyerRefs};
 use crate::domain::roles::Role;
 use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
@@ -67,17 +67,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(external_escalation);
 }
 
-fn reader(user: &AuthUser) -> Reader<'_> {
-    Reader {
-        role: user.role,
-        id: &user.id,
-    }
-}
-
 fn view(
     state: &AppState,
     row: &ComplaintRow,
-    user: &AuthUser,
+    (user, refs): (&AuthUser, &BuyerRefs),
     names: &HashMap<String, String>,
     now: DateTime<Utc>,
 ) -> ComplaintView {
@@ -85,7 +78,7 @@ fn view(
     let allowed = allowed_actions(&row.case(), user.role, now, &state.policy.complaints);
     ComplaintView::render(
         row,
-        reader(user),
+        Reader::of(user, refs),
         Names {
             buyer: (name(Some(&row.buyer_id)).unwrap_or(""), None),
             assignee: name(row.assignee_id.as_ref()),
@@ -97,13 +90,13 @@ fn view(
 }
 
 /// The case with the timeline the caller may see, from its one-hop read.
-fn render(state: &AppState, record: CaseRecord, user: &AuthUser) -> ComplaintView {
-    let mut v = view(state, &record.row, user, &record.names, state.clock.now());
+fn render(state: &AppState, record: CaseRecord, viewer: (&AuthUser, &BuyerRefs)) -> ComplaintView {
+    let mut v = view(state, &record.row, viewer, &record.names, state.clock.now());
     v.timeline = Some(
         record
             .events
             .into_iter()
-            .map(|e| EventView::render(e, reader(user)))
+            .map(|e| EventView::render(e, Reader::of(viewer.0, viewer.1)))
             .collect(),
     );
     v
@@ -114,7 +107,7 @@ fn render(state: &AppState, record: CaseRecord, user: &AuthUser) -> ComplaintVie
 async fn read(state: &AppState, id: String, user: &AuthUser) -> ApiResult<ComplaintView> {
     let who = user.caller();
     let record = state.db(move |c| store::read_case(c, &id, &who)).await?;
-    Ok(render(state, record, user))
+    Ok(render(state, record, (user, &state.buyer_refs().await?)))
 }
 
 /// 404 unless the case exists for the caller; asked only when a body is refused, so that a
@@ -155,7 +148,8 @@ async fn run(
             store::read_case(c, &id, &who)
         })
         .await?;
-    Ok(web::Json(render(&state, record, &user)))
+    let refs = state.buyer_refs().await?;
+    Ok(web::Json(render(&state, record, (&user, &refs))))
 }
 
 impl FileComplaintRequest {

@@ -37,9 +37,10 @@ pub(crate) async fn list_complaints(
             Ok((rows, names))
         })
         .await?;
+    let refs = state.buyer_refs().await?;
     let views: Vec<ComplaintView> = rows
         .iter()
-        .map(|r| view(&state, r, &user, &names, now))
+        .map(|r| view(&state, r, (&user, &refs), &names, now))
         .collect();
     let (items, next_cursor) = pagination::split_page(views, limit, |v| {
         TimeCursor {
@@ -97,13 +98,16 @@ pub(crate) async fn dossier(
     let (id, who) = (path.into_inner(), user.caller());
     let record = state.db(move |c| store::read_dossier(c, &id, &who)).await?;
     let (case, now) = (record.case, state.clock.now());
-    let complaint = render(&state, case, &user);
+    let refs = state.buyer_refs().await?;
+    let buyer_id = case.row.buyer_id.clone();
+    let complaint = render(&state, case, (&user, &refs));
     Ok(web::Json(Dossier::render(
         complaint,
         record.order,
         record.shop_name,
         record.evidence,
         record.breaches,
+        (Reader::of(&user, &refs), &buyer_id),
         now,
     )))
 }
