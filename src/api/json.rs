@@ -53,18 +53,15 @@ fn is_json(req: &HttpRequest) -> bool {
         .unwrap_or(false)
 }
 
-/// Turns a serde_json failure into our error: syntax → 400, a refused control character →
-/// 422 naming the field, shape → 422 naming the field.
+/// Turns a serde_json failure into our error: syntax → 400, a refused control or invisible
+/// character → 422 naming the field, shape → 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first (trailing garbage included), then the text rule over every string, then
     // the shape.
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|_| ApiError::from(ErrorCode::MalformedRequest))?;
-    if let Some(field) = super::text::first_refused(&value) {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            field,
-            "control_character",
-        )]));
+    if let Some((field, code)) = super::text::first_refused(&value) {
+        return Err(ApiError::Validation(vec![FieldError::new(field, code)]));
     }
     let value: T = serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();

@@ -29,6 +29,11 @@ pub fn field_message(code: &str, lang: Lang) -> String {
             "Текст содержит управляющие символы (NUL и др.)",
             "The text holds control characters (NUL and others)",
         ),
+        "invisible_character" => lang.pick(
+            "Мәтінде көрінбейтін немесе бағыт басқару таңбалары бар (U+200B, U+202E және т.б.)",
+            "Текст содержит невидимые символы или символы управления направлением (U+200B, U+202E и др.)",
+            "The text holds invisible or text-direction control characters (U+200B, U+202E and others)",
+        ),
         "range" => lang.pick(
             "Мәні рұқсат етілген шектен тыс",
             "Значение вне допустимого диапазона",
