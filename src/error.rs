@@ -249,6 +249,10 @@ error_codes! {
         ["Дау айтылған", "Бұл бас тартуға дау бұрын айтылған."],
         ["Отказ уже оспорен", "Этот отказ в возврате уже оспорен."],
         ["Already disputed", "This rejection has been disputed already."];
+    ReturnUnderDispute => "return_under_dispute", StatusCode::CONFLICT,
+        ["Қайтару дауда", "Бұл қайтаруға дау ашық: ол тек дау шағымы арқылы шешіледі."],
+        ["Возврат оспаривается", "По этому возврату открыт спор: решение принимается только через жалобу-спор."],
+        ["Return under dispute", "This return's rejection is under dispute: it is decided only through the dispute complaint."];
     DisputeWindowClosed => "dispute_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
         ["Дау мерзімі өтті", "Қайтарудан бас тартуға 14 күн ішінде дау айтуға болады."],
         ["Срок оспаривания истёк", "Отказ в возврате можно оспорить в течение 14 дней."],

@@ -102,6 +102,7 @@ fn return_(r: returns::Refusal) -> ApiError {
         },
         AlreadyDisputed => ErrorCode::AlreadyDisputed.into(),
         DisputeWindowClosed => ErrorCode::DisputeWindowClosed.into(),
+        UnderDispute => ErrorCode::ReturnUnderDispute.into(),
         Invalid(field, code) => ApiError::field(field, code),
     }
 }

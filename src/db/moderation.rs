@@ -36,8 +36,8 @@ pub struct QueueEntry {
     pub review_id: String,
     pub due_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
-    /// Screening findings (review), reason (flag), the author's text (appeal), or a JSON
-    /// summary of the case (complaint).
+    /// Screening findings (review), the author's text (appeal), or a JSON summary: of the flag
+    /// and the review's earlier dismissals (flag), or of the case (complaint, return).
     pub detail: String,
 }
 
@@ -95,7 +95,8 @@ pub fn queue(
                             .or(rf::due_at.eq(*at).and(rf::id.gt(id.clone()))),
                     );
                 }
-                q.load(conn)?
+                let rows = q.load(conn)?;
+                flags_with_history(conn, rows)?
             }
             QueueKind::Appeal => {
                 let mut q = ra::table
@@ -131,6 +132,38 @@ pub fn queue(
     out.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
     out.truncate(limit as usize);
     Ok(out)
+}
+
+type Row = (String, String, NaiveDateTime, NaiveDateTime, String);
+
+/// An open flag's detail: its reason and the moderators' earlier dismissals of flags on the
+/// same review, so that a shop flagging again after a dismissal is seen as doing so.
+fn flags_with_history(conn: &mut DbConnection, rows: Vec<Row>) -> Result<Vec<Row>, DbError> {
+    let reviews: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let dismissals = super::reviews::dismissals(conn, &reviews)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, review_id, due, created, reason)| {
+            let earlier: Vec<_> = dismissals
+                .iter()
+                .filter(|d| d.review_id == review_id)
+                .collect();
+            let last = earlier.last().map(|d| {
+                serde_json::json!({
+                    "at": super::from_db(d.at)
+                        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                    "note": d.note,
+                    "version": d.version,
+                })
+            });
+            let detail = serde_json::json!({
+                "reason": reason,
+                "previous_dismissals": earlier.len(),
+                "last_dismissal": last,
+            });
+            (id, review_id, due, created, detail.to_string())
+        })
+        .collect())
 }
 
 /// Complaints waiting on a moderator (not only on the buyer), by their nearest deadline.

@@ -7,6 +7,7 @@
 //! the seller decides within 2 business days (silence escalates to the moderators); a rejection
 //! may be disputed once within 14 days; the pickup scan makes the refund due within 1 hour.
 use crate::calendar::business_deadline;
+use crate::domain::complaints::Status as ComplaintStatus;
 use crate::domain::orders::DeliveryType;
 use crate::domain::roles::Role;
 use crate::policy::ReturnPolicy;
@@ -206,6 +207,8 @@ pub enum Refusal {
     },
     AlreadyDisputed,
     DisputeWindowClosed,
+    /// A moderator acted on the return directly while its dispute can still change (409).
+    UnderDispute,
     /// A field of the payload breaks a rule: (field, code).
     Invalid(&'static str, &'static str),
 }
@@ -564,6 +567,16 @@ pub fn apply(
     Ok(next)
 }
 
+/// Whether a moderator's direct action on a disputed return must wait: while the dispute
+/// complaint can still be decided or appealed, the return is decided only through it, so the
+/// complaint's appeal rule (another moderator decides an appeal) cannot be side-stepped here.
+/// A live dispute is the one `holds_units` keeps units for; a closed or withdrawn one is final
+/// and never opens again, so the check needs no lock on the complaint.
+pub fn decided_through_dispute(role: Role, dispute: Option<ComplaintStatus>) -> bool {
+    role == Role::Moderator
+        && dispute.is_some_and(|s| s.is_open() || s == ComplaintStatus::Resolved)
+}
+
 /// A moderator's decision upholding the buyer's dispute turns the rejection into an approval.
 pub fn overturn(r: &Return, moderator_id: &str, now: DateTime<Utc>) -> Option<Return> {
     if r.status != Status::Rejected || r.disputed_at.is_none() {
@@ -610,6 +623,29 @@ mod tests {
             delivery_type: kind,
             delivered_at: Some(t("2026-11-02T10:00:00Z")),
         }
+    }
+
+    #[test]
+    fn a_dispute_that_can_still_change_blocks_moderators_only() {
+        use ComplaintStatus as C;
+        for open in [
+            C::Submitted,
+            C::Acknowledged,
+            C::InReview,
+            C::AwaitingBuyer,
+            C::Resolved,
+            C::Reopened,
+        ] {
+            assert!(
+                decided_through_dispute(Role::Moderator, Some(open)),
+                "{open:?}"
+            );
+            assert!(!decided_through_dispute(Role::Seller, Some(open)));
+        }
+        for fin in [C::Closed, C::Withdrawn] {
+            assert!(!decided_through_dispute(Role::Moderator, Some(fin)));
+        }
+        assert!(!decided_through_dispute(Role::Moderator, None));
     }
 
     #[test]

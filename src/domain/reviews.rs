@@ -160,6 +160,14 @@ impl FlagReason {
     }
 }
 
+/// Whether a new flag hides the review before a moderator decides it. Once a moderator has
+/// dismissed a flag on this version of the text, the shop's word alone no longer hides it:
+/// otherwise flagging again after each dismissal would keep the review hidden for ever. A
+/// new version by its author is text no moderator has seen, so it may be hidden at once again.
+pub fn flag_hides_at_once(reason: FlagReason, dismissed_on_this_version: bool) -> bool {
+    reason.hides_immediately() && !dismissed_on_this_version
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagDecision {
@@ -428,6 +436,13 @@ mod tests {
         assert!(!exactly_4.average_below(4.0));
         assert!(Distribution([0, 0, 1, 0, 0]).average_below(3.01));
         assert!(!Distribution::default().average_below(4.0));
+    }
+
+    #[test]
+    fn a_dismissal_on_this_version_stops_hiding_at_once() {
+        assert!(flag_hides_at_once(FlagReason::PersonalData, false));
+        assert!(!flag_hides_at_once(FlagReason::PersonalData, true));
+        assert!(!flag_hides_at_once(FlagReason::RulesViolation, false));
     }
 
     #[test]

@@ -76,8 +76,11 @@ pub struct QueueItem {
     pub overdue: bool,
     #[serde(serialize_with = "crate::api::instant::write")]
     pub created_at: DateTime<Utc>,
-    /// `{findings}` (the screening's findings) for reviews, `{reason}` for flags, `{text}` (the
-    /// author's) for appeals,
+    /// `{findings}` (the screening's findings) for reviews,
+    /// `{reason, previous_dismissals, last_dismissal}` for flags (how many earlier flags on the
+    /// review a moderator dismissed, and the last one's `{at, note, version}` or null; after a
+    /// dismissal of the current version a new flag no longer hides the review),
+    /// `{text}` (the author's) for appeals,
     /// `{number, status, target, category, escalated}` for complaints,
     /// `{number, status, reason, refundable, escalated}` for returns.
     #[schema(value_type = Object)]
@@ -95,9 +98,8 @@ impl QueueItem {
                     "findings": serde_json::from_str::<serde_json::Value>(&e.detail)
                         .unwrap_or_else(|_| serde_json::json!([]))
                 }),
-                QueueKind::Flag => serde_json::json!({ "reason": e.detail }),
                 QueueKind::Appeal => serde_json::json!({ "text": e.detail }),
-                QueueKind::Complaint | QueueKind::Return => {
+                QueueKind::Flag | QueueKind::Complaint | QueueKind::Return => {
                     serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null)
                 }
             },

@@ -315,7 +315,7 @@ async fn get_return(
 }
 
 /// Approve: the shop's seller while requested; a moderator once the seller's silence escalated
-/// it, or to overturn a disputed rejection.
+/// it, or to overturn a disputed rejection once its dispute is closed or withdrawn.
 #[utoipa::path(
     operation_id = "approve_return",
     tag = "returns",
@@ -325,7 +325,7 @@ async fn get_return(
         Unauthorized,
         (status = 403, description = "`forbidden`: not a seller or moderator", body = Problem, content_type = "application/problem+json"),
         NotAParty,
-        WrongState,
+        (status = 409, description = "`invalid_transition` with the caller's `allowed_actions`; `return_under_dispute`: a moderator decides a disputed rejection through its dispute complaint until that is closed or withdrawn", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

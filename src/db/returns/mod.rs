@@ -316,6 +316,15 @@ pub fn act(
             return Err(DbError::NotFound);
         }
         let before = row.state();
+        // Decided on the locked row: an upheld dispute overturns the return under this lock.
+        if let Some(complaint_id) = &row.complaint_id {
+            use super::schema::complaints as c;
+            let dispute: crate::domain::complaints::Status =
+                c::table.find(complaint_id).select(c::status).first(conn)?;
+            if rules::decided_through_dispute(caller.role, Some(dispute)) {
+                return Err(refusal_error(Refusal::UnderDispute));
+            }
+        }
         let actor = Actor {
             role: caller.role,
             id: &caller.id,

@@ -92,7 +92,11 @@ pub fn decide_appeal(
             return Err(Refused::AnotherModeratorRequired.into());
         }
         let before = find_for_update(conn, &appeal.review_id)?;
+        // The author deleted the review while the appeal was open: the decision is recorded,
+        // but a deleted review stays deleted and nobody is told it came back.
+        let deleted = before.status() == ReviewStatus::Deleted;
         let status = match decision {
+            AppealDecision::Reinstate if deleted => "reinstated",
             AppealDecision::Reinstate => {
                 diesel::update(r::table.find(&before.id))
                     .set((
@@ -143,15 +147,17 @@ pub fn decide_appeal(
                 now,
             )?;
         }
-        events::record_review(
-            conn,
-            ReviewStep::notice(
-                &after,
-                &format!("appeal_{status}"),
-                serde_json::json!({ "appeal_id": appeal_id }),
-            ),
-            now,
-        )?;
+        if !deleted {
+            events::record_review(
+                conn,
+                ReviewStep::notice(
+                    &after,
+                    &format!("appeal_{status}"),
+                    serde_json::json!({ "appeal_id": appeal_id }),
+                ),
+                now,
+            )?;
+        }
         if after.publicly_visible() && !before.publicly_visible() {
             events::record_review(
                 conn,

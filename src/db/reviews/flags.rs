@@ -56,7 +56,11 @@ pub fn create_flag(
             ))
             .execute(conn)
             .map_err(crate::db::unique_means(Refused::FlagAlreadyOpen))?;
-        if flag.reason.hides_immediately() {
+        // Decided under the review's lock: a dismissal commits before or after this, not during.
+        let dismissed = dismissals(conn, &[review_id])?
+            .iter()
+            .any(|d| d.version == Some(before.version));
+        if crate::domain::reviews::flag_hides_at_once(flag.reason, dismissed) {
             diesel::update(r::table.find(review_id))
                 .set(r::hidden.eq(true))
                 .execute(conn)?;
@@ -104,6 +108,47 @@ pub fn create_flag(
             .select(FlagRow::as_select())
             .first(conn)?)
     })
+}
+
+/// A moderator's dismissal of a flag (not a flag closed because its review was deleted).
+#[derive(Debug, Clone)]
+pub struct Dismissal {
+    pub review_id: String,
+    /// The review's version the flag was about (from its snapshot).
+    pub version: Option<i32>,
+    pub at: NaiveDateTime,
+    pub note: Option<String>,
+}
+
+/// Every moderator's dismissal of a flag on these reviews, oldest first.
+pub fn dismissals(conn: &mut DbConnection, review_ids: &[&str]) -> Result<Vec<Dismissal>, DbError> {
+    let rows: Vec<(String, String, Option<NaiveDateTime>, Option<String>)> = rf::table
+        .filter(rf::review_id.eq_any(review_ids))
+        .filter(rf::status.eq("dismissed"))
+        .filter(rf::decided_by.is_not_null())
+        .select((
+            rf::review_id,
+            rf::snapshot,
+            rf::decided_at,
+            rf::decision_note,
+        ))
+        .order((rf::decided_at.asc(), rf::id.asc()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(review_id, snapshot, at, note)| {
+            let version = serde_json::from_str::<serde_json::Value>(&snapshot)
+                .ok()
+                .and_then(|v| v["version"].as_i64())
+                .and_then(|v| i32::try_from(v).ok());
+            Some(Dismissal {
+                review_id,
+                version,
+                at: at?,
+                note,
+            })
+        })
+        .collect())
 }
 
 pub fn list_flags(

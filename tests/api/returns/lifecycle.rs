@@ -205,17 +205,51 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
             ],
         ),
         (
-            "a moderator may overturn a disputed rejection directly; a rejected complaint keeps it",
+            "a moderator overturns a disputed rejection directly only once its dispute is final",
             vec![
                 step(REQUESTED, Buyer, request("not_as_described"), 201, "requested"),
                 step("2026-11-21T05:00:00Z", Seller, reject(), 200, "rejected"),
                 step("2026-11-21T06:00:00Z", Mod1, act("approve"), 409, "invalid_transition")
                     .check("/allowed_actions", json!([])),
                 step("2026-11-21T07:00:00Z", Buyer, dispute(), 200, "rejected"),
+                step("2026-11-21T07:30:00Z", Mod2, act("approve"), 409, "return_under_dispute"),
                 step("2026-11-21T08:00:00Z", Mod1, Do::Complaint("acknowledge", Value::Null), 200, "acknowledged"),
                 step("2026-11-21T09:00:00Z", Mod1, Do::Complaint("resolve", json!({"outcome": "rejected", "remedy": {"kind": "none"}, "explanation": "Следы использования подтверждены"})), 200, "resolved"),
                 step("2026-11-21T09:00:00Z", Buyer, act("cancel"), 409, "invalid_transition"),
-                step("2026-11-21T10:00:00Z", Mod2, act("approve"), 200, "approved")
+                // Still appealable: the decision is the dispute's to make.
+                step("2026-11-21T10:00:00Z", Mod2, act("approve"), 409, "return_under_dispute"),
+                step("2026-12-05T09:00:01Z", Mod1, Do::Sweep, 200, "rejected"),
+                step("2026-12-05T10:00:00Z", Mod2, act("approve"), 200, "approved")
+                    .check("/decision/decided_by/role", json!("moderator")),
+            ],
+        ),
+        (
+            "an appealed dispute is decided by another moderator, not through the return",
+            vec![
+                step(REQUESTED, Buyer, request("not_as_described"), 201, "requested"),
+                step("2026-11-21T05:00:00Z", Seller, reject(), 200, "rejected"),
+                step("2026-11-21T07:00:00Z", Buyer, dispute(), 200, "rejected"),
+                step("2026-11-21T08:00:00Z", Mod1, Do::Complaint("acknowledge", Value::Null), 200, "acknowledged"),
+                step("2026-11-21T09:00:00Z", Mod1, Do::Complaint("resolve", json!({"outcome": "rejected", "remedy": {"kind": "none"}, "explanation": "Следы использования подтверждены"})), 200, "resolved"),
+                step("2026-11-22T09:00:00Z", Buyer, Do::Complaint("appeal", json!({"reason": "Следов использования нет, есть фото"})), 200, "reopened"),
+                step("2026-11-22T10:00:00Z", Mod1, Do::Complaint("resolve", json!({"outcome": "upheld", "remedy": {"kind": "refund"}, "explanation": "Передумал"})), 403, "appeal_needs_another_moderator"),
+                step("2026-11-22T10:00:00Z", Mod1, act("approve"), 409, "return_under_dispute"),
+                // Nothing was written: the return is still rejected, its timeline unchanged.
+                step("2026-11-22T10:00:01Z", Buyer, act("cancel"), 409, "invalid_transition"),
+                step("2026-11-22T11:00:00Z", Mod2, Do::Complaint("resolve", json!({"outcome": "upheld", "remedy": {"kind": "refund"}, "explanation": "Следов использования нет"})), 200, "resolved"),
+                step("2026-11-22T11:00:00Z", Seller, Do::Act("schedule-pickup", json!({"pickup_at": "2026-11-23T05:00:00Z"})), 200, "pickup_scheduled")
+                    .check("/timeline/3/kind", json!("overturned"))
+                    .check("/timeline/3/actor/role", json!("moderator"))
+                    .check("/decision/decided_at", json!("2026-11-22T11:00:00Z")),
+            ],
+        ),
+        (
+            "a moderator approves an escalated return that nobody disputes",
+            vec![
+                step(REQUESTED, Buyer, request("defective"), 201, "requested"),
+                step("2026-11-25T00:00:00Z", Mod1, Do::Sweep, 200, "requested")
+                    .check("/_sweep/escalated", json!(1)),
+                step("2026-11-25T01:00:00Z", Mod1, act("approve"), 200, "approved")
                     .check("/decision/decided_by/role", json!("moderator")),
             ],
         ),
