@@ -135,7 +135,7 @@ fn the_cli_runs_one_sweep_as_of_an_instant() {
                "complaints": {"breaches": 0, "escalated": 0, "closed": 0},
                "returns": {"breaches": 0, "escalated": 0},
                "delivery_failures": {"breaches": 0}, "messages": {"breaches": 0},
-               "webhook_orphans_purged": 0, "stat_deltas_folded": 0})
+               "webhook_orphans_purged": 0, "stat_deltas_folded": 0, "uploads_deleted": 0})
     );
     let bad = run(&["sweep", "--at", "next tuesday"]);
     assert!(!bad.status.success());
@@ -240,4 +240,93 @@ async fn three_sweepers_at_once_record_every_deadline_once() {
 fn app_later(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
     app.clock.advance(TimeDelta::days(10));
     app.clock.now_utc()
+}
+
+fn sweep_uploads(app: &TestApp) -> SweepReport {
+    let now = app.clock.now_utc();
+    let dir = app.state.settings.attachments_dir.clone();
+    app.state
+        .db
+        .run(|c| aftersale::jobs::sweeper::sweep_with_uploads(c, &app.state.policy, &dir, now))
+        .unwrap()
+}
+
+fn on_disk(app: &TestApp, id: &str) -> bool {
+    let shard = &id[id.len() - 2..];
+    app.state
+        .settings
+        .attachments_dir
+        .join(shard)
+        .join(id)
+        .exists()
+}
+
+async fn uploaded(app: &TestApp, token: &str, bytes: &[u8]) -> String {
+    let r = crate::attachments::upload(app, token, "file", "f", "application/octet-stream", bytes)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn uploads_nothing_cites_are_deleted_a_day_after_upload() {
+    use crate::attachments::{PDF, PNG};
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let item = app.delivered_item(&cast, &cast.buyer, "UP-1", 1).await;
+    let orphan = uploaded(&app, &cast.buyer.token, PNG).await;
+    let photo = uploaded(&app, &cast.buyer.token, PNG).await;
+    let evidence = uploaded(&app, &cast.seller.token, PDF).await;
+    let review = app
+        .post(
+            "/api/v1/reviews",
+            Some(&cast.buyer.token),
+            json!({"order_item_id": item, "rating": 5, "text": "", "attachment_ids": [photo]}),
+        )
+        .await;
+    assert_eq!(review.status, 201, "{}", review.body);
+    let review = review.body["id"].as_str().unwrap();
+    // A flag's evidence is cited only from the flag's JSON list.
+    let flag = app
+        .post(
+            &format!("/api/v1/reviews/{review}/flags"),
+            Some(&cast.seller.token),
+            json!({"reason": "rules_violation", "comment": "c", "attachment_ids": [evidence]}),
+        )
+        .await;
+    assert_eq!(flag.status, 201, "{}", flag.body);
+    app.clock.advance(TimeDelta::hours(12));
+    let young = uploaded(&app, &cast.buyer.token, PNG).await;
+
+    app.clock
+        .advance(TimeDelta::hours(12) - TimeDelta::seconds(1));
+    assert_eq!(sweep_uploads(&app).uploads_deleted, 0, "not yet a day old");
+    app.clock.advance(TimeDelta::seconds(2));
+    assert_eq!(sweep_uploads(&app).uploads_deleted, 1);
+    assert!(!on_disk(&app, &orphan));
+    app.get(
+        &format!("/api/v1/attachments/{orphan}"),
+        Some(&cast.buyer.token),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    for (id, token) in [
+        (&photo, &cast.buyer.token),
+        (&evidence, &cast.seller.token),
+        (&young, &cast.buyer.token),
+    ] {
+        assert!(on_disk(&app, id));
+        let got = app
+            .get(&format!("/api/v1/attachments/{id}"), Some(token))
+            .await;
+        assert_eq!(got.status, 200, "{id}");
+    }
+    assert_eq!(sweep_uploads(&app).uploads_deleted, 0, "idempotent");
+    app.clock.advance(TimeDelta::hours(12));
+    assert_eq!(
+        sweep_uploads(&app).uploads_deleted,
+        1,
+        "the younger one, a day on"
+    );
+    assert!(!on_disk(&app, &young));
 }
