@@ -330,3 +330,78 @@ async fn uploads_nothing_cites_are_deleted_a_day_after_upload() {
     );
     assert!(!on_disk(&app, &young));
 }
+
+/// A message citing an upload while the sweep deletes it: either the sweep passes over the
+/// file (the message stands and the file with it) or the sweep wins and the message is
+/// refused as `invalid_attachment` — never a message citing a deleted file, never a 500.
+#[actix_web::test]
+async fn a_file_cited_while_the_sweep_runs_is_kept_or_the_citing_refused() {
+    use aftersale::domain::caller::Caller;
+    use aftersale::domain::roles::Role;
+    use aftersale::error::{ApiError, ErrorCode};
+    use std::sync::{Arc, Barrier};
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let order = app
+        .delivered_order(&cast.service, "RACE-UP", &cast.buyer, cast.shop(), 1)
+        .await;
+    let order = order["id"].as_str().unwrap().to_string();
+    let buyer = Caller {
+        id: cast.buyer.id.clone(),
+        role: Role::Buyer,
+        shop_id: None,
+    };
+    let now = app.clock.now_utc();
+    let cutoff = now + TimeDelta::hours(1);
+    for round in 0..8 {
+        let id = aftersale::db::new_id();
+        let quota = app.state.policy.uploads.clone();
+        let new = aftersale::db::attachments::NewAttachment {
+            id: &id,
+            uploader_id: &cast.buyer.id,
+            content_type: "image/png",
+            size: 1,
+            sha256: "00",
+            storage_key: &id,
+        };
+        aftersale::db::attachments::insert(&mut app.raw_conn(), &new, now, &quota).unwrap();
+        let barrier = Arc::new(Barrier::new(2));
+        let cite = {
+            let (state, barrier) = (app.state.clone(), barrier.clone());
+            let (order, id, buyer) = (order.clone(), id.clone(), buyer.clone());
+            std::thread::spawn(move || {
+                let mut conn = state.db.get().unwrap();
+                barrier.wait();
+                let policy = state.policy.messages.clone();
+                aftersale::db::messages::post(
+                    &mut conn,
+                    &order,
+                    &buyer,
+                    "фото",
+                    &[id],
+                    &policy,
+                    now,
+                )
+                .err()
+                .map(|e| ApiError::from(e).code())
+            })
+        };
+        let sweep = {
+            let (state, barrier, id) = (app.state.clone(), barrier.clone(), id.clone());
+            std::thread::spawn(move || {
+                let mut conn = state.db.get().unwrap();
+                barrier.wait();
+                aftersale::db::attachments::delete_if_orphan(&mut conn, &id, cutoff).unwrap()
+            })
+        };
+        let (cited, swept) = (cite.join().unwrap(), sweep.join().unwrap());
+        let exists = aftersale::db::attachments::find(&mut app.raw_conn(), &id)
+            .unwrap()
+            .is_some();
+        match (cited, swept) {
+            (None, None) => assert!(exists, "round {round}"),
+            (Some(ErrorCode::InvalidAttachment), Some(_)) => assert!(!exists, "round {round}"),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}
