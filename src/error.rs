@@ -285,6 +285,10 @@ error_codes! {
         ["Сұраныстар тым көп", "Сұраныстар шегінен асып кеттіңіз. Retry-After көрсеткен уақыттан кейін қайталаңыз."],
         ["Слишком много запросов", "Превышен лимит запросов. Повторите после времени из Retry-After."],
         ["Too many requests", "The request limit was exceeded. Retry after the Retry-After delay."];
+    UploadQuotaExceeded => "upload_quota_exceeded", StatusCode::TOO_MANY_REQUESTS,
+        ["Жүктеу шегі таусылды", "Бір тіркелгі 24 сағатта 300 файлдан және 500 МиБ-тан артық жүктей алмайды. Кейінірек қайталаңыз."],
+        ["Лимит загрузок исчерпан", "Одна учётная запись может загрузить не более 300 файлов и 500 МиБ за 24 часа. Повторите позже."],
+        ["Upload quota exceeded", "One account may upload at most 300 files and 500 MiB in any 24 hours. Retry later."];
     DatabaseUnavailable => "database_unavailable", StatusCode::SERVICE_UNAVAILABLE,
         ["Қызмет уақытша қолжетімсіз", "Дерекқор қолжетімсіз. Кейінірек қайталаңыз."],
         ["Сервис временно недоступен", "База данных недоступна. Повторите попытку позже."],

@@ -435,10 +435,14 @@ async fn main() -> ExitCode {
                 Some(Ok(t)) => aftersale::clock::truncate(t.with_timezone(&chrono::Utc)),
                 Some(Err(e)) => return fail(format!("--at is not an RFC 3339 instant: {e}")),
             };
-            match state
-                .db
-                .run(|c| aftersale::jobs::sweeper::sweep(c, &state.policy, now))
-            {
+            match state.db.run(|c| {
+                aftersale::jobs::sweeper::sweep_with_uploads(
+                    c,
+                    &state.policy,
+                    &state.settings.attachments_dir,
+                    now,
+                )
+            }) {
                 Ok(report) => {
                     println!("{}", serde_json::to_string(&report).unwrap_or_default());
                     ExitCode::SUCCESS

@@ -15,6 +15,18 @@ pub struct Policy {
     pub messages: MessagePolicy,
     pub login: LoginPolicy,
     pub webhooks: WebhookPolicy,
+    pub uploads: UploadPolicy,
+}
+
+/// Evidence uploads (`POST /attachments`, the sweep of files nothing cites).
+#[derive(Debug, Clone, Serialize)]
+pub struct UploadPolicy {
+    /// Files one account may upload in any 24 hours, cited or not: the bound on how fast one
+    /// account can fill the disk, whatever it does with the files afterwards.
+    pub files_per_day: i64,
+    pub bytes_per_day: i64,
+    /// An upload no record cites is deleted this long after it was uploaded.
+    pub unreferenced_kept_hours: i64,
 }
 
 /// Sellers' webhooks (`domain::webhooks`; the retry schedule is `domain::webhooks::schedule`).
@@ -167,6 +179,11 @@ impl Default for Policy {
                 attempt_timeout_secs: 15,
                 disable_after_failing_days: 5,
                 response_snippet_bytes: 1024,
+            },
+            uploads: UploadPolicy {
+                files_per_day: 300,
+                bytes_per_day: 500 * 1024 * 1024,
+                unreferenced_kept_hours: 24,
             },
         }
     }

@@ -287,7 +287,14 @@ fn spawn_sweeper(state: AppState) {
             let s = state.clone();
             let pass = web::block(move || {
                 let now = s.clock.now();
-                s.db.run(|c| crate::jobs::sweeper::sweep(c, &s.policy, now))
+                s.db.run(|c| {
+                    crate::jobs::sweeper::sweep_with_uploads(
+                        c,
+                        &s.policy,
+                        &s.settings.attachments_dir,
+                        now,
+                    )
+                })
             })
             .await;
             match pass {

@@ -52,6 +52,7 @@ impl From<Refused> for ApiError {
             Refused::UnknownShop => ErrorCode::UnknownShop.into(),
             Refused::OrderItemInUse => ErrorCode::OrderItemInUse.into(),
             Refused::InvalidAttachment => ErrorCode::InvalidAttachment.into(),
+            Refused::UploadQuotaExceeded => ErrorCode::UploadQuotaExceeded.into(),
             Refused::EmailTaken => ErrorCode::EmailTaken.into(),
             Refused::Invalid(fields) => ApiError::Validation(
                 fields

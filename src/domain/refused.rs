@@ -33,6 +33,8 @@ pub enum Refused {
     OrderItemInUse,
     /// An attachment that is not the caller's own upload of an accepted kind.
     InvalidAttachment,
+    /// The uploader's files of the last 24 hours leave no room for this one.
+    UploadQuotaExceeded,
     EmailTaken,
     /// Fields that break a rule: (field, code).
     Invalid(Vec<(String, String)>),

@@ -8,6 +8,7 @@ use crate::policy::Policy;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use std::path::Path;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
@@ -32,6 +33,8 @@ pub struct SweepReport {
     pub webhook_orphans_purged: usize,
     /// Changes to the shops' figures folded into their day counters.
     pub stat_deltas_folded: usize,
+    /// Uploads no record cited a day after their upload: row and file deleted.
+    pub uploads_deleted: usize,
 }
 
 /// One pass, by one instance at a time. On PostgreSQL the pass holds a session advisory lock
@@ -40,9 +43,29 @@ pub struct SweepReport {
 /// lock per pass rather than per step: the steps read, then write (count, then insert) across
 /// several tables and transactions, and a pass is short. The lock lives with the connection,
 /// so a crashed sweeper frees it when its connection closes. SQLite serves one instance.
+pub fn sweep_with_uploads(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    attachments_dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<SweepReport, DbError> {
+    pass_once(conn, policy, Some(attachments_dir), now)
+}
+
+/// The pass without the uploads' step, for callers with no file store at hand (the tests of
+/// the other deadlines): uploads are deleted only where their files can be deleted too.
 pub fn sweep(
     conn: &mut DbConnection,
     policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<SweepReport, DbError> {
+    pass_once(conn, policy, None, now)
+}
+
+fn pass_once(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    attachments_dir: Option<&Path>,
     now: DateTime<Utc>,
 ) -> Result<SweepReport, DbError> {
     if !lock::try_acquire(conn)? {
@@ -51,7 +74,7 @@ pub fn sweep(
             ..SweepReport::default()
         });
     }
-    let report = pass(conn, policy, now);
+    let report = pass(conn, policy, attachments_dir, now);
     let released = lock::release(conn);
     let report = report?;
     released?;
@@ -96,6 +119,7 @@ mod lock {
 fn pass(
     conn: &mut DbConnection,
     policy: &Policy,
+    attachments_dir: Option<&Path>,
     now: DateTime<Utc>,
 ) -> Result<SweepReport, DbError> {
     let sla_breaches = record_moderation_breaches(conn, now)?;
@@ -119,6 +143,10 @@ fn pass(
     .execute(conn)?;
     let webhook_orphans_purged = crate::db::webhooks::deliveries::purge_orphans(conn)?;
     let stat_deltas_folded = crate::db::stats::days::rollup(conn)?;
+    let uploads_deleted = match attachments_dir {
+        Some(dir) => delete_orphaned_uploads(conn, policy, dir, now)?,
+        None => 0,
+    };
     let report = SweepReport {
         skipped: false,
         sla_breaches,
@@ -130,6 +158,7 @@ fn pass(
         messages,
         webhook_orphans_purged,
         stat_deltas_folded,
+        uploads_deleted,
     };
     Ok(report)
 }
@@ -190,4 +219,28 @@ fn record_moderation_breaches(
         recorded += usize::from(inserted);
     }
     Ok(recorded)
+}
+
+/// Uploads nothing cites, a day (policy) after their upload: each row is deleted in its own
+/// transaction and its file after the commit (see `db::attachments::delete_if_orphan`). A file
+/// that cannot be removed is logged and left; its row is gone, so nothing serves it.
+fn delete_orphaned_uploads(
+    conn: &mut DbConnection,
+    policy: &Policy,
+    attachments_dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    let cutoff = now - TimeDelta::hours(policy.uploads.unreferenced_kept_hours);
+    let mut deleted = 0;
+    // Batches bound a pass; a backlog drains over the following minutes.
+    for id in crate::db::attachments::orphan_candidates(conn, cutoff, 500)? {
+        let Some(key) = crate::db::attachments::delete_if_orphan(conn, &id, cutoff)? else {
+            continue;
+        };
+        if let Err(e) = crate::api::attachments::storage::remove(attachments_dir, &key) {
+            tracing::warn!(attachment = %id, error = %e, "swept upload's file not removed");
+        }
+        deleted += 1;
+    }
+    Ok(deleted)
 }

@@ -3,8 +3,8 @@ use actix_web::http::header;
 use actix_web::test::TestRequest;
 use sha2::{Digest, Sha256};
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
-const PDF: &[u8] =
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
+pub(crate) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04";
 
@@ -23,7 +23,7 @@ fn multipart(field: &str, filename: &str, declared_type: &str, bytes: &[u8]) -> 
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     field: &str,
@@ -217,4 +217,112 @@ async fn only_the_uploader_and_moderators_can_read() {
     assert_eq!(app.get(&path, Some(&moderator.token)).await.status, 200);
     let r = upload(&app, "not-a-token", "file", "p.png", "image/png", PNG).await;
     r.assert_problem(401, "invalid_token");
+}
+
+/// Rows of `n` earlier uploads by `uploader` of `size` bytes each, as the upload would write
+/// them (the quota counts rows; their files do not matter).
+fn seed_uploads(app: &TestApp, uploader: &str, n: usize, size: i64) {
+    let policy = app.state.policy.uploads.clone();
+    let mut conn = app.raw_conn();
+    for _ in 0..n {
+        let id = aftersale::db::new_id();
+        let new = aftersale::db::attachments::NewAttachment {
+            id: &id,
+            uploader_id: uploader,
+            content_type: "image/png",
+            size,
+            sha256: "00",
+            storage_key: &id,
+        };
+        aftersale::db::attachments::insert(&mut conn, &new, app.clock.now_utc(), &policy).unwrap();
+    }
+}
+
+#[actix_web::test]
+async fn an_account_uploads_at_most_300_files_a_day() {
+    let app = TestApp::spawn().await;
+    let attacker = app.buyer("a@example.kz").await;
+    let victim = app.buyer("v@example.kz").await;
+    seed_uploads(&app, &attacker.id, 299, 1);
+    let r = upload(&app, &attacker.token, "file", "p.png", "image/png", PNG).await;
+    assert_eq!(r.status, 201, "the 300th fits: {}", r.body);
+    let before = walk(&app.dir.path().join("files"));
+    upload(&app, &attacker.token, "file", "p.png", "image/png", PNG)
+        .await
+        .assert_problem(429, "upload_quota_exceeded");
+    assert_eq!(
+        walk(&app.dir.path().join("files")),
+        before,
+        "a refused file is not kept"
+    );
+    // Another account is not affected.
+    let r = upload(&app, &victim.token, "file", "p.png", "image/png", PNG).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // The window rolls: a day after the first uploads there is room again.
+    app.clock.advance(chrono::TimeDelta::hours(24));
+    let r = upload(&app, &attacker.token, "file", "p.png", "image/png", PNG).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+#[actix_web::test]
+async fn an_account_uploads_at_most_500_mib_a_day() {
+    let app = TestApp::spawn().await;
+    let attacker = app.buyer("a@example.kz").await;
+    let limit = app.state.policy.uploads.bytes_per_day;
+    seed_uploads(&app, &attacker.id, 1, limit - PNG.len() as i64);
+    let r = upload(&app, &attacker.token, "file", "p.png", "image/png", PNG).await;
+    assert_eq!(r.status, 201, "exactly the limit fits: {}", r.body);
+    let r = upload(&app, &attacker.token, "file", "p.png", "image/png", PNG).await;
+    r.assert_problem(429, "upload_quota_exceeded");
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("500"),
+        "{}",
+        r.body
+    );
+}
+
+/// Two uploads by one account at once, with room for one: the quota is decided on the
+/// uploader's locked row, so exactly one is recorded.
+#[actix_web::test]
+async fn simultaneous_uploads_do_not_both_pass_the_quota() {
+    use std::sync::{Arc, Barrier};
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("b@example.kz").await;
+    let quota = aftersale::policy::UploadPolicy {
+        files_per_day: 1,
+        ..app.state.policy.uploads.clone()
+    };
+    for round in 0..6 {
+        let barrier = Arc::new(Barrier::new(4));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (state, barrier, quota) = (app.state.clone(), barrier.clone(), quota.clone());
+                let (uploader, now) = (buyer.id.clone(), app.clock.now_utc());
+                std::thread::spawn(move || {
+                    let mut conn = state.db.get().unwrap();
+                    let id = aftersale::db::new_id();
+                    let new = aftersale::db::attachments::NewAttachment {
+                        id: &id,
+                        uploader_id: &uploader,
+                        content_type: "image/png",
+                        size: 10,
+                        sha256: "00",
+                        storage_key: &id,
+                    };
+                    barrier.wait();
+                    aftersale::db::attachments::insert(&mut conn, &new, now, &quota)
+                        .err()
+                        .map(|e| aftersale::error::ApiError::from(e).code())
+                })
+            })
+            .collect();
+        let outcomes: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let won = outcomes.iter().filter(|o| o.is_none()).count();
+        let refused = outcomes
+            .iter()
+            .filter(|o| **o == Some(aftersale::error::ErrorCode::UploadQuotaExceeded))
+            .count();
+        assert_eq!((won, refused), (1, 3), "round {round}: {outcomes:?}");
+        app.clock.advance(chrono::TimeDelta::hours(25));
+    }
 }

@@ -135,7 +135,7 @@ fn the_cli_runs_one_sweep_as_of_an_instant() {
                "complaints": {"breaches": 0, "escalated": 0, "closed": 0},
                "returns": {"breaches": 0, "escalated": 0},
                "delivery_failures": {"breaches": 0}, "messages": {"breaches": 0},
-               "webhook_orphans_purged": 0, "stat_deltas_folded": 0})
+               "webhook_orphans_purged": 0, "stat_deltas_folded": 0, "uploads_deleted": 0})
     );
     let bad = run(&["sweep", "--at", "next tuesday"]);
     assert!(!bad.status.success());
@@ -240,4 +240,168 @@ async fn three_sweepers_at_once_record_every_deadline_once() {
 fn app_later(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
     app.clock.advance(TimeDelta::days(10));
     app.clock.now_utc()
+}
+
+fn sweep_uploads(app: &TestApp) -> SweepReport {
+    let now = app.clock.now_utc();
+    let dir = app.state.settings.attachments_dir.clone();
+    app.state
+        .db
+        .run(|c| aftersale::jobs::sweeper::sweep_with_uploads(c, &app.state.policy, &dir, now))
+        .unwrap()
+}
+
+fn on_disk(app: &TestApp, id: &str) -> bool {
+    let shard = &id[id.len() - 2..];
+    app.state
+        .settings
+        .attachments_dir
+        .join(shard)
+        .join(id)
+        .exists()
+}
+
+async fn uploaded(app: &TestApp, token: &str, bytes: &[u8]) -> String {
+    let r = crate::attachments::upload(app, token, "file", "f", "application/octet-stream", bytes)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn uploads_nothing_cites_are_deleted_a_day_after_upload() {
+    use crate::attachments::{PDF, PNG};
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let item = app.delivered_item(&cast, &cast.buyer, "UP-1", 1).await;
+    let orphan = uploaded(&app, &cast.buyer.token, PNG).await;
+    let photo = uploaded(&app, &cast.buyer.token, PNG).await;
+    let evidence = uploaded(&app, &cast.seller.token, PDF).await;
+    let review = app
+        .post(
+            "/api/v1/reviews",
+            Some(&cast.buyer.token),
+            json!({"order_item_id": item, "rating": 5, "text": "", "attachment_ids": [photo]}),
+        )
+        .await;
+    assert_eq!(review.status, 201, "{}", review.body);
+    let review = review.body["id"].as_str().unwrap();
+    // A flag's evidence is cited only from the flag's JSON list.
+    let flag = app
+        .post(
+            &format!("/api/v1/reviews/{review}/flags"),
+            Some(&cast.seller.token),
+            json!({"reason": "rules_violation", "comment": "c", "attachment_ids": [evidence]}),
+        )
+        .await;
+    assert_eq!(flag.status, 201, "{}", flag.body);
+    app.clock.advance(TimeDelta::hours(12));
+    let young = uploaded(&app, &cast.buyer.token, PNG).await;
+
+    app.clock
+        .advance(TimeDelta::hours(12) - TimeDelta::seconds(1));
+    assert_eq!(sweep_uploads(&app).uploads_deleted, 0, "not yet a day old");
+    app.clock.advance(TimeDelta::seconds(2));
+    assert_eq!(sweep_uploads(&app).uploads_deleted, 1);
+    assert!(!on_disk(&app, &orphan));
+    app.get(
+        &format!("/api/v1/attachments/{orphan}"),
+        Some(&cast.buyer.token),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    for (id, token) in [
+        (&photo, &cast.buyer.token),
+        (&evidence, &cast.seller.token),
+        (&young, &cast.buyer.token),
+    ] {
+        assert!(on_disk(&app, id));
+        let got = app
+            .get(&format!("/api/v1/attachments/{id}"), Some(token))
+            .await;
+        assert_eq!(got.status, 200, "{id}");
+    }
+    assert_eq!(sweep_uploads(&app).uploads_deleted, 0, "idempotent");
+    app.clock.advance(TimeDelta::hours(12));
+    assert_eq!(
+        sweep_uploads(&app).uploads_deleted,
+        1,
+        "the younger one, a day on"
+    );
+    assert!(!on_disk(&app, &young));
+}
+
+/// A message citing an upload while the sweep deletes it: either the sweep passes over the
+/// file (the message stands and the file with it) or the sweep wins and the message is
+/// refused as `invalid_attachment` — never a message citing a deleted file, never a 500.
+#[actix_web::test]
+async fn a_file_cited_while_the_sweep_runs_is_kept_or_the_citing_refused() {
+    use aftersale::domain::caller::Caller;
+    use aftersale::domain::roles::Role;
+    use aftersale::error::{ApiError, ErrorCode};
+    use std::sync::{Arc, Barrier};
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let order = app
+        .delivered_order(&cast.service, "RACE-UP", &cast.buyer, cast.shop(), 1)
+        .await;
+    let order = order["id"].as_str().unwrap().to_string();
+    let buyer = Caller {
+        id: cast.buyer.id.clone(),
+        role: Role::Buyer,
+        shop_id: None,
+    };
+    let now = app.clock.now_utc();
+    let cutoff = now + TimeDelta::hours(1);
+    for round in 0..8 {
+        let id = aftersale::db::new_id();
+        let quota = app.state.policy.uploads.clone();
+        let new = aftersale::db::attachments::NewAttachment {
+            id: &id,
+            uploader_id: &cast.buyer.id,
+            content_type: "image/png",
+            size: 1,
+            sha256: "00",
+            storage_key: &id,
+        };
+        aftersale::db::attachments::insert(&mut app.raw_conn(), &new, now, &quota).unwrap();
+        let barrier = Arc::new(Barrier::new(2));
+        let cite = {
+            let (state, barrier) = (app.state.clone(), barrier.clone());
+            let (order, id, buyer) = (order.clone(), id.clone(), buyer.clone());
+            std::thread::spawn(move || {
+                let mut conn = state.db.get().unwrap();
+                barrier.wait();
+                let policy = state.policy.messages.clone();
+                aftersale::db::messages::post(
+                    &mut conn,
+                    &order,
+                    &buyer,
+                    "фото",
+                    &[id],
+                    &policy,
+                    now,
+                )
+                .err()
+                .map(|e| ApiError::from(e).code())
+            })
+        };
+        let sweep = {
+            let (state, barrier, id) = (app.state.clone(), barrier.clone(), id.clone());
+            std::thread::spawn(move || {
+                let mut conn = state.db.get().unwrap();
+                barrier.wait();
+                aftersale::db::attachments::delete_if_orphan(&mut conn, &id, cutoff).unwrap()
+            })
+        };
+        let (cited, swept) = (cite.join().unwrap(), sweep.join().unwrap());
+        let exists = aftersale::db::attachments::find(&mut app.raw_conn(), &id)
+            .unwrap()
+            .is_some();
+        match (cited, swept) {
+            (None, None) => assert!(exists, "round {round}"),
+            (Some(ErrorCode::InvalidAttachment), Some(_)) => assert!(!exists, "round {round}"),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
 }

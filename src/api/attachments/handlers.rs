@@ -44,6 +44,7 @@ fn rejection(e: Rejection) -> ApiError {
         (status = 413, description = "Larger than ATTACHMENT_MAX_BYTES", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart, or not an accepted file type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No `file` field", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`upload_quota_exceeded`: the account's uploads of the last 24 hours leave no room for this file", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -58,6 +59,7 @@ async fn upload(
     let stored = receive(&mut form, &root, &id, state.settings.attachment_max_bytes).await?;
     let now = state.clock.now();
     let key = stored.storage_key.clone();
+    let quota = state.policy.uploads.clone();
     let result = state
         .db(move |c| {
             db::attachments::insert(
@@ -71,6 +73,7 @@ async fn upload(
                     storage_key: &stored.storage_key,
                 },
                 now,
+                &quota,
             )
         })
         .await;
@@ -78,7 +81,7 @@ async fn upload(
         Ok(row) => Ok(HttpResponse::Created().json(AttachmentView::from(row))),
         Err(e) => {
             // No record, no file.
-            let _ = std::fs::remove_file(storage::path_of(&root, &key));
+            let _ = storage::remove(&root, &key);
             Err(e)
         }
     }

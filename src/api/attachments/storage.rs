@@ -107,3 +107,13 @@ impl Drop for Incoming {
 pub fn path_of(root: &Path, storage_key: &str) -> PathBuf {
     root.join(storage_key)
 }
+
+/// Deletes a stored file; one already gone counts as deleted, so a repeated sweep or a retried
+/// clean-up is harmless. The one place that removes evidence bytes (a later object store
+/// implements the same call).
+pub fn remove(root: &Path, storage_key: &str) -> std::io::Result<()> {
+    match fs::remove_file(path_of(root, storage_key)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}

@@ -3,7 +3,7 @@
 use super::events::{self, LogAction, ReviewStep};
 use super::orders::{ItemRow, OrderRow};
 use super::schema::{
-    attachments, order_items as oi, orders as o, rating_summaries as rs, review_appeals as ra,
+    order_items as oi, orders as o, rating_summaries as rs, review_appeals as ra,
     review_flags as rf, review_photos as rp, review_versions as rv, reviews as r, shops, users,
 };
 use super::{from_db, new_id, to_db, write_tx, DbConnection, DbError};
@@ -283,12 +283,7 @@ fn check_photos(
         return Err(Refused::field("attachment_ids", "length").into());
     }
     for id in ids {
-        let row: Option<(String, String)> = attachments::table
-            .find(id)
-            .select((attachments::uploader_id, attachments::content_type))
-            .first(conn)
-            .optional()?;
-        match row {
+        match crate::db::attachments::lock_for_citing(conn, id)? {
             Some((uploader, ct)) if uploader == owner && ct.starts_with("image/") => {}
             _ => return Err(Refused::InvalidAttachment.into()),
         }
