@@ -269,12 +269,12 @@ pub fn screen(text: &str) -> Vec<Finding> {
 
 fn screen_normalised(chars: &[char]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (start, end) in number_runs(&chars) {
+    for (start, end) in number_runs(chars) {
         if let Some(kind) = classify_number(&chars[start..end]) {
             findings.push(Finding { kind, start, end });
         }
     }
-    for (start, end) in words(&chars) {
+    for (start, end) in words(chars) {
         if findings.iter().any(|f| f.start < end && start < f.end) {
             continue;
         }
