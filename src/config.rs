@@ -86,6 +86,9 @@ pub struct Settings {
     pub dispatch_pool_size: u32,
     /// `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <it>`.
     pub metrics_token: Option<Secret>,
+    /// `TRUSTED_PROXIES` (comma separated addresses or CIDR blocks): peers whose
+    /// `X-Forwarded-For` names the caller. Empty: the TCP peer is the caller.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +126,19 @@ fn weak_secret(secret: &str) -> bool {
 }
 
 /// `a,b , c` → the non-empty values.
+/// Addresses (a /32 or /128) or CIDR blocks; one that parses as neither refuses the start.
+fn proxies(value: Option<String>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let entries = value.iter().flat_map(|v| v.split(',')).map(str::trim);
+    entries
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<ipnet::IpNet>()
+                .or_else(|_| v.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid("TRUSTED_PROXIES", v.into()))
+        })
+        .collect()
+}
+
 fn list(value: Option<String>) -> Vec<Secret> {
     value
         .iter()
@@ -272,6 +288,7 @@ impl Settings {
             },
             webhook_secrets_key: get("WEBHOOK_SECRETS_KEY").map(Secret::new),
             metrics_token: get("METRICS_TOKEN").map(Secret::new),
+            trusted_proxies: proxies(get("TRUSTED_PROXIES"))?,
             webhook_secrets_key_previous: list(get("WEBHOOK_SECRETS_KEY_PREVIOUS")),
             dispatch_interval: Duration::from_millis(num(
                 "DISPATCH_INTERVAL_MS",

@@ -46,11 +46,14 @@ pub struct WebhookPolicy {
     pub response_snippet_bytes: usize,
 }
 
-/// Failed-login backoff per account (`domain::login`).
+/// Failed-login backoff per (account, address) pair and per account (`domain::login`).
 #[derive(Debug, Clone, Serialize)]
 pub struct LoginPolicy {
-    /// Failures in a row that cost nothing.
+    /// Failures in a row from one address on one account that cost nothing.
     pub free_attempts: i32,
+    /// Failures in a row on one account, from any address, before the addresses that failed on
+    /// it wait (addresses that have not failed on it are still let try).
+    pub account_free_attempts: i32,
     /// The first lock; each further failure doubles it.
     pub base_lock_secs: i64,
     pub max_lock_secs: i64,
@@ -166,6 +169,7 @@ impl Default for Policy {
             },
             login: LoginPolicy {
                 free_attempts: 5,
+                account_free_attempts: 20,
                 base_lock_secs: 30,
                 max_lock_secs: 15 * 60,
                 forget_after_hours: 24,

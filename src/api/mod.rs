@@ -2,6 +2,7 @@
 pub mod attachments;
 pub mod auth;
 pub mod body;
+pub mod client_address;
 pub mod complaints;
 pub mod idempotency;
 pub mod instant;

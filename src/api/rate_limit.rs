@@ -90,9 +90,7 @@ fn caller_key(req: &ServiceRequest, state: &AppState) -> String {
         Some(sub) => format!("user:{sub}"),
         None => format!(
             "peer:{}",
-            req.peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_else(|| "unknown".into())
+            super::client_address::of(req.request(), &state.settings.trusted_proxies)
         ),
     }
 }

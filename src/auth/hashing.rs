@@ -6,16 +6,19 @@
 //! meant ~600 MiB, while the hashes, bound by the CPU, finished no sooner than they would one
 //! core each. A login beyond the cores now waits for a permit instead.
 use actix_web::error::BlockingError;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::Semaphore;
 
 pub struct Hashing {
     permits: Semaphore,
+    verifications: AtomicU64,
 }
 
 impl Hashing {
     pub fn new(at_once: usize) -> Hashing {
         Hashing {
             permits: Semaphore::new(at_once.max(1)),
+            verifications: AtomicU64::new(0),
         }
     }
 
@@ -33,6 +36,29 @@ impl Hashing {
         // Never closed, so acquiring only waits.
         let _permit = self.permits.acquire().await.ok();
         actix_web::web::block(f).await
+    }
+
+    /// Checks a login's password against the account's stored hash (`None`: no such account)
+    /// with one Argon2 verification whatever the account (`password::check`).
+    pub async fn check(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, BlockingError> {
+        let (ok, spent) = self
+            .run(move || {
+                let before = super::password::verifications_on_this_thread();
+                let ok = super::password::check(&password, stored.as_deref());
+                (ok, super::password::verifications_on_this_thread() - before)
+            })
+            .await?;
+        self.verifications.fetch_add(spent, Ordering::Relaxed);
+        Ok(ok)
+    }
+
+    /// Argon2 verifications the logins have spent: one per attempt looked at, whoever it named.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 }
 

@@ -22,20 +22,41 @@ pub fn hash(password: &str) -> Result<String, String> {
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {
-    match PasswordHash::new(stored) {
-        Ok(parsed) => hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    check(password, Some(stored))
+}
+
+/// Checks `password` against `stored` with exactly one Argon2 verification, whatever `stored`
+/// is. An unknown account (`None`), an account that has no password (a service account) and a
+/// damaged hash are checked against a dummy hash, so that no failure answers sooner than a
+/// wrong password for a real account and the latency says nothing about the account.
+pub fn check(password: &str, stored: Option<&str>) -> bool {
+    match stored.and_then(|s| PasswordHash::new(s).ok()) {
+        Some(parsed) => verify_parsed(password, &parsed),
+        None => {
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let dummy = DUMMY.get_or_init(|| hash("dummy-password-for-timing").unwrap_or_default());
+            if let Ok(parsed) = PasswordHash::new(dummy) {
+                verify_parsed(password, &parsed);
+            }
+            false
+        }
     }
 }
 
-/// Spends the same time as a real check, so a login for an unknown e-mail is not
-/// distinguishable by its latency.
-pub fn verify_dummy(password: &str) {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let stored = DUMMY.get_or_init(|| hash("dummy-password-for-timing").unwrap_or_default());
-    let _ = verify(password, stored);
+thread_local! {
+    static VERIFICATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Argon2 verifications run on this thread so far (what `Hashing` accounts a check by).
+pub fn verifications_on_this_thread() -> u64 {
+    VERIFICATIONS.with(|v| v.get())
+}
+
+fn verify_parsed(password: &str, parsed: &PasswordHash<'_>) -> bool {
+    VERIFICATIONS.with(|v| v.set(v.get() + 1));
+    hasher()
+        .verify_password(password.as_bytes(), parsed)
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -50,5 +71,16 @@ mod tests {
         assert!(!verify("wrong", &h));
         assert!(!verify("x", "not a hash"));
         assert_ne!(h, hash("correct horse battery staple").unwrap(), "salted");
+    }
+
+    #[test]
+    fn every_failure_costs_one_verification_like_a_wrong_password() {
+        let real = hash("right").unwrap();
+        for stored in [Some(real.as_str()), Some(""), Some("not a hash"), None] {
+            let before = verifications_on_this_thread();
+            assert!(!check("wrong", stored));
+            assert_eq!(verifications_on_this_thread() - before, 1, "{stored:?}");
+        }
+        assert!(check("right", Some(&real)));
     }
 }

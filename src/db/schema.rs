@@ -507,8 +507,9 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
-    login_failures (email) {
+    login_failures (email, address) {
         email -> Text,
+        address -> Text,
         failures -> Integer,
         locked_until -> Nullable<Timestamp>,
         last_failure_at -> Timestamp,

@@ -38,8 +38,8 @@ fn begin(conn: &mut DbConnection, token: &str, now: chrono::DateTime<chrono::Utc
 fn write(conn: &mut DbConnection) -> Result<(), DbError> {
     write_tx(conn, |c| {
         diesel::sql_query(
-            "INSERT INTO login_failures (email, failures, locked_until, last_failure_at) \
-             VALUES ('crash@test.kz', 1, NULL, CURRENT_TIMESTAMP)",
+            "INSERT INTO login_failures (email, address, failures, locked_until, last_failure_at) \
+             VALUES ('crash@test.kz', '*', 1, NULL, CURRENT_TIMESTAMP)",
         )
         .execute(c)?;
         Ok(())

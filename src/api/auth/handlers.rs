@@ -1,12 +1,12 @@
 use super::dto::*;
-use crate::api::{validate_with, ApiJson};
+use crate::api::{client_address, validate_with, ApiJson};
 use crate::auth::{password, refresh, AuthUser};
 use crate::db::{self, tokens::Rotation, users::NewUser};
 use crate::domain::privacy::normalize_phone;
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::TimeDelta;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -109,49 +109,39 @@ async fn register(
 #[post("/auth/login")]
 async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ApiJson<LoginRequest>,
 ) -> ApiResult<web::Json<AuthResponse>> {
-    let req = body.into_inner()?;
-    let email = normalize_email(&req.email);
+    let body = body.into_inner()?;
+    let email = normalize_email(&body.email);
+    let address = client_address::of(&req, &state.settings.trusted_proxies);
     let now = state.clock.now();
-    // A locked account is refused before its password is looked at.
-    let (key, policy) = (email.clone(), state.policy.login.clone());
-    let (user, locked) = state
+    let policy = state.policy.login.clone();
+    // An address that earned a lock on this account is refused before its password is looked
+    // at; an admitted attempt is counted against its address until it proves right.
+    let (key, at, p) = (email.clone(), address.clone(), policy.clone());
+    let (user, admitted) = state
         .db(move |c| {
-            let locked = db::login_failures::locked_until(c, &key, now)?;
-            Ok((db::users::find_by_email(c, &key)?, locked))
+            let admitted = db::login_failures::admit(c, &key, &at, &p, now)?;
+            Ok((db::users::find_by_email(c, &key)?, admitted))
         })
         .await?;
-    if let Some(until) = locked {
+    if let Err(until) = admitted {
         return Err(ApiError::RateLimited(seconds_until(now, until)));
     }
-    let password = req.password;
-    let user = state
-        .hashing
-        .run(move || match user {
-            // Service accounts have no password and cannot log in.
-            Some(u)
-                if !u.password_hash.is_empty() && password::verify(&password, &u.password_hash) =>
-            {
-                Some(u)
-            }
-            Some(_) => None,
-            None => {
-                password::verify_dummy(&password);
-                None
-            }
-        })
-        .await?;
+    // Service accounts have an empty hash: checked like an unknown account, never let in.
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let right = state.hashing.check(body.password, stored).await?;
     let key = email.clone();
-    let Some(user) = user else {
+    let Some(user) = user.filter(|_| right) else {
         // Unknown accounts count too, so that a lock says nothing about who is registered.
         state
-            .db(move |c| db::login_failures::record_failure(c, &key, &policy, now))
+            .db(move |c| db::login_failures::failed(c, &key, &policy, now))
             .await?;
         return Err(ErrorCode::InvalidCredentials.into());
     };
     state
-        .db(move |c| db::login_failures::clear(c, &key))
+        .db(move |c| db::login_failures::succeeded(c, &key, &address))
         .await?;
     Ok(web::Json(start_session(&state, user).await?))
 }
