@@ -351,14 +351,34 @@ fn prepare_sqlite_file(target: &DbTarget) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Applies the pending migrations. On PostgreSQL several instances start at once: each takes a
+/// session advisory lock first, so one migrates while the others wait and then find nothing
+/// pending (diesel's harness takes no lock of its own, and two instances applying one migration
+/// both fail on its `CREATE TABLE`). SQLite is one process.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
-    let applied = match conn {
-        DbConnection::Postgresql(c) => c.run_pending_migrations(PG_MIGRATIONS),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    fn names<'a>(
+        applied: diesel::migration::Result<Vec<diesel::migration::MigrationVersion<'a>>>,
+    ) -> Result<Vec<String>, DbError> {
+        let applied = applied.map_err(|e| DbError::Other(format!("migration failed: {e}")))?;
+        Ok(applied.iter().map(|v| v.to_string()).collect())
     }
-    .map_err(|e| DbError::Other(format!("migration failed: {e}")))?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+    match conn {
+        DbConnection::Postgresql(c) => {
+            diesel::sql_query("SELECT pg_advisory_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+                .execute(c)?;
+            let applied = names(c.run_pending_migrations(PG_MIGRATIONS));
+            diesel::sql_query("SELECT pg_advisory_unlock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+                .execute(c)?;
+            applied
+        }
+        DbConnection::Sqlite(c) => names(c.run_pending_migrations(SQLITE_MIGRATIONS)),
+    }
 }
+
+/// The advisory lock key of migrations ("aftersal" in ASCII), apart from the sweep's.
+const MIGRATION_LOCK: i64 = 0x6166_7465_7273_616c;
 
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock
 /// up front: a deferred transaction that reads first and writes later can fail with

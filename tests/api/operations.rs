@@ -341,3 +341,32 @@ async fn work_queued_past_the_pool_timeout_is_503_and_does_not_run() {
     // The queue is empty again: the next piece runs.
     assert_eq!(state.db(|_| Ok(3)).await.unwrap(), 3);
 }
+
+/// Three instances started at once against one new database: one migrates, the others wait for
+/// it and find nothing left to do. Runs on both passes (only PostgreSQL has several processes).
+#[test]
+fn instances_started_together_migrate_once() {
+    let base = pg_url_for_parity();
+    let (url, schema) = fresh_pg_schema(&base);
+    let start = std::sync::Arc::new(std::sync::Barrier::new(3));
+    let instances: Vec<_> = (0..3)
+        .map(|_| {
+            let (url, start) = (url.clone(), start.clone());
+            std::thread::spawn(move || {
+                let db = aftersale::db::Db::connect(&url, 1, Duration::from_secs(30)).unwrap();
+                start.wait();
+                db.migrate()
+            })
+        })
+        .collect();
+    let mut applied: Vec<String> = Vec::new();
+    for instance in instances {
+        applied.extend(instance.join().unwrap().expect("every instance starts"));
+    }
+    let mut once = applied.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(once.len(), applied.len(), "applied twice: {applied:?}");
+    assert!(applied.len() >= 18, "{applied:?}");
+    drop_pg_schema(&base, &schema);
+}
