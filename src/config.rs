@@ -89,6 +89,11 @@ pub struct Settings {
     /// `TRUSTED_PROXIES` (comma separated addresses or CIDR blocks): peers whose
     /// `X-Forwarded-For` names the caller. Empty: the TCP peer is the caller.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `RATE_LIMIT_REDIS_URL`: when set, the request limits are kept in this Redis and shared
+    /// by every instance (`api::rate_limit::shared`); unset, each process keeps its own.
+    pub rate_limit_redis_url: Option<Secret>,
+    /// `RATE_LIMIT_REDIS_PREFIX`: the limits' key prefix, so deployments can share one Redis.
+    pub rate_limit_redis_prefix: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -307,6 +312,9 @@ impl Settings {
                 0 => return Err(ConfigError::Invalid("DISPATCH_CONCURRENCY", "0".into())),
                 n => n,
             },
+            rate_limit_redis_url: get("RATE_LIMIT_REDIS_URL").map(Secret::new),
+            rate_limit_redis_prefix: get("RATE_LIMIT_REDIS_PREFIX")
+                .unwrap_or_else(|| "aftersale:rl".into()),
         })
     }
 }

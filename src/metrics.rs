@@ -17,6 +17,8 @@ pub struct Metrics {
     latency: HistogramVec,
     pool: IntGaugeVec,
     pool_max: prometheus::IntGauge,
+    /// 1 while the request limits are kept in Redis, 0 while this process keeps its own.
+    pub rate_limit_shared: prometheus::IntGauge,
 }
 
 pub struct PoolGauges {
@@ -50,12 +52,18 @@ impl Default for Metrics {
         let pool_max =
             prometheus::IntGauge::new("db_pool_max_connections", "Configured pool size.")
                 .expect("valid metric");
+        let rate_limit_shared = prometheus::IntGauge::new(
+            "aftersale_rate_limit_shared",
+            "1: request limits shared through Redis; 0: this instance's own.",
+        )
+        .expect("valid metric");
         let registry = Registry::new();
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool.clone()),
             Box::new(pool_max.clone()),
+            Box::new(rate_limit_shared.clone()),
         ] {
             registry.register(collector).expect("names are unique");
         }
@@ -65,6 +73,7 @@ impl Default for Metrics {
             latency,
             pool,
             pool_max,
+            rate_limit_shared,
         }
     }
 }

@@ -72,20 +72,20 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         .map_err(|e| StartupError::Storage(settings.attachments_dir.display().to_string(), e))?;
     let db_threads = crate::db::threads::DbThreads::new(settings.pool_size)
         .map_err(|e| StartupError::Config(format!("database threads: {e}")))?;
+    let metrics = Metrics::default();
+    let limits = crate::api::rate_limit::Limits::new(&settings, metrics.rate_limit_shared.clone())
+        .map_err(StartupError::Config)?;
     Ok(AppState {
         db,
         db_threads: Arc::new(db_threads),
         hashing: Arc::new(crate::auth::hashing::Hashing::per_core()),
         trust: Arc::new(crate::auth::trust::Trust::default()),
-        limits: Arc::new(crate::api::rate_limit::Limits {
-            general: crate::api::rate_limit::RateLimiter::new(settings.rate_limit_per_minute),
-            auth: crate::api::rate_limit::RateLimiter::new(settings.auth_rate_limit_per_minute),
-        }),
+        limits: Arc::new(limits),
         settings: Arc::new(settings),
         policy: Arc::new(Policy::default()),
         clock,
         jwt: Arc::new(jwt),
-        metrics: Arc::new(Metrics::default()),
+        metrics: Arc::new(metrics),
         sealer: Arc::new(sealer),
         buyer_refs: Arc::default(),
     })

@@ -1,6 +1,11 @@
 //! Per-caller request limits (429 with `Retry-After`). GCRA buckets (`governor`) keyed by the
 //! token's subject, or by the peer address for anonymous callers; `/auth` has a stricter bucket
-//! of its own so passwords cannot be guessed at the general rate. In memory, per process.
+//! of its own so passwords cannot be guessed at the general rate. In memory, per process,
+//! unless `RATE_LIMIT_REDIS_URL` is set: then kept in Redis and shared by every instance
+//! (`shared`), with this process' limiter as the fallback while Redis does not answer.
+//! `/health`, `/ready` and `/metrics` are never limited: probes and scrapers must get through.
+pub mod shared;
+
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
@@ -76,6 +81,70 @@ impl<C: Clock> RateLimiter<C> {
 pub struct Limits {
     pub general: RateLimiter,
     pub auth: RateLimiter,
+    /// Set with `RATE_LIMIT_REDIS_URL`.
+    pub shared: Option<std::sync::Arc<shared::Shared>>,
+}
+
+impl Limits {
+    /// `gauge` reports which mode is on (`aftersale_rate_limit_shared`).
+    pub fn new(
+        settings: &crate::config::Settings,
+        gauge: prometheus::IntGauge,
+    ) -> Result<Self, String> {
+        let (general, auth) = (
+            settings.rate_limit_per_minute,
+            settings.auth_rate_limit_per_minute,
+        );
+        let shared = match &settings.rate_limit_redis_url {
+            Some(url) => {
+                let shared = shared::Shared::new(
+                    url.expose(),
+                    &settings.rate_limit_redis_prefix,
+                    general,
+                    auth,
+                    gauge,
+                )?;
+                // Probing starts now where a runtime runs (serve, tests), else on a request.
+                shared.watch();
+                Some(shared)
+            }
+            None => None,
+        };
+        Ok(Limits {
+            general: RateLimiter::new(general),
+            auth: RateLimiter::new(auth),
+            shared,
+        })
+    }
+
+    /// Ok, or how long until one request is allowed again. `key` is computed only when the
+    /// limit is on.
+    pub async fn check(
+        &self,
+        scope: shared::Scope,
+        key: impl FnOnce() -> String,
+    ) -> Result<(), Duration> {
+        let local = match scope {
+            shared::Scope::General => &self.general,
+            shared::Scope::Auth => &self.auth,
+        };
+        // Off means no work at all: no token check, no key.
+        if !local.enabled() {
+            return Ok(());
+        }
+        let key = key();
+        if let Some(shared) = &self.shared {
+            if let Some(verdict) = shared.check(scope, &key).await {
+                return verdict;
+            }
+        }
+        local.check(key)
+    }
+}
+
+/// Liveness, readiness and scraping paths.
+fn is_operations(path: &str) -> bool {
+    matches!(path, "/health" | "/ready" | "/metrics")
 }
 
 fn caller_key(req: &ServiceRequest, state: &AppState) -> String {
@@ -99,23 +168,19 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if let Some(state) = req.app_data::<web::Data<AppState>>() {
-        let limits = &state.limits;
-        let limiter = if super::routed_path(req.request()).starts_with("/api/v1/auth/") {
-            &limits.auth
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    if let Some(state) = state.filter(|_| !is_operations(req.path())) {
+        let scope = if super::routed_path(req.request()).starts_with("/api/v1/auth/") {
+            shared::Scope::Auth
         } else {
-            &limits.general
+            shared::Scope::General
         };
-        // Off means no work at all: no token check, no key.
-        if limiter.enabled() {
-            let key = caller_key(&req, state);
-            if let Err(wait) = limiter.check(key) {
-                // A response carrying the error, so the error renderer localises it.
-                let res = actix_web::HttpResponse::from_error(ApiError::RateLimited(
-                    wait.as_secs().max(1),
-                ));
-                return Ok(req.into_response(res).map_into_boxed_body());
-            }
+        let verdict = state.limits.check(scope, || caller_key(&req, &state)).await;
+        if let Err(wait) = verdict {
+            // A response carrying the error, so the error renderer localises it.
+            let res =
+                actix_web::HttpResponse::from_error(ApiError::RateLimited(wait.as_secs().max(1)));
+            return Ok(req.into_response(res).map_into_boxed_body());
         }
     }
     next.call(req)

@@ -26,6 +26,7 @@ mod operations;
 mod order_of_checks;
 mod orders;
 mod races;
+mod rate_limits_shared;
 mod ratings;
 mod repeat_flags;
 mod returns;
