@@ -89,6 +89,10 @@ pub struct Settings {
     /// `TRUSTED_PROXIES` (comma separated addresses or CIDR blocks): peers whose
     /// `X-Forwarded-For` names the caller. Empty: the TCP peer is the caller.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `DATABASE_REPLICA_URL`: a PostgreSQL streaming replica for the public reads.
+    pub replica_url: Option<Secret>,
+    /// `REPLICA_MAX_LAG_MS`: a replica further behind than this is bypassed.
+    pub replica_max_lag_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -307,6 +311,24 @@ impl Settings {
                 0 => return Err(ConfigError::Invalid("DISPATCH_CONCURRENCY", "0".into())),
                 n => n,
             },
+            replica_url: match get("DATABASE_REPLICA_URL") {
+                // A replica only makes sense behind a PostgreSQL primary: refuse, not ignore,
+                // so an operator never believes reads are offloaded when they are not.
+                Some(_) if !get("DATABASE_URL").is_some_and(|u| u.starts_with("postgres")) => {
+                    return Err(ConfigError::Invalid(
+                        "DATABASE_REPLICA_URL",
+                        "needs a PostgreSQL DATABASE_URL".into(),
+                    ))
+                }
+                Some(url) if !url.starts_with("postgres") => {
+                    return Err(ConfigError::Invalid(
+                        "DATABASE_REPLICA_URL",
+                        "not a postgres:// URL".into(),
+                    ))
+                }
+                url => url.map(Secret::new),
+            },
+            replica_max_lag_ms: num("REPLICA_MAX_LAG_MS", get("REPLICA_MAX_LAG_MS"), 1_000)?,
         })
     }
 }

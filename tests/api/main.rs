@@ -28,6 +28,7 @@ mod orders;
 mod races;
 mod ratings;
 mod repeat_flags;
+mod replica;
 mod returns;
 mod review_notices;
 mod reviews;
