@@ -27,7 +27,7 @@ fn a_replica_behind_sqlite_is_refused_at_start() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let err = Settings::from_map(&vars).err().expect("refused");
+    let err = Settings::from_map(&vars).expect_err("refused");
     assert!(err.to_string().contains("DATABASE_REPLICA_URL"), "{err}");
 }
 
