@@ -80,15 +80,18 @@ impl AppState {
         T: Send + 'static,
         F: Fn(&mut DbConnection) -> Result<T, DbError> + Send + Sync + 'static,
     {
-        self.read_replica_versioned(None, f, |_| 0).await
+        self.read_replica_versioned(None, i64::MIN, f, |_| 0).await
     }
 
     /// `read_replica` for a read that carries a version (a list's `ETag`): a replica answer
     /// older than what this instance already served under `key` is read again on the primary,
-    /// so a tag never goes backwards here (`db::replica::VersionFloor`).
+    /// so a tag never goes backwards here (`db::replica::VersionFloor`); nor older than `seen`,
+    /// the version of a tag the caller already holds (from any instance: `If-None-Match`).
+    /// `seen` counts for this read only: a client cannot raise the instance's floor.
     pub async fn read_replica_versioned<T, F>(
         &self,
         key: Option<String>,
+        seen: i64,
         f: F,
         version: fn(&T) -> i64,
     ) -> Result<T, ApiError>
@@ -122,8 +125,10 @@ impl AppState {
             .await
             .map_err(|e| ApiError::internal(format!("database work: {e}")))?;
         let behind = |value: &T| {
-            key.as_ref()
-                .is_some_and(|k| !replica.floors.admits(k, version(value)))
+            version(value) < seen
+                || key
+                    .as_ref()
+                    .is_some_and(|k| !replica.floors.admits(k, version(value)))
         };
         match answered {
             Ok(value) if !behind(&value) => {

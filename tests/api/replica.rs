@@ -177,6 +177,11 @@ fn count(r: &Resp) -> i64 {
 #[actix_web::test]
 async fn public_reads_use_the_replica_and_bypass_it_when_it_lags_or_stops() {
     let Some(base) = replica_base() else { return };
+    // One replica serves every test process on the machine: another run of this test (another
+    // checkout, the cluster test) pausing or stopping it at the same time would break both.
+    let lock = std::fs::File::create(std::env::temp_dir().join("aftersale-replica.lock"))
+        .expect("replica lock file");
+    lock.lock().expect("replica lock");
     let primary = TestApp::spawn().await;
     let name = database_name(primary.state.settings.database_url.expose());
     let replica_url = with_database(&base, &name);
@@ -268,6 +273,28 @@ async fn public_reads_use_the_replica_and_bypass_it_when_it_lags_or_stops() {
     );
     assert_eq!(count(&again), 3, "{}", again.body);
     assert_eq!(target, "primary", "the stale replica answer was read again");
+    // Nor across instances: one that never served this list still does not answer a caller
+    // holding the newest tag with an older page from the paused replica.
+    let other = primary
+        .respawn_with(&[
+            ("DATABASE_REPLICA_URL", replica_url.as_str()),
+            ("REPLICA_MAX_LAG_MS", "600000"),
+        ])
+        .await;
+    await_replica(&other, "ok").await;
+    let tag = newest.headers.get(header::ETAG).unwrap().clone();
+    let before = reads(&other).await;
+    let revalidated = other
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri(LIST)
+                .insert_header((header::IF_NONE_MATCH, tag)),
+        )
+        .await;
+    assert_eq!(revalidated.status, 304, "{}", revalidated.body);
+    let after = reads(&other).await;
+    assert_eq!(after.0 - before.0, 1, "answered by the primary");
+    drop(other);
     replay(&admin, false).expect("resume replay");
     drop(tolerant);
 

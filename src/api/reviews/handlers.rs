@@ -300,10 +300,14 @@ async fn public_page(
     let (now, period) = (state.clock.now(), state.policy.reviews.rating_period_days);
     let (if_none_match, query) = (caching::if_none_match(req), req.query_string().to_string());
     let key = format!("{}:{subject_id}", if shop { "shop" } else { "product" });
+    // What the caller (a CDN, say) already holds, perhaps from another instance: a replica
+    // answer older than that would send its tag backwards.
+    let seen = caching::seen_version(if_none_match.as_deref());
     // Public and a little stale is fine: read on the replica when there is a healthy one.
     let (_, found) = state
         .read_replica_versioned(
             Some(key),
+            seen,
             move |c| {
                 let subject = if shop {
                     ReviewSubject::Shop(&subject_id)
