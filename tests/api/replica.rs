@@ -118,7 +118,7 @@ async fn sleep(ms: u64) {
 
 /// Waits (up to 10 s) until `/ready` reports `want` for the replica; `/ready` must never fail.
 async fn await_replica(app: &TestApp, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let r = app.get("/ready", None).await;
         assert_eq!(r.status, 200, "/ready failed: {}", r.body);
@@ -190,7 +190,7 @@ async fn public_reads_use_the_replica_and_bypass_it_when_it_lags_or_stops() {
         admin: admin.clone(),
     };
     // The test's database was just created on the primary: wait for the replica to replay it.
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while let Err(e) = PgConnection::establish(&replica_url) {
         assert!(
             Instant::now() < deadline,
@@ -201,7 +201,7 @@ async fn public_reads_use_the_replica_and_bypass_it_when_it_lags_or_stops() {
     let app = primary
         .respawn_with(&[
             ("DATABASE_REPLICA_URL", replica_url.as_str()),
-            ("REPLICA_MAX_LAG_MS", "300"),
+            ("REPLICA_MAX_LAG_MS", "3000"),
         ])
         .await;
     await_replica(&app, "ok").await;
@@ -215,7 +215,7 @@ async fn public_reads_use_the_replica_and_bypass_it_when_it_lags_or_stops() {
     assert_eq!(reads(&app).await, before, "own reads are not replica reads");
     // The replica may not have replayed the review yet (and may be judged behind for a
     // moment): it answers once it has.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (r, target) = list(&app).await;
         if target == "replica" && count(&r) == 1 {
@@ -246,7 +246,7 @@ async fn public_reads_use_the_replica_and_bypass_it_when_it_lags_or_stops() {
         ])
         .await;
     await_replica(&tolerant, "ok").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (r, target) = list(&tolerant).await;
         if target == "replica" && tag_version(&r) >= served {
@@ -317,7 +317,7 @@ async fn public_reads_use_the_replica_and_bypass_it_when_it_lags_or_stops() {
     assert_eq!((r.status.as_u16(), target), (200, "primary"));
     replica_script("start");
     await_replica(&app, "ok").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (r, target) = list(&app).await;
         if target == "replica" {
