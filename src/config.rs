@@ -94,6 +94,10 @@ pub struct Settings {
     pub rate_limit_redis_url: Option<Secret>,
     /// `RATE_LIMIT_REDIS_PREFIX`: the limits' key prefix, so deployments can share one Redis.
     pub rate_limit_redis_prefix: String,
+    /// `DATABASE_REPLICA_URL`: a PostgreSQL streaming replica for the public reads.
+    pub replica_url: Option<Secret>,
+    /// `REPLICA_MAX_LAG_MS`: a replica further behind than this is bypassed.
+    pub replica_max_lag_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -315,6 +319,24 @@ impl Settings {
             rate_limit_redis_url: get("RATE_LIMIT_REDIS_URL").map(Secret::new),
             rate_limit_redis_prefix: get("RATE_LIMIT_REDIS_PREFIX")
                 .unwrap_or_else(|| "aftersale:rl".into()),
+            replica_url: match get("DATABASE_REPLICA_URL") {
+                // A replica only makes sense behind a PostgreSQL primary: refuse, not ignore,
+                // so an operator never believes reads are offloaded when they are not.
+                Some(_) if !get("DATABASE_URL").is_some_and(|u| u.starts_with("postgres")) => {
+                    return Err(ConfigError::Invalid(
+                        "DATABASE_REPLICA_URL",
+                        "needs a PostgreSQL DATABASE_URL".into(),
+                    ))
+                }
+                Some(url) if !url.starts_with("postgres") => {
+                    return Err(ConfigError::Invalid(
+                        "DATABASE_REPLICA_URL",
+                        "not a postgres:// URL".into(),
+                    ))
+                }
+                url => url.map(Secret::new),
+            },
+            replica_max_lag_ms: num("REPLICA_MAX_LAG_MS", get("REPLICA_MAX_LAG_MS"), 1_000)?,
         })
     }
 }

@@ -19,6 +19,9 @@ pub struct Metrics {
     pool_max: prometheus::IntGauge,
     /// 1 while the request limits are kept in Redis, 0 while this process keeps its own.
     pub rate_limit_shared: prometheus::IntGauge,
+    /// Reads by the database that answered them, and the replica's lag (`db::replica`).
+    reads: IntCounterVec,
+    replica_lag: prometheus::Gauge,
 }
 
 pub struct PoolGauges {
@@ -57,6 +60,19 @@ impl Default for Metrics {
             "1: request limits shared through Redis; 0: this instance's own.",
         )
         .expect("valid metric");
+        let reads = IntCounterVec::new(
+            Opts::new(
+                "aftersale_db_reads_total",
+                "Replica-eligible reads by the database that answered (primary or replica).",
+            ),
+            &["target"],
+        )
+        .expect("valid metric");
+        let replica_lag = prometheus::Gauge::new(
+            "aftersale_replica_lag_seconds",
+            "The read replica's last measured lag; -1 while it is down.",
+        )
+        .expect("valid metric");
         let registry = Registry::new();
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
@@ -64,6 +80,8 @@ impl Default for Metrics {
             Box::new(pool.clone()),
             Box::new(pool_max.clone()),
             Box::new(rate_limit_shared.clone()),
+            Box::new(reads.clone()),
+            Box::new(replica_lag.clone()),
         ] {
             registry.register(collector).expect("names are unique");
         }
@@ -74,6 +92,8 @@ impl Default for Metrics {
             pool,
             pool_max,
             rate_limit_shared,
+            reads,
+            replica_lag,
         }
     }
 }
@@ -85,6 +105,17 @@ impl Metrics {
         let labels = [method, route, status];
         self.requests.with_label_values(&labels).inc();
         self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    /// One replica-eligible read answered by `target` (`primary` or `replica`).
+    pub fn db_read(&self, target: &str) {
+        self.reads.with_label_values(&[target]).inc();
+    }
+
+    /// The replica's lag at scrape time (milliseconds; negative: down).
+    pub fn set_replica_lag_ms(&self, ms: i64) {
+        self.replica_lag
+            .set(if ms < 0 { -1.0 } else { ms as f64 / 1000.0 });
     }
 
     pub fn render(&self, pool: &PoolGauges) -> String {

@@ -70,6 +70,14 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
     .map_err(|e| StartupError::Config(e.to_string()))?;
     std::fs::create_dir_all(&settings.attachments_dir)
         .map_err(|e| StartupError::Storage(settings.attachments_dir.display().to_string(), e))?;
+    let (settings_replica, pool_size, max_lag_ms) = (
+        settings
+            .replica_url
+            .as_ref()
+            .map(|u| u.expose().to_string()),
+        settings.pool_size,
+        settings.replica_max_lag_ms,
+    );
     let db_threads = crate::db::threads::DbThreads::new(settings.pool_size)
         .map_err(|e| StartupError::Config(format!("database threads: {e}")))?;
     let metrics = Metrics::default();
@@ -88,6 +96,12 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         metrics: Arc::new(metrics),
         sealer: Arc::new(sealer),
         buyer_refs: Arc::default(),
+        replica: match &settings_replica {
+            Some(url) => Some(crate::db::replica::Replica::start(
+                url, pool_size, max_lag_ms,
+            )?),
+            None => None,
+        },
     })
 }
 

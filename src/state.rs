@@ -28,6 +28,8 @@ pub struct AppState {
     pub trust: Arc<crate::auth::trust::Trust>,
     /// The buyer references' key, read from the database once (`db::privacy_keys`).
     pub buyer_refs: Arc<std::sync::OnceLock<crate::domain::privacy::BuyerRefs>>,
+    /// The optional read replica (`db::replica`); `None` without `DATABASE_REPLICA_URL`.
+    pub replica: Option<Arc<crate::db::replica::Replica>>,
 }
 
 impl AppState {
@@ -67,5 +69,91 @@ impl AppState {
             }
         }
         .map_err(ApiError::from)
+    }
+
+    /// `db` for a read that may be a little stale (public lists, summaries, stats): on the
+    /// replica while its last check found it within the lag limit, else on the primary. A
+    /// replica that fails the read (no connection within 100 ms, a broken one) is marked down
+    /// and the read is answered by the primary: it never fails because of the replica.
+    pub async fn read_replica<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut DbConnection) -> Result<T, DbError> + Send + Sync + 'static,
+    {
+        self.read_replica_versioned(None, i64::MIN, f, |_| 0).await
+    }
+
+    /// `read_replica` for a read that carries a version (a list's `ETag`): a replica answer
+    /// older than what this instance already served under `key` is read again on the primary,
+    /// so a tag never goes backwards here (`db::replica::VersionFloor`); nor older than `seen`,
+    /// the version of a tag the caller already holds (from any instance: `If-None-Match`).
+    /// `seen` counts for this read only: a client cannot raise the instance's floor.
+    pub async fn read_replica_versioned<T, F>(
+        &self,
+        key: Option<String>,
+        seen: i64,
+        f: F,
+        version: fn(&T) -> i64,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&mut DbConnection) -> Result<T, DbError> + Send + Sync + 'static,
+    {
+        let raise = |value: &T| {
+            if let (Some(r), Some(key)) = (&self.replica, &key) {
+                r.floors.raise(key, version(value));
+            }
+        };
+        let replica = self
+            .replica
+            .clone()
+            .filter(|r| r.state() == crate::db::replica::ReplicaState::Ok);
+        let Some(replica) = replica else {
+            self.metrics.db_read("primary");
+            let value = self.db(f).await?;
+            raise(&value);
+            return Ok(value);
+        };
+        let f = Arc::new(f);
+        let on_replica = f.clone();
+        let r = replica.clone();
+        let answered = self
+            .db_threads
+            .run(move || {
+                r.db.run_within(crate::db::replica::CONNECT_BUDGET, |c| on_replica(c))
+            })
+            .await
+            .map_err(|e| ApiError::internal(format!("database work: {e}")))?;
+        let behind = |value: &T| {
+            version(value) < seen
+                || key
+                    .as_ref()
+                    .is_some_and(|k| !replica.floors.admits(k, version(value)))
+        };
+        match answered {
+            Ok(value) if !behind(&value) => {
+                self.metrics.db_read("replica");
+                raise(&value);
+                Ok(value)
+            }
+            Ok(_) => {
+                self.metrics.db_read("primary");
+                let value = self.db(move |c| f(c)).await?;
+                raise(&value);
+                Ok(value)
+            }
+            // Any failure is answered by the primary: a row the replica has not replayed yet
+            // (not found), a query cancelled by a recovery conflict, a lost connection.
+            Err(e) => {
+                if matches!(e, DbError::Unavailable(_)) {
+                    tracing::warn!(error = %e, "read replica unavailable; reading from the primary");
+                    replica.mark_down();
+                }
+                self.metrics.db_read("primary");
+                let value = self.db(move |c| f(c)).await?;
+                raise(&value);
+                Ok(value)
+            }
+        }
     }
 }

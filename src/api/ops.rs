@@ -25,16 +25,26 @@ async fn health() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
-/// The database is reachable.
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// The read replica: `ok`, `lagging` (bypassed: behind more than `REPLICA_MAX_LAG_MS`),
+    /// `down` (bypassed: unreachable) or `none` (not configured). Never fails the probe.
+    #[schema(example = "ok")]
+    pub replica: &'static str,
+}
+
+/// The database is reachable. The replica's state is reported, never a reason to fail.
 #[utoipa::path(
     tag = "operations",
     responses(
-        (status = 200, body = Health),
+        (status = 200, body = Readiness),
         (status = 503, description = "`database_unavailable`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/ready")]
-async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Readiness>> {
     // A probe with a short timeout must see an answer, not a hang: at most 800 ms for a
     // connection, whatever the pool timeout is.
     let db = state.db.clone();
@@ -45,7 +55,14 @@ async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
         })
     })
     .await??;
-    Ok(web::Json(Health { status: "ready" }))
+    let replica = state
+        .replica
+        .as_ref()
+        .map_or("none", |r| r.state().as_str());
+    Ok(web::Json(Readiness {
+        status: "ready",
+        replica,
+    }))
 }
 
 /// Prometheus text exposition. With `METRICS_TOKEN` set, only for `Authorization: Bearer
@@ -73,6 +90,9 @@ async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Http
         open: pool.connections,
         idle: pool.idle_connections,
     };
+    if let Some(replica) = &state.replica {
+        state.metrics.set_replica_lag_ms(replica.lag_ms());
+    }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render(&gauges)))

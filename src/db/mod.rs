@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod numbering;
 pub mod orders;
 pub mod privacy_keys;
+pub mod replica;
 pub mod returns;
 pub mod reviews;
 pub mod schema;

@@ -29,6 +29,7 @@ mod races;
 mod rate_limits_shared;
 mod ratings;
 mod repeat_flags;
+mod replica;
 mod returns;
 mod review_notices;
 mod reviews;

@@ -32,6 +32,23 @@ pub fn list_tag(subject: &str, version: i64, query: &str, now: DateTime<Utc>) ->
     format!("W/\"{version}-{minute}-{}\"", hex::encode(&digest[..8]))
 }
 
+/// The highest list version among the tags of `If-None-Match` (`i64::MIN` when none is a
+/// list tag). A forged tag only sends that read to the primary.
+pub fn seen_version(if_none_match: Option<&str>) -> i64 {
+    let version = |t: &str| {
+        let inner = t.trim().trim_start_matches("W/").trim_matches('"');
+        let mut parts = inner.split('-');
+        let (v, _minute, _digest) = (parts.next()?, parts.next()?, parts.next()?);
+        v.parse::<i64>().ok()
+    };
+    if_none_match
+        .into_iter()
+        .flat_map(|h| h.split(','))
+        .filter_map(version)
+        .max()
+        .unwrap_or(i64::MIN)
+}
+
 /// The tag of one published review: the version of its product (raised by any change to
 /// any of the product's reviews, this one included) and the review's id.
 pub fn review_tag(review_id: &str, product_version: i64) -> String {
@@ -96,6 +113,20 @@ mod tests {
             )
         );
         assert!(a.starts_with("W/\""));
+    }
+
+    #[test]
+    fn the_highest_list_version_the_caller_holds_is_seen() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 5).unwrap();
+        let (a, b) = (
+            list_tag("product:P1", 7, "", t),
+            list_tag("product:P1", 9, "", t),
+        );
+        assert_eq!(seen_version(Some(&format!("{a}, {b}"))), 9);
+        assert_eq!(seen_version(Some(&a)), 7);
+        assert_eq!(seen_version(Some("*")), i64::MIN);
+        assert_eq!(seen_version(Some(&review_tag("r1", 3))), i64::MIN);
+        assert_eq!(seen_version(None), i64::MIN);
     }
 
     #[test]

@@ -299,22 +299,32 @@ async fn public_page(
     let (filter, cursor, limit) = public_filter(&q)?;
     let (now, period) = (state.clock.now(), state.policy.reviews.rating_period_days);
     let (if_none_match, query) = (caching::if_none_match(req), req.query_string().to_string());
-    let found = state
-        .db(move |c| {
-            let subject = if shop {
-                ReviewSubject::Shop(&subject_id)
-            } else {
-                ReviewSubject::Product(&subject_id)
-            };
-            let head = store::list_head(c, subject, now, period)?;
-            let name = format!("{}:{}", subject.kind(), subject.id());
-            let tag = caching::list_tag(&name, head.version, &query, now);
-            if caching::matches(if_none_match.as_deref(), &tag) {
-                return Ok((tag, None));
-            }
-            let rows = store::list_public(c, subject, &filter, cursor.as_ref(), limit + 1)?;
-            Ok((tag, Some((rows, head.all, head.recent))))
-        })
+    let key = format!("{}:{subject_id}", if shop { "shop" } else { "product" });
+    // What the caller (a CDN, say) already holds, perhaps from another instance: a replica
+    // answer older than that would send its tag backwards.
+    let seen = caching::seen_version(if_none_match.as_deref());
+    // Public and a little stale is fine: read on the replica when there is a healthy one.
+    let (_, found) = state
+        .read_replica_versioned(
+            Some(key),
+            seen,
+            move |c| {
+                let subject = if shop {
+                    ReviewSubject::Shop(&subject_id)
+                } else {
+                    ReviewSubject::Product(&subject_id)
+                };
+                let head = store::list_head(c, subject, now, period)?;
+                let name = format!("{}:{}", subject.kind(), subject.id());
+                let tag = caching::list_tag(&name, head.version, &query, now);
+                if caching::matches(if_none_match.as_deref(), &tag) {
+                    return Ok((head.version, (tag, None)));
+                }
+                let rows = store::list_public(c, subject, &filter, cursor.as_ref(), limit + 1)?;
+                Ok((head.version, (tag, Some((rows, head.all, head.recent)))))
+            },
+            |found| found.0,
+        )
         .await?;
     let (tag, Some((rows, summary, recent))) = found else {
         return Ok(caching::not_modified(&found.0));

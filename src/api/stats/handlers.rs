@@ -86,8 +86,9 @@ async fn shop_stats(
         rating_period_days: state.policy.reviews.rating_period_days,
         critical_rating: state.policy.reviews.critical_shop_rating,
     };
+    // Figures over a window, a second stale at most: the replica's kind of read.
     let stats: ShopStats = state
-        .db(move |c| {
+        .read_replica(move |c| {
             if !db::users::shop_exists(c, &shop_id)? {
                 return Err(db::DbError::NotFound);
             }
