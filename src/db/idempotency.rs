@@ -372,9 +372,17 @@ fn claim_locked(
     let DbConnection::Postgresql(pg) = &mut *conn else {
         unreachable!("claim_locked runs on PostgreSQL only");
     };
-    let got: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
-        .bind::<diesel::sql_types::BigInt, _>(lock_key(claim))
-        .get_result(pg)?;
+    // PostgreSQL notices a closed socket when it next reads from it; a request killed while
+    // its statement waits on a lock would keep the claim's lock until that statement ends.
+    // `client_connection_check_interval` (PostgreSQL 14+, for this transaction only) makes it
+    // look every second, so a dead request's lock goes within about a second even then.
+    let got: Locked = diesel::sql_query(
+        "SELECT pg_try_advisory_xact_lock($1) AS locked, \
+         (SELECT set_config('client_connection_check_interval', '1000', true) \
+          WHERE current_setting('server_version_num')::int >= 140000) AS checked",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(lock_key(claim))
+    .get_result(pg)?;
     if !got.locked {
         return Ok(Begin::InProgress);
     }

@@ -1,10 +1,11 @@
 //! Idempotent retries after a crash: a request's writes commit together with its stored
 //! response, so the retry of a request that committed replays it and the retry of one that
-//! did not runs afresh once the claim's lease passes; a claim taken over makes the first
-//! request's late write fail.
+//! did not runs afresh — on PostgreSQL as soon as the dead request's connection is gone (its
+//! claim is a lock of that connection), on SQLite once the claim's lease passes, a claim taken
+//! over making the first request's late write fail.
 use crate::helpers::*;
 use aftersale::db::idempotency::{self, Begin, Claim, Finish, Held, Response};
-use aftersale::db::{write_tx, DbConnection, DbError};
+use aftersale::db::{write_tx, Backend, Db, DbConnection, DbError};
 use chrono::TimeDelta;
 use diesel::prelude::*;
 use std::io::{Read, Write};
@@ -144,6 +145,170 @@ async fn a_refused_response_rolls_the_requests_writes_back() {
         begin(conn, "again", t + TimeDelta::seconds(1)),
         Begin::Proceed
     );
+}
+
+/// `Held::begin` as the middleware calls it (lease 60 s, keys kept 24 h).
+fn claim_held(db: &Db, held: &Held, now: chrono::DateTime<chrono::Utc>) -> Begin {
+    held.begin(db, "h", now, TimeDelta::hours(24), TimeDelta::seconds(60))
+        .unwrap()
+}
+
+#[derive(QueryableByName)]
+struct Pid {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pid: i32,
+}
+
+/// The server process of the connection a request holds.
+fn backend_pid(app: &TestApp, held: &Held) -> i32 {
+    held.run(&app.state.db, |c| {
+        Ok(diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result::<Pid>(c)?
+            .pid)
+    })
+    .unwrap()
+}
+
+/// Waits until PostgreSQL has ended the server process of a closed connection (it does so
+/// as soon as it reads the closed socket; the test must not race that cleanup).
+fn wait_ended(app: &TestApp, pid: i32) {
+    let mut pooled = app.raw_conn();
+    let conn: &mut DbConnection = &mut pooled;
+    for _ in 0..250 {
+        let alive = diesel::sql_query("SELECT pid FROM pg_stat_activity WHERE pid = $1")
+            .bind::<diesel::sql_types::Integer, _>(pid)
+            .load::<Pid>(conn)
+            .unwrap();
+        if alive.is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the closed connection's server process did not end");
+}
+
+/// A request that claimed the key and wrote, then died: its connection closes with the
+/// transaction open.
+fn dead_claim(app: &TestApp, now: chrono::DateTime<chrono::Utc>) {
+    let first = Held::new(claim("first"));
+    assert_eq!(claim_held(&app.state.db, &first, now), Begin::Proceed);
+    first.run(&app.state.db, write).unwrap();
+    let pid = backend_pid(app, &first);
+    drop(first);
+    wait_ended(app, pid);
+}
+
+#[actix_web::test]
+async fn on_postgres_a_live_claim_is_409_and_a_dead_one_is_taken_over_at_once() {
+    let app = TestApp::spawn().await;
+    if app.state.db.backend != Backend::Postgres {
+        return;
+    }
+    let t = app.clock.now_utc();
+    let first = Held::new(claim("first"));
+    assert_eq!(claim_held(&app.state.db, &first, t), Begin::Proceed);
+    first.run(&app.state.db, write).unwrap();
+    // Alive, it keeps its claim however long it runs: no lease applies.
+    let early = Held::new(claim("early"));
+    assert_eq!(
+        claim_held(&app.state.db, &early, t + TimeDelta::minutes(5)),
+        Begin::InProgress
+    );
+    // Its instance dies: the connection closes mid-transaction, the write with it.
+    let pid = backend_pid(&app, &first);
+    drop(first);
+    wait_ended(&app, pid);
+    assert_eq!(written(&app), 0);
+    // The retry runs at once, well within the lease.
+    let retry = Held::new(claim("retry"));
+    assert_eq!(
+        claim_held(&app.state.db, &retry, t + TimeDelta::seconds(1)),
+        Begin::Proceed
+    );
+    retry.run(&app.state.db, write).unwrap();
+    assert_eq!(retry.finish(Some(created())).unwrap(), Finish::Committed);
+    assert_eq!(written(&app), 1);
+    let again = Held::new(claim("again"));
+    match claim_held(&app.state.db, &again, t + TimeDelta::seconds(2)) {
+        Begin::Replay { status, body, .. } => {
+            assert_eq!((status, body.as_str()), (201, r#"{"id":"1"}"#))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[actix_web::test]
+async fn on_postgres_a_claim_that_nobody_holds_is_taken_over_within_the_lease() {
+    let app = TestApp::spawn().await;
+    if app.state.db.backend != Backend::Postgres {
+        return;
+    }
+    let t = app.clock.now_utc();
+    // A committed claim without a response and without a live holder (left by an instance
+    // of a version that claimed with a lease only).
+    {
+        let mut pooled = app.raw_conn();
+        assert_eq!(begin(&mut pooled, "old", t), Begin::Proceed);
+    }
+    // A retry that fails (its response is not a success) rolls its takeover back too...
+    let failed = Held::new(claim("failed"));
+    assert_eq!(
+        claim_held(&app.state.db, &failed, t + TimeDelta::seconds(1)),
+        Begin::Proceed
+    );
+    failed.run(&app.state.db, write).unwrap();
+    assert_eq!(failed.finish(None).unwrap(), Finish::RolledBack);
+    // ...so the next one takes it over again, and it writes once.
+    let next = Held::new(claim("next"));
+    assert_eq!(
+        claim_held(&app.state.db, &next, t + TimeDelta::seconds(2)),
+        Begin::Proceed
+    );
+    next.run(&app.state.db, write).unwrap();
+    assert_eq!(next.finish(Some(created())).unwrap(), Finish::Committed);
+    assert_eq!(written(&app), 1);
+    // The lease-era request, should it still be alive, cannot write any more.
+    let old = Held::new(claim("old"));
+    assert!(old.run(&app.state.db, write).is_err());
+    assert_eq!(old.finish(None).unwrap(), Finish::NoWrite);
+    assert_eq!(written(&app), 1);
+}
+
+#[actix_web::test]
+async fn on_postgres_simultaneous_retries_of_a_dead_claim_let_exactly_one_run() {
+    let app = TestApp::spawn().await;
+    if app.state.db.backend != Backend::Postgres {
+        return;
+    }
+    let t = app.clock.now_utc();
+    dead_claim(&app, t);
+    const RETRIES: usize = 6;
+    let start = std::sync::Barrier::new(RETRIES);
+    let answered = std::sync::Barrier::new(RETRIES);
+    let answers: Vec<Begin> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..RETRIES)
+            .map(|i| {
+                let (db, start, answered) = (&app.state.db, &start, &answered);
+                s.spawn(move || {
+                    let held = Held::new(claim(&format!("retry-{i}")));
+                    start.wait();
+                    let answer = claim_held(db, &held, t + TimeDelta::seconds(1));
+                    // The one that runs holds its claim until every retry has its answer.
+                    answered.wait();
+                    if answer == Begin::Proceed {
+                        held.run(db, write).unwrap();
+                        assert_eq!(held.finish(Some(created())).unwrap(), Finish::Committed);
+                    }
+                    answer
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let proceeded = answers.iter().filter(|a| **a == Begin::Proceed).count();
+    let refused = answers.iter().filter(|a| **a == Begin::InProgress).count();
+    assert_eq!((proceeded, refused), (1, RETRIES - 1), "{answers:?}");
+    assert_eq!(written(&app), 1);
 }
 
 fn http(port: u16, request: &str) -> String {
