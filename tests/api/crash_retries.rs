@@ -334,13 +334,13 @@ fn post(port: u16, path: &str, token: &str, key: &str, body: &str) -> String {
     )
 }
 
-fn start(url: &str, dir: &std::path::Path, port: u16) -> std::process::Child {
+fn start(url: &str, dir: &std::path::Path, port: u16, lease_secs: &str) -> std::process::Child {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_aftersale"))
         .args(["serve", "--demo"])
         .env("DATABASE_URL", url)
         .env("ATTACHMENTS_DIR", dir.join("files"))
         .env("PORT", port.to_string())
-        .env("IDEMPOTENCY_LEASE_SECS", "1")
+        .env("IDEMPOTENCY_LEASE_SECS", lease_secs)
         .env("SWEEP_INTERVAL_SECS", "0")
         .env("RUST_LOG", "warn")
         .env_remove("APP_ENV")
@@ -359,16 +359,18 @@ fn start(url: &str, dir: &std::path::Path, port: u16) -> std::process::Child {
     panic!("the service did not start");
 }
 
-/// The real binary, killed while a write waits on a lock another connection holds (its
-/// Idempotency-Key claim already committed), restarted on the same database: the retry with
-/// the same key runs once the lease passes, and the message is stored once.
+/// Two instances of the real binary on one PostgreSQL database; one is killed while a keyed
+/// write waits on a lock another connection holds (its claim taken). The client retries on the
+/// other instance: with a lease of an hour, the retry runs within seconds (the dead instance's
+/// connection, hence its claim's lock, is gone), and the message is stored once.
 #[test]
 fn a_retry_after_kill_9_runs_once_and_is_stored_once() {
     let base = pg_url_for_parity();
     let (url, schema) = fresh_pg_schema(&base);
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut server = start(&url, dir.path(), port);
+    let (port, other) = (free_port(), free_port());
+    let mut server = start(&url, dir.path(), port, "3600");
+    let mut survivor = start(&url, dir.path(), other, "3600");
     let credentials = r#"{"email":"buyer@demo.kz","password":"demo-password-2026"}"#;
     let login = http(
         port,
@@ -396,25 +398,50 @@ fn a_retry_after_kill_9_runs_once_and_is_stored_once() {
     let (p, t, b, pa) = (port, token.clone(), body.to_string(), path.clone());
     let inflight = std::thread::spawn(move || post(p, &pa, &t, "crash-1", &b));
     std::thread::sleep(Duration::from_millis(700));
+    // While the first instance is alive, a retry on the other is told it is in progress.
+    let early = post(other, &path, &token, "crash-1", body);
     server.kill().unwrap();
     server.wait().unwrap();
     let _ = inflight.join();
+    // The dead instance's statement still waits on the table; PostgreSQL ends it within about
+    // a second (client_connection_check_interval), before the blocker lets go.
+    std::thread::sleep(Duration::from_millis(2500));
+    #[derive(QueryableByName)]
+    struct Waiting {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        waiting: i64,
+    }
+    let waiting = diesel::sql_query(
+        "SELECT COUNT(*) AS waiting FROM pg_locks \
+         WHERE NOT granted AND relation = 'order_messages'::regclass",
+    )
+    .get_result::<Waiting>(&mut blocker)
+    .unwrap()
+    .waiting;
     diesel::sql_query("COMMIT").execute(&mut blocker).unwrap();
 
-    let mut server = start(&url, dir.path(), port);
-    std::thread::sleep(Duration::from_millis(1200));
-    let retry = post(port, &path, &token, "crash-1", body);
-    let replay = post(port, &path, &token, "crash-1", body);
+    // Retried as a client would, at most 5 s: far less than the lease.
+    let mut retry = String::new();
+    for _ in 0..25 {
+        retry = post(other, &path, &token, "crash-1", body);
+        if !retry.starts_with("HTTP/1.1 409") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let replay = post(other, &path, &token, "crash-1", body);
     let list = http(
-        port,
+        other,
         &format!(
             "GET {path}?limit=100 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
              Authorization: Bearer {token}\r\n\r\n"
         ),
     );
-    server.kill().unwrap();
-    server.wait().unwrap();
+    survivor.kill().unwrap();
+    survivor.wait().unwrap();
     drop_pg_schema(&base, &schema);
+    assert!(early.starts_with("HTTP/1.1 409"), "{early}");
+    assert_eq!(waiting, 0, "the dead instance's statement still waits");
     assert!(retry.starts_with("HTTP/1.1 201"), "{retry}");
     assert!(
         replay.starts_with("HTTP/1.1 201")
