@@ -87,9 +87,10 @@ fn current() -> Option<Claim> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
-/// `write_tx` for a request holding a claim: the first write opens the request's transaction
-/// and takes the claim (refusing if another request took it over); every write runs in a
-/// savepoint of it, so a refused one undoes only itself. Nothing is committed here.
+/// `write_tx` for a request holding a claim: on SQLite the first write opens the request's
+/// transaction and takes the claim (refusing if another request took it over); on PostgreSQL
+/// that transaction has been open since `Held::begin`. Every write runs in a savepoint of it,
+/// so a refused one undoes only itself. Nothing is committed here.
 pub(crate) fn within_request<T>(
     conn: &mut DbConnection,
     claim: &Claim,
@@ -148,8 +149,8 @@ pub enum Finish {
     RolledBack,
 }
 
-/// The connection of a request that holds a claim, checked out on its first query and kept
-/// until `finish`. Dropped without `finish` (the client went away, the handler panicked) it
+/// The connection of a request that holds a claim, checked out by `Held::begin` on PostgreSQL
+/// (on SQLite, on its first query) and kept until `finish`. Dropped without `finish` (the client went away, the handler panicked) it
 /// returns to the pool with a transaction open, and the pool closes it instead of reusing it
 /// (see `Manager::has_broken`), which rolls the transaction back.
 pub struct Held {
