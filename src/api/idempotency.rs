@@ -137,13 +137,15 @@ pub async fn middleware(
         token: uuid::Uuid::new_v4().to_string(),
     };
     let lease = TimeDelta::from_std(state.settings.idempotency_lease).unwrap_or(TimeDelta::MAX);
-    let (c2, h) = (claim.clone(), hash);
-    let begun = state
-        .db(move |c| {
-            let keep = TimeDelta::hours(KEEP_HOURS);
-            idempotency::begin(c, &c2.scope, &c2.key, &h, &c2.token, now, keep, lease)
-        })
-        .await;
+    let keep = TimeDelta::hours(KEEP_HOURS);
+    // On PostgreSQL a claim that answers `Proceed` keeps its transaction (and the key's lock)
+    // open on the request's connection until `settle`; see db::idempotency.
+    let held = Arc::new(Held::new(claim));
+    let (h2, db) = (held.clone(), state.db.clone());
+    let begun = web::block(move || h2.begin(&db, &hash, now, keep, lease))
+        .await
+        .map_err(ApiError::from)
+        .and_then(|r| r.map_err(ApiError::from));
     match begun {
         Err(e) => fail(req, e),
         Ok(Begin::Mismatch) => fail(req, ErrorCode::IdempotencyKeyReused.into()),
@@ -174,7 +176,6 @@ pub async fn middleware(
             Ok(req.into_response(res.body(body)))
         }
         Ok(Begin::Proceed) => {
-            let held = Arc::new(Held::new(claim));
             let res = HELD.scope(Some(held.clone()), next.call(req)).await?;
             let (http_req, res) = res.into_parts();
             let content_type = res
