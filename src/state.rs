@@ -28,6 +28,8 @@ pub struct AppState {
     pub trust: Arc<crate::auth::trust::Trust>,
     /// The buyer references' key, read from the database once (`db::privacy_keys`).
     pub buyer_refs: Arc<std::sync::OnceLock<crate::domain::privacy::BuyerRefs>>,
+    /// Where evidence bytes live (`storage`): the local folder or an S3-compatible store.
+    pub attachments: crate::storage::Store,
 }
 
 impl AppState {
