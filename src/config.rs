@@ -203,7 +203,7 @@ impl Settings {
         if pool_size == 0 {
             return Err(ConfigError::Invalid("DATABASE_POOL_SIZE", "0".into()));
         }
-        let attachments_store = crate::storage::StoreConfig::parse(&get)?;
+        let attachments_store = crate::storage::StoreConfig::parse(get)?;
         Ok(Settings {
             environment,
             host: get("HOST").unwrap_or_else(|| "127.0.0.1".into()),
