@@ -98,6 +98,8 @@ pub struct Settings {
     pub replica_url: Option<Secret>,
     /// `REPLICA_MAX_LAG_MS`: a replica further behind than this is bypassed.
     pub replica_max_lag_ms: u64,
+    /// Where evidence bytes live: `ATTACHMENTS_URL` (`s3://…`, `file://…`) or `ATTACHMENTS_DIR`.
+    pub attachments_store: crate::storage::StoreConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +112,8 @@ pub enum ConfigError {
     DefaultSecretInProduction,
     #[error("refusing to serve on {0} with the built-in development JWT_SECRET, which anyone can sign tokens with: set JWT_SECRET to a random secret of at least 32 bytes, or listen on loopback only (HOST=127.0.0.1)")]
     DefaultSecretOffLoopback(String),
+    #[error("ATTACHMENTS_URL and ATTACHMENTS_DIR are both set: set only one (ATTACHMENTS_URL=file:///path is the folder)")]
+    BothAttachmentSettings,
 }
 
 /// 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`: only this machine can connect.
@@ -208,6 +212,7 @@ impl Settings {
         if pool_size == 0 {
             return Err(ConfigError::Invalid("DATABASE_POOL_SIZE", "0".into()));
         }
+        let attachments_store = crate::storage::StoreConfig::parse(get)?;
         Ok(Settings {
             environment,
             host: get("HOST").unwrap_or_else(|| "127.0.0.1".into()),
@@ -249,9 +254,10 @@ impl Settings {
                     90u64,
                 )? * 86_400,
             ),
-            attachments_dir: PathBuf::from(
-                get("ATTACHMENTS_DIR").unwrap_or_else(|| "data/attachments".into()),
-            ),
+            attachments_dir: attachments_store
+                .local_dir()
+                .unwrap_or(std::path::Path::new("data/attachments"))
+                .to_path_buf(),
             attachment_max_bytes: num(
                 "ATTACHMENT_MAX_BYTES",
                 get("ATTACHMENT_MAX_BYTES"),
@@ -337,6 +343,7 @@ impl Settings {
                 url => url.map(Secret::new),
             },
             replica_max_lag_ms: num("REPLICA_MAX_LAG_MS", get("REPLICA_MAX_LAG_MS"), 1_000)?,
+            attachments_store,
         })
     }
 }

@@ -16,3 +16,4 @@ pub mod policy;
 pub mod sealing;
 pub mod startup;
 pub mod state;
+pub mod storage;

@@ -435,15 +435,12 @@ async fn main() -> ExitCode {
                 Some(Ok(t)) => aftersale::clock::truncate(t.with_timezone(&chrono::Utc)),
                 Some(Err(e)) => return fail(format!("--at is not an RFC 3339 instant: {e}")),
             };
-            match state.db.run(|c| {
-                aftersale::jobs::sweeper::sweep_with_uploads(
-                    c,
-                    &state.policy,
-                    &state.settings.attachments_dir,
-                    now,
-                )
-            }) {
-                Ok(report) => {
+            match state
+                .db
+                .run(|c| aftersale::jobs::sweeper::sweep_with_uploads(c, &state.policy, now))
+            {
+                Ok((report, swept)) => {
+                    aftersale::jobs::sweeper::remove_swept(&state.attachments, swept).await;
                     println!("{}", serde_json::to_string(&report).unwrap_or_default());
                     ExitCode::SUCCESS
                 }

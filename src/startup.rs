@@ -28,8 +28,8 @@ pub enum StartupError {
     Db(#[from] crate::db::DbError),
     #[error("JWT self-check failed: {0}")]
     Jwt(String),
-    #[error("attachments directory {0}: {1}")]
-    Storage(String, std::io::Error),
+    #[error("attachments store {0}")]
+    Storage(String),
     #[error("configuration: {0}")]
     Config(String),
 }
@@ -68,8 +68,6 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         &jwt_secrets,
     )
     .map_err(|e| StartupError::Config(e.to_string()))?;
-    std::fs::create_dir_all(&settings.attachments_dir)
-        .map_err(|e| StartupError::Storage(settings.attachments_dir.display().to_string(), e))?;
     let (settings_replica, pool_size, max_lag_ms) = (
         settings
             .replica_url
@@ -78,6 +76,9 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         settings.pool_size,
         settings.replica_max_lag_ms,
     );
+    // Building a client contacts nothing: an unreachable store fails uploads, not the start.
+    let attachments =
+        crate::storage::Store::open(&settings.attachments_store).map_err(StartupError::Storage)?;
     let db_threads = crate::db::threads::DbThreads::new(settings.pool_size)
         .map_err(|e| StartupError::Config(format!("database threads: {e}")))?;
     let metrics = Metrics::default();
@@ -102,6 +103,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
             )?),
             None => None,
         },
+        attachments,
     })
 }
 
@@ -301,18 +303,14 @@ fn spawn_sweeper(state: AppState) {
             let s = state.clone();
             let pass = web::block(move || {
                 let now = s.clock.now();
-                s.db.run(|c| {
-                    crate::jobs::sweeper::sweep_with_uploads(
-                        c,
-                        &s.policy,
-                        &s.settings.attachments_dir,
-                        now,
-                    )
-                })
+                s.db.run(|c| crate::jobs::sweeper::sweep_with_uploads(c, &s.policy, now))
             })
             .await;
             match pass {
-                Ok(Ok(report)) => tracing::info!(?report, "sweep"),
+                Ok(Ok((report, swept))) => {
+                    crate::jobs::sweeper::remove_swept(&state.attachments, swept).await;
+                    tracing::info!(?report, "sweep")
+                }
                 Ok(Err(e)) => tracing::warn!(error = %e, "sweep failed"),
                 Err(e) => tracing::warn!(error = %e, "sweep did not run"),
             }

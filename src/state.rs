@@ -30,6 +30,8 @@ pub struct AppState {
     pub buyer_refs: Arc<std::sync::OnceLock<crate::domain::privacy::BuyerRefs>>,
     /// The optional read replica (`db::replica`); `None` without `DATABASE_REPLICA_URL`.
     pub replica: Option<Arc<crate::db::replica::Replica>>,
+    /// Where evidence bytes live (`storage`): the local folder or an S3-compatible store.
+    pub attachments: crate::storage::Store,
 }
 
 impl AppState {

@@ -8,7 +8,6 @@ use crate::policy::Policy;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use std::path::Path;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
@@ -43,13 +42,27 @@ pub struct SweepReport {
 /// lock per pass rather than per step: the steps read, then write (count, then insert) across
 /// several tables and transactions, and a pass is short. The lock lives with the connection,
 /// so a crashed sweeper frees it when its connection closes. SQLite serves one instance.
+///
+/// Also returns the storage keys of the uploads it deleted: their files go with
+/// `remove_swept`, after the rows' commits and off the database thread (the store is async).
 pub fn sweep_with_uploads(
     conn: &mut DbConnection,
     policy: &Policy,
-    attachments_dir: &Path,
     now: DateTime<Utc>,
-) -> Result<SweepReport, DbError> {
-    pass_once(conn, policy, Some(attachments_dir), now)
+) -> Result<(SweepReport, Vec<String>), DbError> {
+    let mut swept = Vec::new();
+    let report = pass_once(conn, policy, Some(&mut swept), now)?;
+    Ok((report, swept))
+}
+
+/// Deletes the files of swept uploads. A file that cannot be removed is logged and left; its
+/// row is gone, so nothing serves it.
+pub async fn remove_swept(store: &crate::storage::Store, keys: Vec<String>) {
+    for key in keys {
+        if let Err(e) = store.remove(&key).await {
+            tracing::warn!(key = %key, error = %e, "swept upload's file not removed");
+        }
+    }
 }
 
 /// The pass without the uploads' step, for callers with no file store at hand (the tests of
@@ -65,7 +78,7 @@ pub fn sweep(
 fn pass_once(
     conn: &mut DbConnection,
     policy: &Policy,
-    attachments_dir: Option<&Path>,
+    swept: Option<&mut Vec<String>>,
     now: DateTime<Utc>,
 ) -> Result<SweepReport, DbError> {
     if !lock::try_acquire(conn)? {
@@ -74,7 +87,7 @@ fn pass_once(
             ..SweepReport::default()
         });
     }
-    let report = pass(conn, policy, attachments_dir, now);
+    let report = pass(conn, policy, swept, now);
     let released = lock::release(conn);
     let report = report?;
     released?;
@@ -119,7 +132,7 @@ mod lock {
 fn pass(
     conn: &mut DbConnection,
     policy: &Policy,
-    attachments_dir: Option<&Path>,
+    swept: Option<&mut Vec<String>>,
     now: DateTime<Utc>,
 ) -> Result<SweepReport, DbError> {
     let sla_breaches = record_moderation_breaches(conn, now)?;
@@ -143,8 +156,8 @@ fn pass(
     .execute(conn)?;
     let webhook_orphans_purged = crate::db::webhooks::deliveries::purge_orphans(conn)?;
     let stat_deltas_folded = crate::db::stats::days::rollup(conn)?;
-    let uploads_deleted = match attachments_dir {
-        Some(dir) => delete_orphaned_uploads(conn, policy, dir, now)?,
+    let uploads_deleted = match swept {
+        Some(swept) => delete_orphaned_uploads(conn, policy, swept, now)?,
         None => 0,
     };
     let report = SweepReport {
@@ -222,12 +235,12 @@ fn record_moderation_breaches(
 }
 
 /// Uploads nothing cites, a day (policy) after their upload: each row is deleted in its own
-/// transaction and its file after the commit (see `db::attachments::delete_if_orphan`). A file
-/// that cannot be removed is logged and left; its row is gone, so nothing serves it.
+/// transaction; its key joins `swept`, for its file to be deleted after the commit (see
+/// `db::attachments::delete_if_orphan`).
 fn delete_orphaned_uploads(
     conn: &mut DbConnection,
     policy: &Policy,
-    attachments_dir: &Path,
+    swept: &mut Vec<String>,
     now: DateTime<Utc>,
 ) -> Result<usize, DbError> {
     let cutoff = now - TimeDelta::hours(policy.uploads.unreferenced_kept_hours);
@@ -237,9 +250,7 @@ fn delete_orphaned_uploads(
         let Some(key) = crate::db::attachments::delete_if_orphan(conn, &id, cutoff)? else {
             continue;
         };
-        if let Err(e) = crate::api::attachments::storage::remove(attachments_dir, &key) {
-            tracing::warn!(attachment = %id, error = %e, "swept upload's file not removed");
-        }
+        swept.push(key);
         deleted += 1;
     }
     Ok(deleted)

@@ -61,7 +61,7 @@ async fn upload_sniffs_type_hashes_and_stores_under_a_server_name() {
     let id = r.body["id"].as_str().unwrap().to_string();
 
     // Stored effect: the bytes are on disk under the id, and nothing carries the client's name.
-    let files: Vec<_> = walk(&app.dir.path().join("files"));
+    let files: Vec<_> = app.stored_keys().await;
     assert!(files.iter().any(|p| p.ends_with(&id)), "{files:?}");
     assert!(
         files
@@ -113,21 +113,6 @@ async fn upload_sniffs_type_hashes_and_stores_under_a_server_name() {
     assert!(shown.headers.get(header::CONTENT_SECURITY_POLICY).is_some());
 }
 
-fn walk(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p.display().to_string());
-            }
-        }
-    }
-    out
-}
-
 #[actix_web::test]
 async fn other_types_are_415_whatever_the_header_says() {
     let app = TestApp::spawn().await;
@@ -158,7 +143,7 @@ async fn other_types_are_415_whatever_the_header_says() {
         .await
         .assert_problem(415, "unsupported_media_type");
     // No temp files left behind.
-    assert!(walk(&app.dir.path().join("files")).is_empty());
+    assert!(app.stored_keys().await.is_empty());
 }
 
 #[actix_web::test]
@@ -246,12 +231,12 @@ async fn an_account_uploads_at_most_300_files_a_day() {
     seed_uploads(&app, &attacker.id, 299, 1);
     let r = upload(&app, &attacker.token, "file", "p.png", "image/png", PNG).await;
     assert_eq!(r.status, 201, "the 300th fits: {}", r.body);
-    let before = walk(&app.dir.path().join("files"));
+    let before = app.stored_keys().await;
     upload(&app, &attacker.token, "file", "p.png", "image/png", PNG)
         .await
         .assert_problem(429, "upload_quota_exceeded");
     assert_eq!(
-        walk(&app.dir.path().join("files")),
+        app.stored_keys().await,
         before,
         "a refused file is not kept"
     );
@@ -325,4 +310,83 @@ async fn simultaneous_uploads_do_not_both_pass_the_quota() {
         assert_eq!((won, refused), (1, 3), "round {round}: {outcomes:?}");
         app.clock.advance(chrono::TimeDelta::hours(25));
     }
+}
+
+/// Above 8 MiB a file goes up in parts (S3 multipart; staged and renamed locally): it arrives
+/// whole, hashed, and reads back byte for byte.
+#[actix_web::test]
+async fn a_large_file_goes_up_in_parts_and_reads_back_whole() {
+    let app = TestApp::spawn_with(&[("ATTACHMENT_MAX_BYTES", "30000000")]).await;
+    let buyer = app.buyer("b@example.kz").await;
+    let mut big = PNG.to_vec();
+    // Two full parts and a tail; the pattern catches parts put out of order.
+    big.extend((0..aftersale::storage::MULTIPART_THRESHOLD * 2 + 4321).map(|i| (i / 4096) as u8));
+    let r = upload(&app, &buyer.token, "file", "big.png", "image/png", &big).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["size"], big.len());
+    assert_eq!(r.body["sha256"], hex::encode(Sha256::digest(&big)));
+    let id = r.body["id"].as_str().unwrap();
+    let got = app
+        .get(&format!("/api/v1/attachments/{id}"), Some(&buyer.token))
+        .await;
+    assert_eq!(got.status, 200);
+    assert!(got.bytes == big, "the bytes read back differ");
+    // Nothing staged is left beside the file.
+    assert_eq!(
+        app.stored_keys().await.len(),
+        1,
+        "{:?}",
+        app.stored_keys().await
+    );
+}
+
+/// A record whose bytes the store no longer has (removed by hand, or swept in between) is a
+/// 404 with problem+json, never a server error.
+#[actix_web::test]
+async fn a_file_missing_from_the_store_is_404() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("b@example.kz").await;
+    let r = upload(&app, &buyer.token, "file", "p.png", "image/png", PNG).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap();
+    app.state
+        .attachments
+        .remove(&aftersale::storage::key_for(id))
+        .await
+        .unwrap();
+    app.get(&format!("/api/v1/attachments/{id}"), Some(&buyer.token))
+        .await
+        .assert_problem(404, "not_found");
+}
+
+/// A second instance on the same database and store serves a file the first one received.
+#[actix_web::test]
+async fn another_instance_reads_a_file_uploaded_through_the_first() {
+    let first = TestApp::spawn().await;
+    let buyer = first.buyer("b@example.kz").await;
+    let r = upload(
+        &first,
+        &buyer.token,
+        "file",
+        "doc.pdf",
+        "application/pdf",
+        PDF,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap();
+    let second = first.respawn_with(&[]).await;
+    let got = second
+        .get(&format!("/api/v1/attachments/{id}"), Some(&buyer.token))
+        .await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.bytes, PDF);
+    assert_eq!(
+        got.headers
+            .get(header::CONTENT_DISPOSITION)
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        format!("attachment; filename=\"{id}\"")
+    );
 }

@@ -24,6 +24,14 @@ pub fn t0() -> DateTime<Utc> {
     "2026-11-21T10:00:00Z".parse().unwrap()
 }
 
+/// `TEST_S3_URL=s3://bucket/prefix` (with the `AWS_*` variables): attachments go to that
+/// S3-compatible server instead of a temp folder (see `.ci/s3-server`).
+pub fn test_s3_url() -> Option<String> {
+    std::env::var("TEST_S3_URL")
+        .ok()
+        .filter(|u| u.starts_with("s3://"))
+}
+
 pub fn pg_base_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL")
         .ok()
@@ -142,6 +150,8 @@ pub struct TestApp {
     pub state: AppState,
     service: Service,
     pub clock: Arc<FixedClock>,
+    /// Held so the folder (database, files) lives as long as the app.
+    #[allow(dead_code)]
     pub dir: TempDir,
     /// The server's admin URL and the test's own PostgreSQL database.
     pg: Option<(String, String)>,
@@ -293,10 +303,8 @@ impl TestApp {
     /// The service restarted on this test's database and files with `overrides` (another
     /// secret, say); the database stays this app's to drop.
     pub async fn respawn_with(&self, overrides: &[(&str, &str)]) -> TestApp {
-        let mut all = vec![(
-            "ATTACHMENTS_DIR",
-            self.state.settings.attachments_dir.to_str().unwrap(),
-        )];
+        let store = self.store_setting();
+        let mut all = vec![(store.0, store.1.as_str())];
         all.extend_from_slice(overrides);
         let url = self.state.settings.database_url.expose().to_string();
         Self::build(url, None, tempfile::tempdir().unwrap(), &all).await
@@ -325,7 +333,25 @@ impl TestApp {
         vars.insert("AUTH_RATE_LIMIT_PER_MINUTE".into(), "0".into());
         // Tests move the clock by days; the token-expiry tests set the real 15 minutes.
         vars.insert("ACCESS_TOKEN_TTL_SECS".into(), (400 * 86_400).to_string());
+        if let Some(s3) = test_s3_url() {
+            // A real S3-compatible server: every app gets a prefix of its own.
+            vars.remove("ATTACHMENTS_DIR");
+            let prefix = uuid::Uuid::now_v7();
+            vars.insert(
+                "ATTACHMENTS_URL".into(),
+                format!("{}/{prefix}", s3.trim_end_matches('/')),
+            );
+            for (k, v) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
+                vars.insert(k, v);
+            }
+        }
         for (k, v) in overrides {
+            // One store setting wins: an override names the store this app must use.
+            match *k {
+                "ATTACHMENTS_DIR" => vars.remove("ATTACHMENTS_URL"),
+                "ATTACHMENTS_URL" => vars.remove("ATTACHMENTS_DIR"),
+                _ => None,
+            };
             vars.insert(k.to_string(), v.to_string());
         }
         let settings = Settings::from_map(&vars).unwrap();
@@ -345,6 +371,26 @@ impl TestApp {
             dir,
             pg,
         }
+    }
+
+    /// The setting that points another instance at this app's evidence store.
+    pub fn store_setting(&self) -> (&'static str, String) {
+        match &self.state.settings.attachments_store {
+            aftersale::storage::StoreConfig::Local(dir) => {
+                ("ATTACHMENTS_DIR", dir.display().to_string())
+            }
+            aftersale::storage::StoreConfig::S3(s3) => (
+                "ATTACHMENTS_URL",
+                format!("s3://{}/{}", s3.bucket, s3.prefix),
+            ),
+        }
+    }
+
+    /// Every key in this app's evidence store (temp and staged files included, locally).
+    pub async fn stored_keys(&self) -> Vec<String> {
+        let mut keys = self.state.attachments.keys().await.unwrap();
+        keys.sort();
+        keys
     }
 
     pub async fn send(&self, req: test::TestRequest) -> Resp {

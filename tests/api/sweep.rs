@@ -242,23 +242,20 @@ fn app_later(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
     app.clock.now_utc()
 }
 
-fn sweep_uploads(app: &TestApp) -> SweepReport {
+async fn sweep_uploads(app: &TestApp) -> SweepReport {
     let now = app.clock.now_utc();
-    let dir = app.state.settings.attachments_dir.clone();
-    app.state
+    let (report, swept) = app
+        .state
         .db
-        .run(|c| aftersale::jobs::sweeper::sweep_with_uploads(c, &app.state.policy, &dir, now))
-        .unwrap()
+        .run(|c| aftersale::jobs::sweeper::sweep_with_uploads(c, &app.state.policy, now))
+        .unwrap();
+    aftersale::jobs::sweeper::remove_swept(&app.state.attachments, swept).await;
+    report
 }
 
-fn on_disk(app: &TestApp, id: &str) -> bool {
-    let shard = &id[id.len() - 2..];
-    app.state
-        .settings
-        .attachments_dir
-        .join(shard)
-        .join(id)
-        .exists()
+async fn on_disk(app: &TestApp, id: &str) -> bool {
+    let key = aftersale::storage::key_for(id);
+    app.state.attachments.exists(&key).await.unwrap()
 }
 
 async fn uploaded(app: &TestApp, token: &str, bytes: &[u8]) -> String {
@@ -300,10 +297,14 @@ async fn uploads_nothing_cites_are_deleted_a_day_after_upload() {
 
     app.clock
         .advance(TimeDelta::hours(12) - TimeDelta::seconds(1));
-    assert_eq!(sweep_uploads(&app).uploads_deleted, 0, "not yet a day old");
+    assert_eq!(
+        sweep_uploads(&app).await.uploads_deleted,
+        0,
+        "not yet a day old"
+    );
     app.clock.advance(TimeDelta::seconds(2));
-    assert_eq!(sweep_uploads(&app).uploads_deleted, 1);
-    assert!(!on_disk(&app, &orphan));
+    assert_eq!(sweep_uploads(&app).await.uploads_deleted, 1);
+    assert!(!on_disk(&app, &orphan).await);
     app.get(
         &format!("/api/v1/attachments/{orphan}"),
         Some(&cast.buyer.token),
@@ -315,20 +316,20 @@ async fn uploads_nothing_cites_are_deleted_a_day_after_upload() {
         (&evidence, &cast.seller.token),
         (&young, &cast.buyer.token),
     ] {
-        assert!(on_disk(&app, id));
+        assert!(on_disk(&app, id).await);
         let got = app
             .get(&format!("/api/v1/attachments/{id}"), Some(token))
             .await;
         assert_eq!(got.status, 200, "{id}");
     }
-    assert_eq!(sweep_uploads(&app).uploads_deleted, 0, "idempotent");
+    assert_eq!(sweep_uploads(&app).await.uploads_deleted, 0, "idempotent");
     app.clock.advance(TimeDelta::hours(12));
     assert_eq!(
-        sweep_uploads(&app).uploads_deleted,
+        sweep_uploads(&app).await.uploads_deleted,
         1,
         "the younger one, a day on"
     );
-    assert!(!on_disk(&app, &young));
+    assert!(!on_disk(&app, &young).await);
 }
 
 /// A message citing an upload while the sweep deletes it: either the sweep passes over the

@@ -1,10 +1,10 @@
 use super::dto::*;
-use super::storage::{self, Incoming, Rejection};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::{self, attachments::NewAttachment};
 use crate::domain::roles::Role;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
 use crate::state::AppState;
+use crate::storage::{self, Rejection, Store};
 use actix_multipart::{Multipart, MultipartError};
 use actix_web::{get, http::header, post, web, HttpResponse};
 use futures_util::StreamExt;
@@ -28,7 +28,7 @@ fn rejection(e: Rejection) -> ApiError {
     match e {
         Rejection::TooLarge => ErrorCode::PayloadTooLarge.into(),
         Rejection::UnsupportedType => ErrorCode::UnsupportedMediaType.into(),
-        Rejection::Io(e) => ApiError::internal(format!("attachment storage: {e}")),
+        Rejection::Store(e) => ApiError::internal(format!("attachment storage: {e}")),
     }
 }
 
@@ -54,9 +54,9 @@ async fn upload(
     user: AuthUser,
     mut form: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let root = state.settings.attachments_dir.clone();
+    let store = state.attachments.clone();
     let id = db::new_id();
-    let stored = receive(&mut form, &root, &id, state.settings.attachment_max_bytes).await?;
+    let stored = receive(&mut form, &store, &id, state.settings.attachment_max_bytes).await?;
     let now = state.clock.now();
     let key = stored.storage_key.clone();
     let quota = state.policy.uploads.clone();
@@ -81,7 +81,9 @@ async fn upload(
         Ok(row) => Ok(HttpResponse::Created().json(AttachmentView::from(row))),
         Err(e) => {
             // No record, no file.
-            let _ = storage::remove(&root, &key);
+            if let Err(gone) = store.remove(&key).await {
+                tracing::warn!(key = %key, error = %gone, "unrecorded upload's file not removed");
+            }
             Err(e)
         }
     }
@@ -119,11 +121,22 @@ async fn download(
         (_, _, false) => return Err(ErrorCode::Unauthenticated.into()),
         _ => return Err(ErrorCode::NotFound.into()),
     };
-    let file = storage::path_of(&state.settings.attachments_dir, &row.storage_key);
-    let bytes = web::block(move || std::fs::read(file))
-        .await?
+    // Streamed through the service rather than answered with a presigned URL: the access
+    // check above and the headers below (sandbox CSP, disposition, nosniff) stay ours, and
+    // the store needs no public address.
+    let reading = state
+        .attachments
+        .read(&row.storage_key)
+        .await
         .map_err(|e| ApiError::internal(format!("attachment {} unreadable: {e}", row.id)))?;
+    // Its row is there but the store lost the bytes (swept between the two reads, or
+    // removed by hand): as good as no file, never a server error.
+    let Some(reading) = reading else {
+        tracing::warn!(attachment = %row.id, "attachment's file missing from the store");
+        return Err(ErrorCode::NotFound.into());
+    };
     Ok(HttpResponse::Ok()
+        .no_chunking(reading.size)
         .content_type(row.content_type.as_str())
         .insert_header((
             header::CONTENT_DISPOSITION,
@@ -140,7 +153,7 @@ async fn download(
         ))
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
         .insert_header((header::ETAG, format!("\"{}\"", row.sha256)))
-        .body(bytes))
+        .streaming(reading.bytes))
 }
 
 /// Pictures and video are shown in place; anything a browser would run as a document of its
@@ -153,11 +166,11 @@ fn disposition(content_type: &str) -> &'static str {
     }
 }
 
-/// Streams the form's `file` part to disk (sniffed, size-capped, hashed); other parts are read
-/// and discarded within a small allowance.
+/// Streams the form's `file` part to the store (sniffed, size-capped, hashed); other parts are
+/// read and discarded within a small allowance.
 async fn receive(
     form: &mut Multipart,
-    root: &std::path::Path,
+    store: &Store,
     id: &str,
     max: u64,
 ) -> ApiResult<storage::Stored> {
@@ -175,13 +188,14 @@ async fn receive(
             }
             continue;
         }
-        let mut incoming = Incoming::start(root, id, max).map_err(rejection)?;
+        let mut incoming = store.upload(id, max);
         while let Some(chunk) = field.next().await {
             incoming
                 .write(&chunk.map_err(multipart_error)?)
+                .await
                 .map_err(rejection)?;
         }
-        stored = Some(incoming.finish(root, id).map_err(rejection)?);
+        stored = Some(incoming.finish().await.map_err(rejection)?);
     }
     stored.ok_or_else(|| ApiError::field("file", "required"))
 }

@@ -1,3 +1,2 @@
 pub mod dto;
 pub mod handlers;
-pub mod storage;
