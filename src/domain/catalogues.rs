@@ -2,12 +2,13 @@
 //! code of each vocabulary with its label in the caller's language and the rule numbers that
 //! apply to it, read from `policy` — the same functions the rules themselves use.
 use crate::domain::complaints::{
-    Category, DesiredResolution, Outcome, RemedyKind, Status as ComplaintStatus, Target, Track,
+    Action as ComplaintAction, Authority, Category, DesiredResolution, Outcome, RemedyKind,
+    Status as ComplaintStatus, Target, Track,
 };
-use crate::domain::delivery_failures::Status as DeliveryFailureStatus;
+use crate::domain::delivery_failures::{Choice, Status as DeliveryFailureStatus};
 use crate::domain::orders::{DeliveryType, OrderStatus};
 use crate::domain::returns::{
-    window_days, Evidence, Reason, RejectionReason, Status as ReturnStatus,
+    window_days, Action as ReturnAction, Evidence, Reason, RejectionReason, Status as ReturnStatus,
 };
 use crate::domain::reviews::{FlagReason, ReviewStatus};
 use crate::i18n::{Labelled, Lang};
@@ -51,7 +52,25 @@ pub struct Catalogue {
     pub remedies: Vec<RemedyEntry>,
     pub complaint_outcomes: Vec<ComplaintOutcomeEntry>,
     pub complaint_tracks: Vec<ComplaintTrackEntry>,
+    /// Whom a complaint may be about.
+    pub complaint_targets: Vec<ComplaintTargetEntry>,
+    /// Where a buyer may have taken a decided complaint further.
+    pub external_authorities: Vec<ExternalAuthorityEntry>,
+    /// What the buyer may choose after a failed delivery.
+    pub delivery_failure_choices: Vec<DeliveryFailureChoiceEntry>,
+    /// What a return reason asks for as evidence (`return_reasons[].evidence`).
+    pub evidence: Vec<ReturnEvidenceEntry>,
+    /// The actions an `allowed_actions` list may name, for buttons.
+    pub actions: ActionCatalogue,
     pub statuses: StatusCatalogue,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct ActionCatalogue {
+    pub complaint: Vec<ComplaintActionEntry>,
+    #[serde(rename = "return")]
+    #[schema(rename = "return")]
+    pub return_: Vec<ReturnActionEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -169,6 +188,12 @@ plain_entries!(
     AppealStatusEntry => AppealStatus,
     DeliveryFailureStatusEntry => DeliveryFailureStatus,
     OrderStatusEntry => OrderStatus,
+    ComplaintTargetEntry => Target,
+    ExternalAuthorityEntry => Authority,
+    DeliveryFailureChoiceEntry => Choice,
+    ReturnEvidenceEntry => Evidence,
+    ComplaintActionEntry => ComplaintAction,
+    ReturnActionEntry => ReturnAction,
 );
 
 /// The catalogue in `lang`, its numbers from `p`.
@@ -270,6 +295,14 @@ pub fn catalogue(lang: Lang, p: &Policy) -> Catalogue {
                 }
             })
             .collect(),
+        complaint_targets: ComplaintTargetEntry::all(lang),
+        external_authorities: ExternalAuthorityEntry::all(lang),
+        delivery_failure_choices: DeliveryFailureChoiceEntry::all(lang),
+        evidence: ReturnEvidenceEntry::all(lang),
+        actions: ActionCatalogue {
+            complaint: ComplaintActionEntry::all(lang),
+            return_: ReturnActionEntry::all(lang),
+        },
         statuses: StatusCatalogue {
             complaint: ComplaintStatusEntry::all(lang),
             return_: ReturnStatusEntry::all(lang),
@@ -316,6 +349,8 @@ mod tests {
         );
         assert_eq!(c.statuses.complaint.len(), ComplaintStatus::ALL.len());
         assert!(c.flag_reasons.iter().any(|f| f.hides_at_once));
+        assert_eq!(c.actions.complaint.len(), ComplaintAction::ALL.len());
+        assert_eq!(c.evidence.len(), Evidence::ALL.len());
     }
 
     #[test]

@@ -4,11 +4,14 @@
 use super::Lang;
 use crate::domain::catalogues::{AppealStatus, FlagStatus};
 use crate::domain::complaints::{
-    Category, DesiredResolution, Outcome, RemedyKind, Status as ComplaintStatus, Track,
+    Action as ComplaintAction, Authority, Category, DesiredResolution, Outcome, RemedyKind,
+    Status as ComplaintStatus, Target, Track,
 };
-use crate::domain::delivery_failures::Status as DeliveryFailureStatus;
+use crate::domain::delivery_failures::{Choice, Status as DeliveryFailureStatus};
 use crate::domain::orders::OrderStatus;
-use crate::domain::returns::{Reason, RejectionReason, Status as ReturnStatus};
+use crate::domain::returns::{
+    Action as ReturnAction, Evidence, Reason, RejectionReason, Status as ReturnStatus,
+};
 use crate::domain::reviews::{FlagReason, ReviewStatus};
 
 /// A code with a label in every language.
@@ -168,6 +171,56 @@ labelled!(OrderStatus, ORDER_STATUSES, OrderStatus::as_str, {
     OrderStatus::Cancelled => ["Болдырылмады", "Отменён", "Cancelled"],
 });
 
+labelled!(Target, Target::ALL, Target::as_str, {
+    Target::Courier => ["Курьер", "Курьер", "Courier"],
+    Target::Seller => ["Сатушы", "Продавец", "Seller"],
+});
+
+labelled!(Authority, Authority::ALL, Authority::as_str, {
+    Authority::ETutynushy => ["E-Tutynushy (тұтынушылар құқығын қорғау)", "E-Tutynushy (защита прав потребителей)", "E-Tutynushy (consumer protection)"],
+    Authority::Eotinish => ["eOtinish (мемлекеттік органға өтініш)", "eOtinish (обращение в госорган)", "eOtinish (appeal to a state body)"],
+    Authority::Court => ["Сот", "Суд", "Court"],
+    Authority::Other => ["Басқа", "Другое", "Other"],
+});
+
+labelled!(Choice, Choice::ALL, Choice::as_str, {
+    Choice::Refund => ["Ақшаны қайтару", "Возврат денег", "Refund"],
+    Choice::Redelivery => ["Қайта жеткізу", "Повторная доставка", "Redelivery"],
+});
+
+labelled!(Evidence, Evidence::ALL, Evidence::as_str, {
+    Evidence::None => ["Дәлел қажет емес", "Доказательства не нужны", "No evidence needed"],
+    Evidence::Photo => ["Фото", "Фото", "Photo"],
+    Evidence::PhotoOrDocument => ["Фото немесе құжат", "Фото или документ", "Photo or document"],
+});
+
+labelled!(ComplaintAction, ComplaintAction::ALL, ComplaintAction::as_str, {
+    ComplaintAction::Acknowledge => ["Қабылдау", "Принять в работу", "Acknowledge"],
+    ComplaintAction::Respond => ["Жауап беру", "Ответить", "Respond"],
+    ComplaintAction::RequestInfo => ["Ақпарат сұрау", "Запросить информацию", "Request information"],
+    ComplaintAction::ProvideInfo => ["Ақпарат беру", "Предоставить информацию", "Provide information"],
+    ComplaintAction::Assign => ["Тағайындау", "Назначить", "Assign"],
+    ComplaintAction::ChangeTrack => ["Қарау түрін өзгерту", "Изменить порядок рассмотрения", "Change track"],
+    ComplaintAction::Extend => ["Мерзімді ұзарту", "Продлить срок", "Extend the deadline"],
+    ComplaintAction::Resolve => ["Шешім шығару", "Вынести решение", "Resolve"],
+    ComplaintAction::Accept => ["Шешімді қабылдау", "Согласиться с решением", "Accept the decision"],
+    ComplaintAction::Appeal => ["Шешімге шағымдану", "Обжаловать решение", "Appeal"],
+    ComplaintAction::Escalate => ["Модераторларға жіберу", "Передать модераторам", "Escalate"],
+    ComplaintAction::Withdraw => ["Кері қайтарып алу", "Отозвать", "Withdraw"],
+    ComplaintAction::RecordExternalEscalation => ["Сыртқы өтінішті тіркеу", "Указать внешнее обращение", "Record an external escalation"],
+    ComplaintAction::PostMessage => ["Хабарлама жазу", "Написать сообщение", "Post a message"],
+});
+
+labelled!(ReturnAction, ReturnAction::ALL, ReturnAction::as_str, {
+    ReturnAction::Approve => ["Мақұлдау", "Одобрить", "Approve"],
+    ReturnAction::Reject => ["Бас тарту", "Отказать", "Reject"],
+    ReturnAction::Dispute => ["Дау айту", "Оспорить отказ", "Dispute"],
+    ReturnAction::SchedulePickup => ["Алып кетуді жоспарлау", "Назначить забор", "Schedule a pickup"],
+    ReturnAction::PickUp => ["Алып кетуді белгілеу", "Отметить забор", "Mark as picked up"],
+    ReturnAction::Refund => ["Ақшаны қайтару", "Вернуть деньги", "Refund"],
+    ReturnAction::Cancel => ["Болдырмау", "Отменить", "Cancel"],
+});
+
 /// Every flag reason. `domain::reviews` has no `ALL` for it; the match keeps this list whole.
 const FLAG_REASONS: &[FlagReason] = &[
     FlagReason::FalseInformation,
@@ -293,6 +346,12 @@ mod tests {
         check::<AppealStatus>(AppealStatus::parse);
         check::<DeliveryFailureStatus>(DeliveryFailureStatus::parse);
         assert_eq!(check::<OrderStatus>(OrderStatus::parse), 5);
+        check::<Target>(Target::parse);
+        check::<Authority>(Authority::parse);
+        check::<Choice>(Choice::parse);
+        check::<Evidence>(Evidence::parse);
+        check::<ComplaintAction>(ComplaintAction::parse);
+        check::<ReturnAction>(ReturnAction::parse);
     }
 
     #[test]

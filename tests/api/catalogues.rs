@@ -142,9 +142,21 @@ async fn the_rule_numbers_are_the_policys() {
         entry(&c["complaint_tracks"], "complex")["resolution_days"],
         p.complaints.complex_resolution_days
     );
-    for group in ["desired_resolutions", "remedies", "complaint_outcomes"] {
+    for group in [
+        "desired_resolutions",
+        "remedies",
+        "complaint_outcomes",
+        "complaint_targets",
+        "external_authorities",
+        "delivery_failure_choices",
+        "evidence",
+    ] {
         assert!(!c[group].as_array().unwrap().is_empty(), "{group}");
     }
+    assert_eq!(
+        entry(&c["actions"]["return"], "schedule_pickup")["label"],
+        "Schedule a pickup"
+    );
     for kind in [
         "complaint",
         "return",
