@@ -352,6 +352,11 @@ impl ApiError {
     pub fn problem(&self, lang: Lang, request_id: Option<String>) -> Problem {
         let code = self.code();
         let (title, detail) = code.text(lang);
+        // Details that name reasons or categories say them in the catalogue's labels, with
+        // the numbers of the policy the service runs with (`startup`).
+        let detail =
+            crate::i18n::error_detail(code.as_str(), lang, &crate::policy::Policy::default())
+                .unwrap_or_else(|| detail.to_string());
         let errors = match self {
             ApiError::Validation(errors) => errors
                 .iter()
@@ -367,7 +372,7 @@ impl ApiError {
             type_: format!("https://aftersale.kz/problems/{}", code.as_str()),
             title: title.into(),
             status: code.status().as_u16(),
-            detail: detail.into(),
+            detail,
             code: code.as_str().into(),
             errors,
             request_id,

@@ -2,6 +2,7 @@
 pub mod attachments;
 pub mod auth;
 pub mod body;
+pub mod catalogues;
 pub mod client_address;
 pub mod complaints;
 pub mod idempotency;
@@ -23,8 +24,6 @@ pub mod webhooks;
 
 use crate::domain::pagination::{self, PageError, TimeCursor};
 use crate::error::{ApiError, FieldError};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
@@ -53,27 +52,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(complaints::handlers::configure)
             .configure(returns::handlers::configure)
             .configure(webhooks::handlers::configure)
-            .configure(stats::handlers::configure),
+            .configure(stats::handlers::configure)
+            .configure(catalogues::handlers::configure),
     );
 }
 
-/// Money in whole tenge.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct Money {
-    pub amount: i64,
-    /// Always `KZT`.
-    #[schema(example = "KZT")]
-    pub currency: &'static str,
-}
-
-impl Money {
-    pub fn kzt(amount: i64) -> Self {
-        Money {
-            amount,
-            currency: "KZT",
-        }
-    }
-}
+// Money is a domain value; re-exported so the DTOs keep naming it `api::Money`.
+pub use crate::domain::money::Money;
 
 /// Shape checks (validator) plus any rule checks, reported together.
 pub fn validate_with(input: &impl Validate, mut extra: Vec<FieldError>) -> Result<(), ApiError> {

@@ -307,6 +307,9 @@ impl Db {
         self.run(|c| {
             let applied = run_migrations(c)?;
             privacy_keys::buyer_refs(c)?;
+            // The service runs with the default policy (`startup`): its reply targets are
+            // what the stats views count against.
+            stats::targets::sync(c, &crate::policy::Policy::default())?;
             Ok(applied)
         })
     }

@@ -22,12 +22,14 @@ macro_rules! text_enum {
 }
 
 pub mod caller;
+pub mod catalogues;
 pub mod complaints;
 pub mod delivery_failures;
 pub mod events;
 pub mod login;
 pub mod media;
 pub mod messages;
+pub mod money;
 pub mod numbering;
 pub mod orders;
 pub mod pagination;

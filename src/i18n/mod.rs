@@ -2,9 +2,13 @@
 //! only titles, details and notification texts do. Russian is the default.
 use serde::Serialize;
 
+mod details;
 mod fields;
+mod labels;
 mod notifications;
+pub use details::*;
 pub use fields::*;
+pub use labels::*;
 pub use notifications::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,6 +87,28 @@ mod tests {
                 "{kind}"
             );
         }
+    }
+
+    #[test]
+    fn notifications_name_reasons_with_the_catalogues_labels() {
+        use serde_json::json;
+        let data = json!({"reason": "personal_data"});
+        let (_, body) = notification_text_with("review_hidden", &data, Lang::Ru);
+        let plain = notification_text("review_hidden", Lang::Ru).1;
+        assert_eq!(body, format!("{plain} Причина: Персональные данные."));
+        let (_, body) = notification_text_with(
+            "review_removed",
+            &json!({"reason_code": "signs_of_use"}),
+            Lang::En,
+        );
+        assert!(body.ends_with(" Reason: Signs of use."), "{body}");
+        let (_, body) =
+            notification_text_with("review_new", &json!({"category": "fraud"}), Lang::Kk);
+        assert!(body.ends_with(" Санаты: Алаяқтық."), "{body}");
+        // A code outside the vocabulary is not named.
+        let (_, body) =
+            notification_text_with("review_rejected", &json!({"reason": "custom"}), Lang::En);
+        assert_eq!(body, notification_text("review_rejected", Lang::En).1);
     }
 
     #[test]

@@ -475,3 +475,45 @@ pub const NOTIFICATION_KINDS: [&str; 53] = [
     "order_message_unanswered",
     "webhook_disabled",
 ];
+
+/// Title and body of a notification with what its data names — a flag reason, a rejection
+/// reason, a complaint category — in the catalogue's labels (`GET /catalogues`), so the feed
+/// and the pickers say the same words.
+pub fn notification_text_with(
+    kind: &str,
+    data: &serde_json::Value,
+    lang: Lang,
+) -> (&'static str, String) {
+    use crate::domain::complaints::Category;
+    use crate::domain::returns::RejectionReason;
+    use crate::domain::reviews::FlagReason;
+    let (title, body) = notification_text(kind, lang);
+    let text = |key: &str| data.get(key).and_then(|v| v.as_str());
+    // Only codes of the vocabulary are named; anything else (a moderator's free-form code,
+    // `seller_silence`) leaves the body as it is.
+    let reason = text("reason")
+        .and_then(FlagReason::parse)
+        .map(|r| r.label(lang))
+        .or_else(|| {
+            text("reason_code")
+                .and_then(RejectionReason::parse)
+                .map(|r| r.label(lang))
+        });
+    let category = text("category")
+        .and_then(Category::parse)
+        .map(|c| c.label(lang));
+    let mut body = body.to_string();
+    if let Some(label) = reason {
+        body.push(' ');
+        body.push_str(lang.pick("Себебі: ", "Причина: ", "Reason: "));
+        body.push_str(label);
+        body.push('.');
+    }
+    if let Some(label) = category {
+        body.push(' ');
+        body.push_str(lang.pick("Санаты: ", "Категория: ", "Category: "));
+        body.push_str(label);
+        body.push('.');
+    }
+    (title, body)
+}

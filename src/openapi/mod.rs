@@ -44,6 +44,7 @@ Errors are application/problem+json (RFC 9457) with a stable `code`; titles foll
         (name = "returns", description = "Returns: windows per reason, seller decision, dispute, pickup and refund deadlines, timeline"),
         (name = "webhooks", description = "Sellers' webhooks (Standard Webhooks v1): endpoints, secrets, test pings, delivery log. The events and their payloads are the `WebhookEvent` schemas"),
         (name = "analytics", description = "Sellers' figures and the moderators' dashboard"),
+        (name = "catalogues", description = "Every code with its kk/ru/en label and rule numbers, for pickers"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -4,6 +4,7 @@ mod attachments;
 mod auth;
 mod body_limits;
 mod buyer_refs;
+mod catalogues;
 mod cli;
 mod complaints;
 mod concurrency;

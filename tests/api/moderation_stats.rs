@@ -152,3 +152,43 @@ async fn queue_deadlines_per_kind_and_moderator_and_appeal_reversals() {
         .await
         .assert_problem(403, "forbidden");
 }
+
+/// `Accept: text/csv` on the moderators' dashboard, as on a shop's: the JSON's figures as
+/// `metric,dimension,value` rows.
+#[actix_web::test]
+async fn the_dashboard_honours_accept_text_csv() {
+    let app = TestApp::spawn().await;
+    app.clock.set(at("2026-11-02T05:00:00Z"));
+    let cast = app.cast().await;
+    let item = app.delivered_item(&cast, &cast.buyer, "MC-1", 1).await;
+    let held = app
+        .review(&cast.buyer.token, &item, 3, "звоните 87011234567")
+        .await;
+    assert_eq!(held.body["status"], "pending_moderation", "{}", held.body);
+    let json = app
+        .get("/api/v1/moderation/stats", Some(&cast.moderator.token))
+        .await;
+    assert_eq!(json.status, 200);
+    assert_eq!(json.body["open"]["review"], 1);
+    let req = actix_web::test::TestRequest::get()
+        .uri("/api/v1/moderation/stats")
+        .insert_header(("authorization", format!("Bearer {}", cast.moderator.token)))
+        .insert_header(("accept", "text/csv"));
+    let csv = app.send(req).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(
+        csv.headers.get("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    let text = String::from_utf8(csv.bytes).unwrap();
+    assert!(text.starts_with("metric,dimension,value\n"), "{text}");
+    for row in ["open.review,,1", "overdue.review,,0", "appeals.decided,,0"] {
+        assert!(text.lines().any(|l| l == row), "{row} missing from\n{text}");
+    }
+    // The caller's role is checked before the format.
+    let req = actix_web::test::TestRequest::get()
+        .uri("/api/v1/moderation/stats")
+        .insert_header(("authorization", format!("Bearer {}", cast.seller.token)))
+        .insert_header(("accept", "text/csv"));
+    assert_eq!(app.send(req).await.status, 403);
+}

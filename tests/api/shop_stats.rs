@@ -455,10 +455,8 @@ async fn the_day_counters_agree_with_the_rows_for_any_window() {
     app.clock.set(at("2026-10-01T00:00:00Z"));
     let cast = app.cast().await;
     build(&app, &cast).await;
-    let targets = shop::Targets {
-        rating_period_days: app.state.policy.reviews.rating_period_days,
-        critical_rating: app.state.policy.reviews.critical_shop_rating,
-    };
+    let targets = shop::Targets::of(&app.state.policy);
+    let ask = aftersale::db::stats::series::SeriesAsk::default();
     let shop_id = cast.shop().to_string();
     let agree = |stage: &str| {
         // T0 is 05:00 UTC: the history runs over 2026-11-02 and 2026-11-03.
@@ -472,9 +470,9 @@ async fn the_day_counters_agree_with_the_rows_for_any_window() {
                         .state
                         .db
                         .run(|c| {
-                            let kept = shop::shop_stats(c, &shop_id, w, &targets, now)?;
+                            let kept = shop::shop_stats(c, &shop_id, w, &targets, &ask, now)?;
                             let counts = days::counts_from_rows(c, &shop_id, w)?;
-                            let rows = shop::figures(c, &shop_id, w, &targets, now, &counts)?;
+                            let rows = shop::figures(c, &shop_id, w, &targets, &ask, now, &counts)?;
                             Ok::<_, aftersale::db::DbError>((kept, rows))
                         })
                         .unwrap();
@@ -617,4 +615,186 @@ async fn folds_beside_filings_count_every_filing_once() {
         .unwrap();
     assert_eq!(kept.total("complaint.category"), (FILERS * EACH) as i64);
     assert_eq!(kept, rows);
+}
+
+/// `?interval=day|week`: one point per UTC day (week) the window touches, empty ones included,
+/// counted from the day counters; a named product's published reviews by Almaty day.
+#[actix_web::test]
+async fn series_have_a_point_per_interval_with_the_historys_counts() {
+    let app = TestApp::spawn().await;
+    app.clock.set(at("2026-10-01T00:00:00Z"));
+    let cast = app.cast().await;
+    build(&app, &cast).await;
+    app.clock.set(t(240.0));
+    let path = format!("/api/v1/shops/{}/stats", cast.shop());
+    let zero = |start: &str| {
+        json!({"start": start, "reviews": 0, "negative_reviews": 0,
+               "negative_replied_on_time": rate(0, 0), "conversations": 0,
+               "answered_on_time": rate(0, 0), "complaints": 0,
+               "complaints_resolved_on_time": rate(0, 0), "returns": 0,
+               "returns_decided_on_time": rate(0, 0), "returns_refunded_on_time": rate(0, 0)})
+    };
+    // Everything happened on 2026-11-02 (UTC): R-1 … R-7, three conversations, C-1 and C-2
+    // (C-3 is the courier's), RT-1 and RT-2.
+    let busy = json!({"start": "2026-11-02", "reviews": 7, "negative_reviews": 3,
+        // R-2 replied in 2 h, R-3 in 30 h (R-4 never: not counted until replied).
+        "negative_replied_on_time": rate(1, 2),
+        "conversations": 3, "answered_on_time": rate(1, 2),
+        "complaints": 2, "complaints_resolved_on_time": rate(1, 1),
+        "returns": 2, "returns_decided_on_time": rate(1, 1),
+        "returns_refunded_on_time": rate(1, 1)});
+
+    // The product the history's reviews are of (R-2's).
+    let list = app
+        .get(
+            &format!("/api/v1/shops/{}/reviews?limit=50", cast.shop()),
+            None,
+        )
+        .await;
+    let r2 = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["rating"] == 1 && !v["reply"].is_null())
+        .expect("R-2")
+        .clone();
+    let product = r2["product_id"].as_str().unwrap().to_string();
+
+    let daily = app
+        .get(
+            &format!("{path}?interval=day&from=2026-11-01T00:00:00Z&to=2026-11-04T00:00:00Z&product_id={product}"),
+            Some(&cast.seller.token),
+        )
+        .await;
+    assert_eq!(daily.status, 200, "{}", daily.body);
+    let series = &daily.body["series"];
+    assert_eq!(series["interval"], "day");
+    assert_eq!(
+        series["points"],
+        json!([zero("2026-11-01"), busy, zero("2026-11-03")])
+    );
+    // The product's points are Almaty days: the window's last instant is 04:59 on 11-04 there.
+    let points = series["product"]["points"].as_array().unwrap();
+    assert_eq!(series["product"]["product_id"], product.as_str());
+    let starts: Vec<&str> = points
+        .iter()
+        .map(|p| p["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"]
+    );
+    // The history's reviews are all of one product: published and visible R-1 (5★), R-2 and
+    // R-4 (1★), R-3 (2★).
+    assert_eq!(
+        points[1],
+        json!({"start": "2026-11-02", "reviews": 4, "negative_reviews": 3, "average": 2.25})
+    );
+    assert_eq!(points[0]["reviews"], 0);
+
+    // Weekly by default, over the default 90 days: Mondays one week apart, the week of
+    // 2026-11-02 holding the day's counts.
+    let weekly = app.get(&path, Some(&cast.seller.token)).await;
+    let weeks = weekly.body["series"]["points"].as_array().unwrap();
+    assert_eq!(weekly.body["series"]["interval"], "week");
+    assert_eq!(weeks.len(), 14, "2026-08-10 … 2026-11-09");
+    for pair in weeks.windows(2) {
+        let (a, b) = (&pair[0]["start"], &pair[1]["start"]);
+        let a: chrono::NaiveDate = a.as_str().unwrap().parse().unwrap();
+        let b: chrono::NaiveDate = b.as_str().unwrap().parse().unwrap();
+        assert_eq!(b - a, TimeDelta::days(7));
+    }
+    let mut week = busy.clone();
+    week["start"] = json!("2026-11-02");
+    assert_eq!(weeks[12], week);
+    assert_eq!(weeks[13], zero("2026-11-09"));
+    assert!(weekly.body["series"].get("product").is_none());
+
+    // The series are in the CSV too, a row per point's count.
+    let req = actix_web::test::TestRequest::get()
+        .uri(&format!(
+            "{path}?interval=day&from=2026-11-01T00:00:00Z&to=2026-11-04T00:00:00Z"
+        ))
+        .insert_header(("authorization", format!("Bearer {}", cast.seller.token)))
+        .insert_header(("accept", "text/csv"));
+    let text = String::from_utf8(app.send(req).await.bytes).unwrap();
+    for row in [
+        "series.points.reviews,2026-11-02,7",
+        "series.points.reviews,2026-11-03,0",
+        "series.points.negative_replied_on_time,2026-11-02:denominator,2",
+    ] {
+        assert!(text.lines().any(|l| l == row), "{row} missing from\n{text}");
+    }
+
+    let bad = app
+        .get(&format!("{path}?interval=month"), Some(&cast.seller.token))
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.body["errors"][0]["field"], "interval");
+}
+
+/// The reply targets the counters count against are the policy's, stored for the views; a
+/// changed target recounts the day counters that depend on it.
+#[actix_web::test]
+async fn the_stats_targets_are_the_policys_and_a_change_recounts() {
+    use aftersale::db::stats::{series::SeriesAsk, shop, targets};
+    use aftersale::domain::stats::Window;
+    let app = TestApp::spawn().await;
+    let p = app.state.policy.as_ref().clone();
+    let stored = app.state.db.run(targets::stored).unwrap();
+    let hours = |h: i64| h * 3600;
+    assert_eq!(
+        stored,
+        vec![
+            (
+                "first_reply_limit".to_string(),
+                hours(p.messages.seller_first_reply_max_hours)
+            ),
+            (
+                "first_reply_target".to_string(),
+                hours(p.messages.seller_first_reply_target_hours)
+            ),
+            (
+                "review_reply".to_string(),
+                hours(p.reviews.reply_target_hours)
+            ),
+        ]
+    );
+    assert!(
+        !app.state.db.run(|c| targets::sync(c, &p)).unwrap(),
+        "already in step"
+    );
+
+    app.clock.set(at("2026-10-01T00:00:00Z"));
+    let cast = app.cast().await;
+    build(&app, &cast).await;
+    let shop_id = cast.shop().to_string();
+    let w = Window {
+        from: t(-5.0),
+        to: t(48.0),
+    };
+    let figures = |p: &aftersale::policy::Policy| {
+        let targets = shop::Targets::of(p);
+        app.state
+            .db
+            .run(|c| shop::shop_stats(c, &shop_id, w, &targets, &SeriesAsk::default(), t(240.0)))
+            .unwrap()
+    };
+    let before = figures(&p);
+    assert_eq!(before.reviews.negative.replied_within_24h.numerator, 1);
+    assert_eq!(before.messages.answered_within_24h.numerator, 1);
+
+    // Targets of 31 hours: R-3's reply and conversation 2's answer (30 h) are on time.
+    let mut longer = p.clone();
+    longer.reviews.reply_target_hours = 31;
+    longer.messages.seller_first_reply_target_hours = 31;
+    assert!(app.state.db.run(|c| targets::sync(c, &longer)).unwrap());
+    let after = figures(&longer);
+    assert_eq!(after.reviews.negative.replied_within_24h.numerator, 2);
+    assert_eq!(after.messages.answered_within_24h.numerator, 2);
+    let point = &after.series.points[0];
+    assert_eq!(point.negative_replied_on_time.numerator, 2);
+
+    assert!(app.state.db.run(|c| targets::sync(c, &p)).unwrap());
+    assert_eq!(figures(&p), before);
 }

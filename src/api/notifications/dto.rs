@@ -1,5 +1,5 @@
 use crate::db::notifications::NotificationRow;
-use crate::i18n::{notification_text, Lang};
+use crate::i18n::{notification_text_with, Lang};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -31,17 +31,18 @@ pub struct NotificationView {
 
 impl NotificationView {
     pub fn render(row: NotificationRow, lang: Lang) -> Self {
-        let (title, body) = notification_text(&row.kind, lang);
+        let data = serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null);
+        let (title, body) = notification_text_with(&row.kind, &data, lang);
         NotificationView {
             id: row.id,
             title: title.into(),
-            body: body.into(),
+            body,
             kind: row.kind,
             subject: SubjectRef {
                 kind: row.subject_type,
                 id: row.subject_id,
             },
-            data: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
+            data,
             created_at: crate::api::rfc3339(row.created_at),
             read_at: row.read_at.map(crate::api::rfc3339),
         }

@@ -14,8 +14,9 @@ const BREAKDOWNS: &[&str] = &[
     "by_moderator",
 ];
 
-/// Fields that name an item of a list (a week, a moderator) rather than measure it.
-const LABELS: &[&str] = &["week_start", "moderator_id"];
+/// Fields that name an item of a list (a week, a series' point, a moderator) rather than
+/// measure it.
+const LABELS: &[&str] = &["week_start", "start", "moderator_id"];
 
 /// `(metric, dimension, value)` rows of a figures document.
 pub fn rows(doc: &Value) -> Vec<(String, String, String)> {
@@ -89,7 +90,7 @@ fn walk(v: &Value, path: &str, out: &mut Vec<(String, String, String)>) {
                 };
                 for (k, f) in fields.iter().filter(|(k, _)| !LABELS.contains(&k.as_str())) {
                     match f {
-                        Value::Object(_) => {
+                        Value::Object(_) | Value::Array(_) => {
                             let mut inner = Vec::new();
                             walk(f, &join(path, k), &mut inner);
                             out.extend(inner.into_iter().map(|(m, d, v)| {

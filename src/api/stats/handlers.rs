@@ -1,9 +1,11 @@
 //! `GET /shops/{shop_id}/stats`: a shop's figures over a window, as JSON or CSV.
 use crate::auth::AuthUser;
 use crate::db;
+use crate::db::stats::series::SeriesAsk;
 use crate::db::stats::shop::Targets;
 use crate::domain::roles::Role;
 use crate::domain::stats::figures::{ModerationStats, ShopStats};
+use crate::domain::stats::series::Interval;
 use crate::domain::stats::Window;
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem, Unauthorized};
 use crate::state::AppState;
@@ -30,6 +32,17 @@ pub struct StatsQuery {
     pub to: Option<DateTime<Utc>>,
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SeriesQuery {
+    /// One point of `series` per `day` or per `week` (Monday first); `week` when absent.
+    #[param(value_type = Option<crate::domain::stats::series::Interval>)]
+    pub interval: Option<String>,
+    /// A product whose published reviews `series.product` charts too.
+    #[param(example = "P-KETTLE")]
+    pub product_id: Option<String>,
+}
+
 /// The figures as `metric,dimension,value` rows.
 #[derive(ToSchema)]
 #[schema(value_type = String)]
@@ -44,20 +57,34 @@ fn wants_csv(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.contains("text/csv"))
 }
 
+/// The figures as the caller asked: JSON, or `Accept: text/csv` rows of the same document.
+fn respond(req: &HttpRequest, figures: &impl serde::Serialize) -> ApiResult<HttpResponse> {
+    if !wants_csv(req) {
+        return Ok(HttpResponse::Ok().json(figures));
+    }
+    let doc = serde_json::to_value(figures)
+        .map_err(|e| ApiError::internal(format!("stats not serialisable: {e}")))?;
+    let text =
+        super::csv::render(&doc).map_err(|e| ApiError::internal(format!("stats CSV: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .body(text))
+}
+
 /// A shop's figures over `[from, to)`: ratings, reviews and replies, conversations,
 /// complaints and returns with their deadlines kept. The README ("Seller analytics") says
 /// what each figure counts.
 #[utoipa::path(
     operation_id = "get_shop_stats",
     tag = "analytics",
-    params(("shop_id" = String, Path, description = "Shop id"), StatsQuery),
+    params(("shop_id" = String, Path, description = "Shop id"), StatsQuery, SeriesQuery),
     responses(
         (status = 200, description = "The figures; `Accept: text/csv` gives them as `metric,dimension,value` rows", content(
             (ShopStats = "application/json"), (StatsCsv = "text/csv"),
         )),
         Unauthorized,
         (status = 404, description = "No such shop, or not the caller's (only its sellers and moderators see it)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: `from` not before `to` (`not_before_to`), a window over 366 days (`window_too_long`), or a malformed instant", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `from` not before `to` (`not_before_to`), a window over 366 days (`window_too_long`), a malformed instant, or an `interval` other than `day`/`week` (`interval: invalid`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -68,8 +95,15 @@ async fn shop_stats(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<StatsQuery>,
+    series: web::Query<SeriesQuery>,
 ) -> ApiResult<HttpResponse> {
     let shop_id = path.into_inner();
+    let series = series.into_inner();
+    let ask = SeriesAsk {
+        interval: Interval::from_param(series.interval.as_deref())
+            .map_err(|(f, c)| ApiError::field(f, c))?,
+        product_id: series.product_id,
+    };
     // Anyone but the shop's sellers and the moderators is told the shop has no figures.
     let sees = match user.role {
         Role::Moderator => true,
@@ -82,29 +116,17 @@ async fn shop_stats(
     let now = state.clock.now();
     let q = query.into_inner();
     let window = Window::resolve(q.from, q.to, now).map_err(|(f, c)| ApiError::field(f, c))?;
-    let targets = Targets {
-        rating_period_days: state.policy.reviews.rating_period_days,
-        critical_rating: state.policy.reviews.critical_shop_rating,
-    };
+    let targets = Targets::of(&state.policy);
     // Figures over a window, a second stale at most: the replica's kind of read.
     let stats: ShopStats = state
         .read_replica(move |c| {
             if !db::users::shop_exists(c, &shop_id)? {
                 return Err(db::DbError::NotFound);
             }
-            db::stats::shop::shop_stats(c, &shop_id, window, &targets, now)
+            db::stats::shop::shop_stats(c, &shop_id, window, &targets, &ask, now)
         })
         .await?;
-    if wants_csv(&req) {
-        let doc = serde_json::to_value(&stats)
-            .map_err(|e| ApiError::internal(format!("stats not serialisable: {e}")))?;
-        let text =
-            super::csv::render(&doc).map_err(|e| ApiError::internal(format!("stats CSV: {e}")))?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(text));
-    }
-    Ok(HttpResponse::Ok().json(stats))
+    respond(&req, &stats)
 }
 
 /// The moderators' dashboard: the queue now (open and overdue items by kind), and over
@@ -115,7 +137,9 @@ async fn shop_stats(
     tag = "analytics",
     params(StatsQuery),
     responses(
-        (status = 200, body = ModerationStats),
+        (status = 200, description = "The figures; `Accept: text/csv` gives them as `metric,dimension,value` rows", content(
+            (ModerationStats = "application/json"), (StatsCsv = "text/csv"),
+        )),
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: `from` not before `to`, a window over 366 days, or a malformed instant", body = Problem, content_type = "application/problem+json"),
@@ -126,8 +150,9 @@ async fn shop_stats(
 async fn moderation_stats(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     query: web::Query<StatsQuery>,
-) -> ApiResult<web::Json<ModerationStats>> {
+) -> ApiResult<HttpResponse> {
     user.require(&[Role::Moderator])?;
     let now = state.clock.now();
     let q = query.into_inner();
@@ -135,5 +160,5 @@ async fn moderation_stats(
     let stats = state
         .db(move |c| db::stats::moderation::moderation_stats(c, window, now))
         .await?;
-    Ok(web::Json(stats))
+    respond(&req, &stats)
 }

@@ -9,7 +9,9 @@
 //! parameters) go through `Dialect`.
 pub mod days;
 pub mod moderation;
+pub mod series;
 pub mod shop;
+pub mod targets;
 
 use super::DbConnection;
 

@@ -1,5 +1,6 @@
 //! A shop's figures over a window (`GET /shops/{id}/stats`).
 use super::days::{self, Counts};
+use super::series::SeriesAsk;
 use super::{median_of, CodeCount, Dialect};
 use crate::db::reviews::{list_head, ListHead, ReviewSubject};
 use crate::db::{to_db, DbConnection, DbError};
@@ -11,10 +12,29 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
-/// What the figures are measured against.
+/// What the figures are measured against: the policy's numbers, never literals here.
 pub struct Targets {
     pub rating_period_days: i64,
     pub critical_rating: f64,
+    /// A negative review's reply is on time within this (`reviews.reply_target_hours`).
+    pub review_reply_secs: i64,
+    /// A conversation's first answer: the target and the limit
+    /// (`messages.seller_first_reply_*_hours`).
+    pub first_reply_target_secs: i64,
+    pub first_reply_limit_secs: i64,
+}
+
+impl Targets {
+    pub fn of(p: &crate::policy::Policy) -> Targets {
+        let secs = |hours: i64| hours * 3600;
+        Targets {
+            rating_period_days: p.reviews.rating_period_days,
+            critical_rating: p.reviews.critical_shop_rating,
+            review_reply_secs: secs(p.reviews.reply_target_hours),
+            first_reply_target_secs: secs(p.messages.seller_first_reply_target_hours),
+            first_reply_limit_secs: secs(p.messages.seller_first_reply_max_hours),
+        }
+    }
 }
 
 pub fn shop_stats(
@@ -22,10 +42,11 @@ pub fn shop_stats(
     shop_id: &str,
     w: Window,
     targets: &Targets,
+    ask: &SeriesAsk,
     now: DateTime<Utc>,
 ) -> Result<ShopStats, DbError> {
     let counts = days::counts(conn, shop_id, w)?;
-    figures(conn, shop_id, w, targets, now, &counts)
+    figures(conn, shop_id, w, targets, ask, now, &counts)
 }
 
 /// The figures over the given counts (`days::counts`, or `days::counts_from_rows` to check
@@ -35,6 +56,7 @@ pub fn figures(
     shop_id: &str,
     w: Window,
     targets: &Targets,
+    ask: &SeriesAsk,
     now: DateTime<Utc>,
     c: &Counts,
 ) -> Result<ShopStats, DbError> {
@@ -43,10 +65,11 @@ pub fn figures(
         from: w.from,
         to: w.to,
         ratings: ratings(conn, shop_id, w, targets, now)?,
-        reviews: reviews(conn, shop_id, w, now, c)?,
-        messages: messages(conn, shop_id, w, now, c)?,
+        reviews: reviews(conn, shop_id, w, targets, now, c)?,
+        messages: messages(conn, shop_id, w, targets, now, c)?,
         complaints: complaints(conn, shop_id, w, now, c)?,
         returns: returns(conn, shop_id, w, now, c)?,
+        series: super::series::shop_series(conn, shop_id, w, ask)?,
     })
 }
 
@@ -194,14 +217,15 @@ fn reviews(
     conn: &mut DbConnection,
     shop_id: &str,
     w: Window,
+    t: &Targets,
     now: DateTime<Utc>,
     c: &Counts,
 ) -> Result<ReviewFigures, DbError> {
     let d = Dialect::of(conn);
-    // A negative review counts towards "replied within 24 h" once it was, or once its 24 h
-    // have passed: every one, less those published in the last day and not answered in time.
-    // Through `reviews_shop_published`: the last day's publications are few.
-    let in_24h = d.within("published_at", "reply_created_at", 86_400);
+    // A negative review counts towards "replied within 24 h" (the reply target) once it was,
+    // or once the target has passed: every one, less those published within the target and
+    // not answered in time. Through `reviews_shop_published`: those publications are few.
+    let in_24h = d.within("published_at", "reply_created_at", t.review_reply_secs);
     let (created, status) = (d.filter_only("created_at"), d.filter_only("status"));
     let waiting: Count = at_instant(
         conn,
@@ -213,7 +237,7 @@ fn reviews(
         ),
         shop_id,
         w,
-        now - TimeDelta::hours(24),
+        now - TimeDelta::seconds(t.review_reply_secs),
     )?;
     let negative = c.get("review.negative");
     let flags: Vec<CodeCount> = in_window(
@@ -256,6 +280,7 @@ fn messages(
     conn: &mut DbConnection,
     shop_id: &str,
     w: Window,
+    t: &Targets,
     now: DateTime<Utc>,
     c: &Counts,
 ) -> Result<MessageFigures, DbError> {
@@ -276,7 +301,7 @@ fn messages(
            CAST(COALESCE(SUM(CASE WHEN NOT (first_reply_at IS NOT NULL AND {}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS for_48h
          FROM order_threads WHERE shop_id = $1 AND first_buyer_at >= $2 AND first_buyer_at < $3
            AND first_buyer_at > $4",
-        within(172_800)
+        within(t.first_reply_limit_secs)
     );
     let waiting: Vec<Waiting> = stats_query!(
         conn,
@@ -285,8 +310,14 @@ fn messages(
             (Text, shop_id),
             (Timestamp, at(w.from)),
             (Timestamp, at(w.to)),
-            (Timestamp, at(now - TimeDelta::hours(48))),
-            (Timestamp, at(now - TimeDelta::hours(24))),
+            (
+                Timestamp,
+                at(now - TimeDelta::seconds(t.first_reply_limit_secs))
+            ),
+            (
+                Timestamp,
+                at(now - TimeDelta::seconds(t.first_reply_target_secs))
+            ),
         ]
     )?;
     let waiting = waiting.into_iter().next().unwrap_or_default();
@@ -411,6 +442,6 @@ fn returns(
             c.get("return.refunded_ok"),
             c.get("return.refunded") + c.get("return.refund_open") - ahead.b,
         ),
-        refunded_amount: crate::api::Money::kzt(c.get("return.refunded_amount")),
+        refunded_amount: crate::domain::money::Money::kzt(c.get("return.refunded_amount")),
     })
 }

@@ -1,7 +1,7 @@
 //! The figures a shop's dashboard shows (`GET /shops/{id}/stats`), as they are served. What
 //! each counts is in the README ("Seller analytics"); the queries are `db::stats`.
 use super::Rate;
-use crate::api::Money;
+use crate::domain::money::Money;
 use crate::domain::reviews::Distribution;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -9,7 +9,36 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// Counts by a code (a category, reason, status or outcome); codes with none are left out.
-pub type Breakdown = BTreeMap<String, i64>;
+/// The codes are those of `GET /catalogues`, which labels them.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq, Default)]
+#[serde(transparent)]
+#[schema(as = CodeCounts, example = json!({"damaged_in_delivery": 2, "other": 1}))]
+pub struct Breakdown(pub BTreeMap<String, i64>);
+
+impl Breakdown {
+    pub fn new() -> Breakdown {
+        Breakdown::default()
+    }
+}
+
+impl std::ops::Deref for Breakdown {
+    type Target = BTreeMap<String, i64>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Breakdown {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl FromIterator<(String, i64)> for Breakdown {
+    fn from_iter<I: IntoIterator<Item = (String, i64)>>(iter: I) -> Self {
+        Breakdown(iter.into_iter().collect())
+    }
+}
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct ShopStats {
@@ -22,6 +51,8 @@ pub struct ShopStats {
     pub messages: MessageFigures,
     pub complaints: ComplaintFigures,
     pub returns: ReturnFigures,
+    /// The window's days or weeks (`interval`) as points a chart draws.
+    pub series: super::series::ShopSeries,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]

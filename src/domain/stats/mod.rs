@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub mod figures;
+pub mod series;
 
 /// A share of decided items: `numerator` of `denominator` met the target. `rate` (0–1, four
 /// decimals) is absent when nothing was decided yet: 0 of 0 is not 0 %.
