@@ -10,13 +10,12 @@ use crate::db::{self, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::privacy::BuyerRefs;
-use crate::domain::returns::{allowed_actions, Action, Command, Line};
+use crate::domain::returns::{allowed_actions, Action, Command, Line, ReturnStepData, StepAmount};
 use crate::domain::roles::Role;
 use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -150,7 +149,7 @@ async fn run(
     user: AuthUser,
     id: String,
     command: Command,
-    data: serde_json::Value,
+    data: ReturnStepData,
     attachment_ids: Vec<String>,
 ) -> ApiResult<web::Json<ReturnView>> {
     user.require(command.action().roles())?;
@@ -336,7 +335,8 @@ async fn approve(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ReturnView>> {
     let id = path.into_inner();
-    run(state, user, id, Command::Approve, json!({}), vec![]).await
+    let data = ReturnStepData::Approved {};
+    run(state, user, id, Command::Approve, data, vec![]).await
 }
 
 /// Reject with a reason code and an explanation for the buyer (a moderator may too once the
@@ -368,7 +368,10 @@ async fn reject(
     let req = body
         .after(|r| validate_with(r, vec![]), exists(&state, &id, &user))
         .await?;
-    let data = json!({"reason_code": req.reason_code, "explanation": req.explanation.trim()});
+    let data = ReturnStepData::Rejected {
+        reason_code: req.reason_code,
+        explanation: req.explanation.trim().into(),
+    };
     run(
         state,
         user,
@@ -417,7 +420,13 @@ async fn dispute(
     let req = body.after(check, exists(&state, &id, &user)).await?;
     let explanation = req.explanation.trim().to_string();
     let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
-    let data = json!({"explanation": explanation, "attachment_ids": attachment_ids});
+    // The disputing complaint's id and number are added once it is filed.
+    let data = ReturnStepData::Disputed {
+        explanation,
+        attachment_ids: attachment_ids.clone(),
+        complaint_id: None,
+        complaint_number: None,
+    };
     run(state, user, id, Command::Dispute, data, attachment_ids).await
 }
 
@@ -449,7 +458,8 @@ async fn schedule_pickup(
     let req = body.after(|_| Ok(()), exists(&state, &id, &user)).await?;
     let at = crate::clock::truncate(req.pickup_at);
     let command = Command::SchedulePickup { at };
-    run(state, user, id, command, json!({"pickup_at": at}), vec![]).await
+    let data = ReturnStepData::PickupScheduled { pickup_at: at };
+    run(state, user, id, command, data, vec![]).await
 }
 
 /// Record the refund of picked-up items: at most what was paid for them; due within 1 hour
@@ -481,7 +491,9 @@ async fn refund(
     let req = body
         .after(|r| validate_with(r, vec![]), exists(&state, &id, &user))
         .await?;
-    let data = json!({"amount": {"amount": req.amount, "currency": "KZT"}});
+    let data = ReturnStepData::Refunded {
+        amount: StepAmount::kzt(req.amount),
+    };
     run(
         state,
         user,
@@ -514,7 +526,8 @@ async fn cancel(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ReturnView>> {
     let id = path.into_inner();
-    run(state, user, id, Command::Cancel, json!({}), vec![]).await
+    let data = ReturnStepData::Cancelled {};
+    run(state, user, id, Command::Cancel, data, vec![]).await
 }
 
 /// The courier's pickup scan (role `service`): the refund becomes due 1 hour after `at`.
@@ -549,7 +562,11 @@ async fn picked_up(
         user,
         id,
         Command::PickUp { at },
-        json!({"at": at}),
+        // Whether the pickup was scheduled is added with the scan.
+        ReturnStepData::PickedUp {
+            at,
+            pickup_scheduled: None,
+        },
         vec![],
     )
     .await

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
+mod steps;
+pub use steps::*;
+
 text_enum!(
     /// Why the buyer returns the items; each has its own window and evidence.
     #[schema(as = ReturnReason)]
@@ -305,7 +308,7 @@ pub fn open_reasons(
 }
 
 /// One line of a request: which order item, how many.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub order_item_id: String,
     pub quantity: i32,
