@@ -5,9 +5,10 @@ use super::dto::*;
 use crate::api::complaints::dto::{EvidenceView, Reader};
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::returns::{self as store, ListFilter, Policies, Request, ReturnRow, Step};
-use crate::db::{self, DbConnection, DbError};
-use crate::domain::caller::Caller;
+use crate::db::returns::{
+    self as store, ListFilter, People, Policies, Request, ReturnRecord, ReturnRow, Step,
+};
+use crate::db;
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::privacy::BuyerRefs;
 use crate::domain::returns::{allowed_actions, Action, Command, Line, ReturnStepData, StepAmount};
@@ -52,23 +53,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(picked_up);
 }
 
-type People = HashMap<String, (String, String)>;
-
-/// Lines and the people a list of returns shows, in two queries.
-fn decorate(
-    conn: &mut DbConnection,
-    rows: &[ReturnRow],
-) -> Result<(HashMap<String, Vec<db::returns::ItemLine>>, People), DbError> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let lines = store::lines(conn, &ids)?;
-    let mut people: Vec<&str> = Vec::new();
-    for r in rows {
-        people.push(&r.buyer_id);
-        people.extend(r.decided_by.as_deref());
-    }
-    Ok((lines, db::users::people(conn, &people)?))
-}
-
 fn view(
     row: &ReturnRow,
     lines: &HashMap<String, Vec<db::returns::ItemLine>>,
@@ -82,31 +66,8 @@ fn view(
     ReturnView::render(row, items, Reader::of(user, refs), people, allowed, now)
 }
 
-/// Everything a single-return view shows, read in the caller's database hop.
-struct Detail {
-    row: ReturnRow,
-    lines: HashMap<String, Vec<db::returns::ItemLine>>,
-    people: People,
-    events: Vec<db::returns::EventRecord>,
-    evidence: Vec<db::attachments::AttachmentRow>,
-    breaches: Vec<db::returns::BreachRow>,
-}
-
-fn gather(c: &mut DbConnection, row: ReturnRow) -> Result<Detail, DbError> {
-    let rows = std::slice::from_ref(&row);
-    let (lines, people) = decorate(c, rows)?;
-    Ok(Detail {
-        events: store::timeline(c, &row.id)?,
-        evidence: store::evidence(c, &row.id)?,
-        breaches: store::breaches(c, &row.id)?,
-        row,
-        lines,
-        people,
-    })
-}
-
 /// The return with its timeline, evidence and breaches.
-fn detail(state: &AppState, d: Detail, (user, refs): (&AuthUser, &BuyerRefs)) -> ReturnView {
+fn detail(state: &AppState, d: ReturnRecord, (user, refs): (&AuthUser, &BuyerRefs)) -> ReturnView {
     let mut v = view(&d.row, &d.lines, &d.people, (user, refs), state.clock.now());
     let reader = Reader::of(user, refs);
     v.timeline = Some(
@@ -129,17 +90,9 @@ fn detail(state: &AppState, d: Detail, (user, refs): (&AuthUser, &BuyerRefs)) ->
 /// `ApiJson::after`).
 async fn exists(state: &AppState, id: &str, user: &AuthUser) -> ApiResult<()> {
     let (id, who) = (id.to_string(), user.caller());
-    state.db(move |c| visible(c, &id, &who).map(|_| ())).await
-}
-
-/// The return, if the caller is party to it; otherwise it does not exist for them.
-fn visible(c: &mut DbConnection, id: &str, who: &Caller) -> Result<ReturnRow, DbError> {
-    let row = store::find(c, id)?.ok_or(DbError::NotFound)?;
-    if who.is_party(row.parties()) {
-        Ok(row)
-    } else {
-        Err(DbError::NotFound)
-    }
+    state
+        .db(move |c| store::find_visible(c, &id, &who).map(|_| ()))
+        .await
 }
 
 /// Runs one lifecycle command and answers with the updated return. The role is checked first
@@ -170,7 +123,7 @@ async fn run(
                 complaints: &complaints,
             };
             let row = store::act(c, &id, &who, step, policies, now)?;
-            gather(c, row)
+            store::read_record(c, row)
         })
         .await?;
     let refs = state.buyer_refs().await?;
@@ -225,7 +178,7 @@ async fn request_return(
     let d = state
         .db(move |c| {
             let row = store::request(c, &who, &request, &policy, now)?;
-            gather(c, row)
+            store::read_record(c, row)
         })
         .await?;
     let refs = state.buyer_refs().await?;
@@ -264,7 +217,7 @@ async fn list_returns(
     let (rows, lines, people) = state
         .db(move |c| {
             let rows = store::list(c, caller.scope(), &filter, cursor.as_ref(), limit + 1)?;
-            let (lines, people) = decorate(c, &rows)?;
+            let (lines, people) = store::decorate(c, &rows)?;
             Ok((rows, lines, people))
         })
         .await?;
@@ -305,8 +258,8 @@ async fn get_return(
     let (id, who) = (path.into_inner(), user.caller());
     let d = state
         .db(move |c| {
-            let row = visible(c, &id, &who)?;
-            gather(c, row)
+            let row = store::find_visible(c, &id, &who)?;
+            store::read_record(c, row)
         })
         .await?;
     let refs = state.buyer_refs().await?;
