@@ -65,7 +65,7 @@ impl Payload<'_> {
         }
     }
     /// The status the step moved from, for the moderation log.
-    fn from_status(self) -> Option<&'static str> {
+    fn moved_from(self) -> Option<&'static str> {
         match self {
             Payload::Complaint(s) => s.change.from_status.map(|x| x.as_str()),
             Payload::Return(s) => s.change.from_status.map(|x| x.as_str()),
@@ -159,7 +159,7 @@ pub fn record_written(
                 actor: actor_id,
                 action: &kind,
                 subject: (subject_type, id),
-                before: e.step.from_status(),
+                before: e.step.moved_from(),
                 after: Some(status),
                 // A case's step carries no moderators' note: what it says is on the timeline.
                 note: None,

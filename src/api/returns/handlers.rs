@@ -5,10 +5,10 @@ use super::dto::*;
 use crate::api::complaints::dto::{EvidenceView, Reader};
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
+use crate::db;
 use crate::db::returns::{
     self as store, ListFilter, People, Policies, Request, ReturnRecord, ReturnRow, Step,
 };
-use crate::db;
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::privacy::BuyerRefs;
 use crate::domain::returns::{allowed_actions, Action, Command, Line, ReturnStepData, StepAmount};
