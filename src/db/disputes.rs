@@ -8,6 +8,7 @@ use super::schema::orders as o;
 use super::{DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::complaints::{Category, Target};
+use crate::domain::returns::ReturnStepData;
 use crate::policy::ComplaintPolicy;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -18,7 +19,7 @@ pub fn open(
     conn: &mut DbConnection,
     row: &ReturnRow,
     caller: &Caller,
-    data: &serde_json::Value,
+    step: &ReturnStepData,
     attachment_ids: &[String],
     policy: &ComplaintPolicy,
     now: DateTime<Utc>,
@@ -32,7 +33,10 @@ pub fn open(
         order_id: row.order_id.clone(),
         target: Target::Seller,
         category: Category::ReturnRefused,
-        description: data["explanation"].as_str().unwrap_or_default().to_string(),
+        description: match step {
+            ReturnStepData::Disputed { explanation, .. } => explanation.clone(),
+            _ => String::new(),
+        },
         details: serde_json::json!({
             "desired_resolution": "refund",
             "contact": {"phone": account.phone, "email": account.email},

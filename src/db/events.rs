@@ -11,10 +11,12 @@ use super::schema::{complaint_events as ce, moderation_log as ml, return_events 
 use super::webhooks::outbox::Outgoing;
 use super::{new_id, to_db, DbConnection, DbError};
 use crate::domain::caller::Caller;
-use crate::domain::complaints::Target;
+use crate::domain::complaints::{CaseStep, Target};
 use crate::domain::events::{recipients, Audience};
+use crate::domain::returns::ReturnStep;
 use crate::domain::reviews::{hearer, Hearer, ReviewStatus};
 use crate::domain::roles::Role;
+use crate::domain::steps::ActorRole;
 use crate::domain::webhooks::catalogue::{of_case_step, of_review_notice, seller_safe};
 use crate::domain::webhooks::EventType;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -27,13 +29,48 @@ pub enum Subject<'a> {
     Return(&'a ReturnRow),
 }
 
-/// One step: its kind (`filed`, `approved`, `sla_breached`, …), who took it (`None`: the
-/// system), who may see it, and what the timeline shows of it.
+/// One step: who took it (`None`: the system), who may see it, and its typed payload (its
+/// kind, what the timeline shows of it, what a seller receives of it).
 pub struct Event<'a> {
-    pub kind: &'a str,
     pub actor: Option<&'a Caller>,
     pub audience: Audience,
-    pub data: &'a serde_json::Value,
+    pub step: Payload<'a>,
+}
+
+/// A step's payload, of a case or of a return.
+#[derive(Clone, Copy)]
+pub enum Payload<'a> {
+    Complaint(&'a CaseStep),
+    Return(&'a ReturnStep),
+}
+
+impl Payload<'_> {
+    fn kind(self) -> String {
+        match self {
+            Payload::Complaint(s) => s.kind(),
+            Payload::Return(s) => s.kind(),
+        }
+    }
+    fn data(self) -> serde_json::Value {
+        match self {
+            Payload::Complaint(s) => s.data(),
+            Payload::Return(s) => s.data(),
+        }
+    }
+    /// The allow-listed projection a seller's webhook receives.
+    fn for_seller(self) -> serde_json::Value {
+        match self {
+            Payload::Complaint(s) => s.for_seller(),
+            Payload::Return(s) => s.for_seller(),
+        }
+    }
+    /// The status the step moved from, for the moderation log.
+    fn moved_from(self) -> Option<&'static str> {
+        match self {
+            Payload::Complaint(s) => s.change.from_status.map(|x| x.as_str()),
+            Payload::Return(s) => s.change.from_status.map(|x| x.as_str()),
+        }
+    }
 }
 
 pub fn record(
@@ -68,19 +105,20 @@ pub fn record_written(
     now: DateTime<Utc>,
 ) -> Result<Written, DbError> {
     let mut written = Written::default();
+    let (kind, data) = (e.step.kind(), e.step.data());
     let actor_id = e.actor.map(|a| a.id.as_str());
-    let actor_role = e.actor.map(|a| a.role.as_str()).unwrap_or("system");
+    let actor_role = ActorRole::of(e.actor.map(|a| a.role)).as_str();
     let (id, number, status, assignee, shop) = match subject {
         Subject::Complaint(row) => {
             diesel::insert_into(ce::table)
                 .values((
                     ce::id.eq(new_id()),
                     ce::complaint_id.eq(&row.id),
-                    ce::kind.eq(e.kind),
+                    ce::kind.eq(&kind),
                     ce::actor_id.eq(actor_id),
                     ce::actor_role.eq(actor_role),
                     ce::audience.eq(e.audience.as_str()),
-                    ce::data.eq(e.data.to_string()),
+                    ce::data.eq(data.to_string()),
                     ce::created_at.eq(to_db(now)),
                 ))
                 .execute(conn)?;
@@ -93,10 +131,10 @@ pub fn record_written(
                 .values((
                     re::id.eq(new_id()),
                     re::return_id.eq(&row.id),
-                    re::kind.eq(e.kind),
+                    re::kind.eq(&kind),
                     re::actor_id.eq(actor_id),
                     re::actor_role.eq(actor_role),
-                    re::data.eq(e.data.to_string()),
+                    re::data.eq(data.to_string()),
                     re::created_at.eq(to_db(now)),
                 ))
                 .execute(conn)?;
@@ -115,23 +153,23 @@ pub fn record_written(
             Subject::Complaint(_) => "complaint",
             Subject::Return(_) => "return",
         };
-        let field = |k: &str| e.data.get(k).and_then(|v| v.as_str());
         log_line(
             conn,
             &LogAction {
                 actor: actor_id,
-                action: e.kind,
+                action: &kind,
                 subject: (subject_type, id),
-                before: field("from_status"),
+                before: e.step.moved_from(),
                 after: Some(status),
-                note: field("note"),
-                due: moderator_deadline(subject, e.kind),
+                // A case's step carries no moderators' note: what it says is on the timeline.
+                note: None,
+                due: moderator_deadline(subject, &kind),
             },
             now,
         )?;
     }
     if let (Audience::Public, Some(shop)) = (e.audience, shop) {
-        written.messages = offer_case_step(conn, subject, e, shop, now)?;
+        written.messages = offer_case_step(conn, subject, e, &kind, shop, now)?;
     }
     let mut parties = vec![match subject {
         Subject::Complaint(row) => row.buyer_id.clone(),
@@ -148,12 +186,12 @@ pub fn record_written(
         Subject::Complaint(_) => ("complaint", "complaint_id"),
         Subject::Return(_) => ("return", "return_id"),
     };
-    let kind = format!("{subject_type}_{}", e.kind);
-    let mut data = serde_json::json!({ "number": number, "event": e.kind, "status": status });
+    let notice_kind = format!("{subject_type}_{kind}");
+    let mut data = serde_json::json!({ "number": number, "event": kind, "status": status });
     data[id_field] = serde_json::json!(id);
     let to: Vec<&str> = to.iter().map(String::as_str).collect();
     let notice = Notice {
-        kind: &kind,
+        kind: &notice_kind,
         subject_type,
         subject_id: id,
         data,
@@ -198,31 +236,32 @@ fn offer_case_step(
     conn: &mut DbConnection,
     subject: Subject<'_>,
     e: &Event<'_>,
+    kind: &str,
     shop: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Outgoing>, DbError> {
-    let actor_role = e.actor.map(|a| a.role.as_str()).unwrap_or("system");
+    let actor_role = ActorRole::of(e.actor.map(|a| a.role)).as_str();
     let buyer = match subject {
         Subject::Complaint(row) => row.buyer_id.as_str(),
         Subject::Return(row) => row.buyer_id.as_str(),
     };
     let (types, data) = match subject {
         Subject::Complaint(row) => (
-            of_case_step("complaint", e.kind),
+            of_case_step("complaint", kind),
             serde_json::json!({
                 "complaint_id": row.id, "number": row.number, "order_id": row.order_id,
                 "category": row.category, "status": row.status, "track": row.track,
-                "resolve_by": super::from_db(row.resolve_by), "event": e.kind,
-                "actor_role": actor_role, "details": seller_safe(e.data),
+                "resolve_by": super::from_db(row.resolve_by), "event": kind,
+                "actor_role": actor_role, "details": e.step.for_seller(),
             }),
         ),
         Subject::Return(row) => (
-            of_case_step("return", e.kind),
+            of_case_step("return", kind),
             serde_json::json!({
                 "return_id": row.id, "number": row.number, "order_id": row.order_id,
                 "reason": row.reason, "status": row.status,
                 "refund_due_by": super::from_db_opt(row.refund_due_by),
-                "event": e.kind, "actor_role": actor_role, "details": seller_safe(e.data),
+                "event": kind, "actor_role": actor_role, "details": e.step.for_seller(),
             }),
         ),
     };

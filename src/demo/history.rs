@@ -8,10 +8,11 @@ use crate::db::users::{NewUser, UserRow};
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::caller::Caller;
 use crate::domain::complaints::{
-    Category, Command as CaseCommand, Outcome, RemedyKind, Resolution, Target,
+    Category, Command as CaseCommand, ComplaintStep, Outcome, RemedyKind, Resolution, StepRemedy,
+    Target,
 };
 use crate::domain::orders::{DeliveryType, OrderStatus};
-use crate::domain::returns::{Command as ReturnCommand, Line, Reason};
+use crate::domain::returns::{Command as ReturnCommand, Line, Reason, ReturnStepData, StepAmount};
 use crate::domain::roles::Role;
 use crate::state::AppState;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -180,7 +181,7 @@ pub fn write(
         let at = *delivered + TimeDelta::days(1);
         db::complaints::file(conn, &b, &filing, &p.complaints, at).map(|c| (c, at))
     };
-    let step = |command: CaseCommand, data: serde_json::Value| db::complaints::Step {
+    let step = |command: CaseCommand, data: ComplaintStep| db::complaints::Step {
         command,
         data,
         attachment_ids: Vec::new(),
@@ -189,7 +190,11 @@ pub fn write(
     let pc = &p.complaints;
     let respond = step(
         CaseCommand::Respond,
-        json!({"body": "Готовы заменить товар"}),
+        ComplaintStep::SellerResponded {
+            body: "Готовы заменить товар".into(),
+            proposed_resolution: None,
+            attachment_ids: Vec::new(),
+        },
     );
     db::complaints::act(
         conn,
@@ -200,7 +205,7 @@ pub fn write(
         filed + TimeDelta::hours(5),
     )
     .map_err(e)?;
-    let ack = step(CaseCommand::Acknowledge, json!({}));
+    let ack = step(CaseCommand::Acknowledge, ComplaintStep::Acknowledged {});
     db::complaints::act(
         conn,
         &resolved.id,
@@ -214,7 +219,9 @@ pub fn write(
         CaseCommand::Assign {
             moderator_id: moderator.id.clone(),
         },
-        json!({"moderator_id": moderator.id}),
+        ComplaintStep::Assigned {
+            moderator_id: moderator.id.clone(),
+        },
     );
     db::complaints::act(
         conn,
@@ -232,8 +239,14 @@ pub fn write(
     };
     let resolve = step(
         CaseCommand::Resolve(resolution),
-        json!({"outcome": "upheld", "remedy": {"kind": "refund", "amount": 9_990},
-               "explanation": "Продавец подтвердил несоответствие"}),
+        ComplaintStep::Resolved {
+            outcome: Outcome::Upheld,
+            remedy: StepRemedy {
+                kind: RemedyKind::Refund,
+                amount: Some(9_990),
+            },
+            explanation: "Продавец подтвердил несоответствие".into(),
+        },
     );
     db::complaints::act(
         conn,
@@ -266,7 +279,7 @@ pub fn write(
         returns: &p.returns,
         complaints: &p.complaints,
     };
-    let act = |command: ReturnCommand, data: serde_json::Value| db::returns::Step {
+    let act = |command: ReturnCommand, data: ReturnStepData| db::returns::Step {
         command,
         data,
         attachment_ids: Vec::new(),
@@ -275,7 +288,7 @@ pub fn write(
         conn,
         &ret.id,
         &s,
-        act(ReturnCommand::Approve, json!({})),
+        act(ReturnCommand::Approve, ReturnStepData::Approved {}),
         policies(),
         asked + TimeDelta::hours(6),
     )
@@ -286,14 +299,22 @@ pub fn write(
         conn,
         &ret.id,
         &service,
-        act(ReturnCommand::PickUp { at: scan }, json!({"at": scan})),
+        act(
+            ReturnCommand::PickUp { at: scan },
+            ReturnStepData::PickedUp {
+                at: scan,
+                pickup_scheduled: None,
+            },
+        ),
         policies(),
         scan,
     )
     .map_err(e)?;
     let refund = act(
         ReturnCommand::Refund { amount: 9_990 },
-        json!({"amount": 9_990}),
+        ReturnStepData::Refunded {
+            amount: StepAmount::kzt(9_990),
+        },
     );
     db::returns::act(
         conn,

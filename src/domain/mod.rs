@@ -40,4 +40,5 @@ pub mod reviews;
 pub mod roles;
 pub mod screening;
 pub mod stats;
+pub mod steps;
 pub mod webhooks;

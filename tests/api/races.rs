@@ -312,17 +312,20 @@ async fn two_edits_of_different_fields_both_stand() {
     ratings_equal_a_recount(&app).await;
 }
 
-/// A seller complaint, acknowledged by a moderator: ready to be resolved.
+/// A seller complaint, acknowledged and taken into review by a moderator: ready to be
+/// resolved.
 async fn acknowledged_complaint(app: &TestApp, cast: &Cast, n: usize) -> String {
     let (_, id) = app.seller_complaint(cast, &format!("RACE-C{n}")).await;
-    let r = app
-        .post(
-            &format!("/api/v1/complaints/{id}/acknowledge"),
-            Some(&cast.moderator.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    for step in ["acknowledge", "start-review"] {
+        let r = app
+            .post(
+                &format!("/api/v1/complaints/{id}/{step}"),
+                Some(&cast.moderator.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
     id
 }
 
@@ -359,7 +362,9 @@ fn one_acts(outcomes: &[Option<ErrorCode>]) {
 #[actix_web::test]
 async fn two_moderators_resolve_a_complaint_once() {
     use aftersale::db::complaints::{act, Step};
-    use aftersale::domain::complaints::{Command, Outcome, RemedyKind, Resolution};
+    use aftersale::domain::complaints::{
+        Command, ComplaintStep, Outcome, RemedyKind, Resolution, StepRemedy,
+    };
     use aftersale::domain::roles::Role;
     let app = TestApp::spawn().await;
     let cast = app.cast().await;
@@ -389,7 +394,14 @@ async fn two_moderators_resolve_a_complaint_once() {
                         remedy,
                         amount: None,
                     }),
-                    data: json!({"outcome": outcome, "explanation": "решение"}),
+                    data: ComplaintStep::Resolved {
+                        outcome,
+                        remedy: StepRemedy {
+                            kind: remedy,
+                            amount: None,
+                        },
+                        explanation: "решение".into(),
+                    },
                     attachment_ids: Vec::new(),
                 };
                 act(c, &id, &who, step, &policy, now).map(|_| ())
@@ -416,7 +428,7 @@ async fn two_moderators_resolve_a_complaint_once() {
 #[actix_web::test]
 async fn a_return_is_approved_or_rejected_once() {
     use aftersale::db::returns::{act, Policies, Step};
-    use aftersale::domain::returns::{Command, RejectionReason};
+    use aftersale::domain::returns::{Command, RejectionReason, ReturnStepData};
     use aftersale::domain::roles::Role;
     let app = TestApp::spawn().await;
     let cast = app.cast().await;
@@ -438,9 +450,16 @@ async fn a_return_is_approved_or_rejected_once() {
             let (id, returns, complaints) = (id.clone(), returns.clone(), complaints.clone());
             let who = caller(&cast.seller, Role::Seller);
             Box::new(move |c: &mut DbConnection| {
+                let data = match command {
+                    Command::Reject(reason_code) => ReturnStepData::Rejected {
+                        reason_code,
+                        explanation: "Следы использования".into(),
+                    },
+                    _ => ReturnStepData::Approved {},
+                };
                 let step = Step {
                     command,
-                    data: json!({}),
+                    data,
                     attachment_ids: Vec::new(),
                 };
                 let policies = Policies {

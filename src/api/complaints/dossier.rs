@@ -3,6 +3,7 @@ use super::dto::*;
 use crate::api::{rfc3339, Money};
 use crate::db::attachments::AttachmentRow;
 use crate::db::complaints::BreachRow;
+use crate::domain::complaints::{Authority, CaseStep, ComplaintStep};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -42,7 +43,7 @@ pub struct DossierParties {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExternalEscalationView {
-    pub authority: String,
+    pub authority: Authority,
     pub reference: String,
     #[serde(serialize_with = "crate::api::instant::write")]
     pub recorded_at: DateTime<Utc>,
@@ -83,11 +84,16 @@ impl Dossier {
             .collect();
         let external_escalations = timeline
             .iter()
-            .filter(|e| e.kind == "external_escalation")
-            .map(|e| ExternalEscalationView {
-                authority: e.data["authority"].as_str().unwrap_or_default().into(),
-                reference: e.data["reference"].as_str().unwrap_or_default().into(),
-                recorded_at: e.at,
+            .filter_map(|e| match CaseStep::read(&e.kind, &e.data).ok()?.step {
+                ComplaintStep::ExternalEscalation {
+                    authority,
+                    reference,
+                } => Some(ExternalEscalationView {
+                    authority,
+                    reference,
+                    recorded_at: e.at,
+                }),
+                _ => None,
             })
             .collect();
         let o = order.order;

@@ -283,9 +283,8 @@ pub struct ResolutionView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventView {
     pub id: String,
-    /// `filed`, `acknowledged`, `seller_responded`, `info_requested`, `info_provided`,
-    /// `assigned`, `track_changed`, `extended`, `resolved`, `accepted`, `appealed`,
-    /// `escalated`, `withdrawn`, `external_escalation`, `message`, `sla_breached`, `closed`.
+    /// The step; `data` holds its kind's fields.
+    #[schema(value_type = crate::domain::complaints::StepKind)]
     pub kind: String,
     pub actor: PersonView,
     pub audience: Audience,

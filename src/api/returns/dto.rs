@@ -147,8 +147,8 @@ pub struct RefundView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReturnEventView {
     pub id: String,
-    /// `requested`, `approved`, `rejected`, `disputed`, `overturned`, `escalated`,
-    /// `pickup_scheduled`, `picked_up`, `refunded`, `cancelled`, `sla_breached`.
+    /// The step; `data` holds its kind's fields.
+    #[schema(value_type = crate::domain::returns::StepKind)]
     pub kind: String,
     pub actor: PersonView,
     #[schema(value_type = Object)]

@@ -5,18 +5,18 @@ use super::dto::*;
 use crate::api::complaints::dto::{EvidenceView, Reader};
 use crate::api::{time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::returns::{self as store, ListFilter, Policies, Request, ReturnRow, Step};
-use crate::db::{self, DbConnection, DbError};
-use crate::domain::caller::Caller;
+use crate::db;
+use crate::db::returns::{
+    self as store, ListFilter, People, Policies, Request, ReturnRecord, ReturnRow, Step,
+};
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::privacy::BuyerRefs;
-use crate::domain::returns::{allowed_actions, Action, Command, Line};
+use crate::domain::returns::{allowed_actions, Action, Command, Line, ReturnStepData, StepAmount};
 use crate::domain::roles::Role;
 use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -53,23 +53,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(picked_up);
 }
 
-type People = HashMap<String, (String, String)>;
-
-/// Lines and the people a list of returns shows, in two queries.
-fn decorate(
-    conn: &mut DbConnection,
-    rows: &[ReturnRow],
-) -> Result<(HashMap<String, Vec<db::returns::ItemLine>>, People), DbError> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let lines = store::lines(conn, &ids)?;
-    let mut people: Vec<&str> = Vec::new();
-    for r in rows {
-        people.push(&r.buyer_id);
-        people.extend(r.decided_by.as_deref());
-    }
-    Ok((lines, db::users::people(conn, &people)?))
-}
-
 fn view(
     row: &ReturnRow,
     lines: &HashMap<String, Vec<db::returns::ItemLine>>,
@@ -83,31 +66,8 @@ fn view(
     ReturnView::render(row, items, Reader::of(user, refs), people, allowed, now)
 }
 
-/// Everything a single-return view shows, read in the caller's database hop.
-struct Detail {
-    row: ReturnRow,
-    lines: HashMap<String, Vec<db::returns::ItemLine>>,
-    people: People,
-    events: Vec<db::returns::EventRecord>,
-    evidence: Vec<db::attachments::AttachmentRow>,
-    breaches: Vec<db::returns::BreachRow>,
-}
-
-fn gather(c: &mut DbConnection, row: ReturnRow) -> Result<Detail, DbError> {
-    let rows = std::slice::from_ref(&row);
-    let (lines, people) = decorate(c, rows)?;
-    Ok(Detail {
-        events: store::timeline(c, &row.id)?,
-        evidence: store::evidence(c, &row.id)?,
-        breaches: store::breaches(c, &row.id)?,
-        row,
-        lines,
-        people,
-    })
-}
-
 /// The return with its timeline, evidence and breaches.
-fn detail(state: &AppState, d: Detail, (user, refs): (&AuthUser, &BuyerRefs)) -> ReturnView {
+fn detail(state: &AppState, d: ReturnRecord, (user, refs): (&AuthUser, &BuyerRefs)) -> ReturnView {
     let mut v = view(&d.row, &d.lines, &d.people, (user, refs), state.clock.now());
     let reader = Reader::of(user, refs);
     v.timeline = Some(
@@ -130,17 +90,9 @@ fn detail(state: &AppState, d: Detail, (user, refs): (&AuthUser, &BuyerRefs)) ->
 /// `ApiJson::after`).
 async fn exists(state: &AppState, id: &str, user: &AuthUser) -> ApiResult<()> {
     let (id, who) = (id.to_string(), user.caller());
-    state.db(move |c| visible(c, &id, &who).map(|_| ())).await
-}
-
-/// The return, if the caller is party to it; otherwise it does not exist for them.
-fn visible(c: &mut DbConnection, id: &str, who: &Caller) -> Result<ReturnRow, DbError> {
-    let row = store::find(c, id)?.ok_or(DbError::NotFound)?;
-    if who.is_party(row.parties()) {
-        Ok(row)
-    } else {
-        Err(DbError::NotFound)
-    }
+    state
+        .db(move |c| store::find_visible(c, &id, &who).map(|_| ()))
+        .await
 }
 
 /// Runs one lifecycle command and answers with the updated return. The role is checked first
@@ -150,7 +102,7 @@ async fn run(
     user: AuthUser,
     id: String,
     command: Command,
-    data: serde_json::Value,
+    data: ReturnStepData,
     attachment_ids: Vec<String>,
 ) -> ApiResult<web::Json<ReturnView>> {
     user.require(command.action().roles())?;
@@ -171,7 +123,7 @@ async fn run(
                 complaints: &complaints,
             };
             let row = store::act(c, &id, &who, step, policies, now)?;
-            gather(c, row)
+            store::read_record(c, row)
         })
         .await?;
     let refs = state.buyer_refs().await?;
@@ -226,7 +178,7 @@ async fn request_return(
     let d = state
         .db(move |c| {
             let row = store::request(c, &who, &request, &policy, now)?;
-            gather(c, row)
+            store::read_record(c, row)
         })
         .await?;
     let refs = state.buyer_refs().await?;
@@ -265,7 +217,7 @@ async fn list_returns(
     let (rows, lines, people) = state
         .db(move |c| {
             let rows = store::list(c, caller.scope(), &filter, cursor.as_ref(), limit + 1)?;
-            let (lines, people) = decorate(c, &rows)?;
+            let (lines, people) = store::decorate(c, &rows)?;
             Ok((rows, lines, people))
         })
         .await?;
@@ -306,8 +258,8 @@ async fn get_return(
     let (id, who) = (path.into_inner(), user.caller());
     let d = state
         .db(move |c| {
-            let row = visible(c, &id, &who)?;
-            gather(c, row)
+            let row = store::find_visible(c, &id, &who)?;
+            store::read_record(c, row)
         })
         .await?;
     let refs = state.buyer_refs().await?;
@@ -336,7 +288,8 @@ async fn approve(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ReturnView>> {
     let id = path.into_inner();
-    run(state, user, id, Command::Approve, json!({}), vec![]).await
+    let data = ReturnStepData::Approved {};
+    run(state, user, id, Command::Approve, data, vec![]).await
 }
 
 /// Reject with a reason code and an explanation for the buyer (a moderator may too once the
@@ -368,7 +321,10 @@ async fn reject(
     let req = body
         .after(|r| validate_with(r, vec![]), exists(&state, &id, &user))
         .await?;
-    let data = json!({"reason_code": req.reason_code, "explanation": req.explanation.trim()});
+    let data = ReturnStepData::Rejected {
+        reason_code: req.reason_code,
+        explanation: req.explanation.trim().into(),
+    };
     run(
         state,
         user,
@@ -417,7 +373,13 @@ async fn dispute(
     let req = body.after(check, exists(&state, &id, &user)).await?;
     let explanation = req.explanation.trim().to_string();
     let attachment_ids = req.attachment_ids.clone().unwrap_or_default();
-    let data = json!({"explanation": explanation, "attachment_ids": attachment_ids});
+    // The disputing complaint's id and number are added once it is filed.
+    let data = ReturnStepData::Disputed {
+        explanation,
+        attachment_ids: attachment_ids.clone(),
+        complaint_id: None,
+        complaint_number: None,
+    };
     run(state, user, id, Command::Dispute, data, attachment_ids).await
 }
 
@@ -449,7 +411,8 @@ async fn schedule_pickup(
     let req = body.after(|_| Ok(()), exists(&state, &id, &user)).await?;
     let at = crate::clock::truncate(req.pickup_at);
     let command = Command::SchedulePickup { at };
-    run(state, user, id, command, json!({"pickup_at": at}), vec![]).await
+    let data = ReturnStepData::PickupScheduled { pickup_at: at };
+    run(state, user, id, command, data, vec![]).await
 }
 
 /// Record the refund of picked-up items: at most what was paid for them; due within 1 hour
@@ -481,7 +444,9 @@ async fn refund(
     let req = body
         .after(|r| validate_with(r, vec![]), exists(&state, &id, &user))
         .await?;
-    let data = json!({"amount": {"amount": req.amount, "currency": "KZT"}});
+    let data = ReturnStepData::Refunded {
+        amount: StepAmount::kzt(req.amount),
+    };
     run(
         state,
         user,
@@ -514,7 +479,8 @@ async fn cancel(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ReturnView>> {
     let id = path.into_inner();
-    run(state, user, id, Command::Cancel, json!({}), vec![]).await
+    let data = ReturnStepData::Cancelled {};
+    run(state, user, id, Command::Cancel, data, vec![]).await
 }
 
 /// The courier's pickup scan (role `service`): the refund becomes due 1 hour after `at`.
@@ -549,7 +515,11 @@ async fn picked_up(
         user,
         id,
         Command::PickUp { at },
-        json!({"at": at}),
+        // Whether the pickup was scheduled is added with the scan.
+        ReturnStepData::PickedUp {
+            at,
+            pickup_scheduled: None,
+        },
         vec![],
     )
     .await

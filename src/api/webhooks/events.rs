@@ -100,9 +100,10 @@ pub struct ComplaintEventData {
     pub track: String,
     #[serde(serialize_with = "crate::api::instant::write")]
     pub resolve_by: DateTime<Utc>,
-    /// The step: `filed`, `acknowledged`, `seller_responded`, `resolved`, `message`, …
+    /// The step; `details` holds what its kind shows the seller.
+    #[schema(value_type = crate::domain::complaints::StepKind)]
     pub event: String,
-    /// `buyer`, `seller`, `moderator`, `service` or `system`.
+    #[schema(value_type = crate::domain::steps::ActorRole)]
     pub actor_role: String,
     /// What the step's timeline entry shows the seller.
     #[schema(value_type = Object)]
@@ -123,7 +124,9 @@ pub struct ReturnEventData {
     /// Set once the courier picked the item up (`return.refund_due`).
     #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub refund_due_by: Option<DateTime<Utc>>,
+    #[schema(value_type = crate::domain::returns::StepKind)]
     pub event: String,
+    #[schema(value_type = crate::domain::steps::ActorRole)]
     pub actor_role: String,
     #[schema(value_type = Object)]
     pub details: serde_json::Value,

@@ -119,17 +119,20 @@ pub(crate) fn insert_case(
         .execute(conn)?;
     cite(conn, &id, &f.attachment_ids, false, now)?;
     let mut row = find(conn, &id)?.ok_or(DbError::NotFound)?;
-    let data = serde_json::json!({
-        "target": f.target, "category": f.category,
-        "description": f.description, "attachment_ids": f.attachment_ids,
-        "status": case.status, "acknowledge_by": case.acknowledge_by,
-        "seller_respond_by": case.seller_respond_by, "resolve_by": case.resolve_by,
+    let recorded = CaseStep::new(ComplaintStep::Filed {
+        target: f.target,
+        category: f.category,
+        description: f.description.clone(),
+        attachment_ids: f.attachment_ids.clone(),
+        status: case.status,
+        acknowledge_by: case.acknowledge_by,
+        seller_respond_by: case.seller_respond_by,
+        resolve_by: case.resolve_by,
     });
     let event = Event {
-        kind: "filed",
         actor: Some(caller),
         audience: Audience::Public,
-        data: &data,
+        step: Payload::Complaint(&recorded),
     };
     // The first step is recorded while the number is still the id; the number comes last,
     // because every filing of the year waits for the counter row from there to commit.

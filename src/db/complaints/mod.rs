@@ -1,6 +1,6 @@
 //! Complaint cases: filing, every state change with its timeline event and notifications in
 //! one transaction, the cited evidence, SLA breaches and the sweep's duties.
-use super::events::{self, Event, Subject};
+use super::events::{self, Event, Payload, Subject};
 use super::orders::OrderRow;
 use super::schema::{
     attachments as a, complaint_attachments as ca, complaint_breaches as cb,
@@ -10,12 +10,13 @@ use super::{from_db, from_db_opt as utc, new_id, to_db, write_tx, DbConnection, 
 use crate::calendar::local_date;
 use crate::domain::caller::{Caller, Parties};
 use crate::domain::complaints::{
-    self as rules, apply, may_file, open_case, Actor, Audience, Case, Category, Command,
-    FilingRefusal, OrderFacts, Refusal, Sla, Status, Target, Track,
+    self as rules, apply, may_file, open_case, Actor, Audience, Case, CaseStep, Category, Command,
+    ComplaintStep, FilingRefusal, OrderFacts, Refusal, Sla, Status, Target, Track,
 };
 use crate::domain::pagination::TimeCursor;
 use crate::domain::refused::Refused;
 use crate::domain::roles::Role;
+use crate::domain::steps::Change;
 use crate::policy::ComplaintPolicy;
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -161,7 +162,8 @@ pub struct Filing {
 /// One state change: the command, what the timeline event says, the evidence it cites.
 pub struct Step {
     pub command: Command,
-    pub data: serde_json::Value,
+    /// What the step's timeline entry records (built by the handler from the request).
+    pub data: ComplaintStep,
     pub attachment_ids: Vec<String>,
 }
 
@@ -302,7 +304,6 @@ pub fn act(
         let before = row.case();
         let next =
             apply(&before, actor(caller), &step.command, now, policy).map_err(refusal_error)?;
-        let mut data = step.data;
         match &step.command {
             Command::Assign { moderator_id } => {
                 let role: Option<String> = users::table
@@ -325,7 +326,10 @@ pub fn act(
                         kind: r.remedy,
                         amount: r.amount,
                     },
-                    explanation: data["explanation"].as_str().unwrap_or_default().into(),
+                    explanation: match &step.data {
+                        ComplaintStep::Resolved { explanation, .. } => explanation.clone(),
+                        _ => String::new(),
+                    },
                 };
                 diesel::update(c::table.find(&row.id))
                     .set(c::resolution.eq(serde_json::to_string(&stored).ok()))
@@ -350,21 +354,19 @@ pub fn act(
                 super::disputes::settle(conn, &row.id, caller, now)?;
             }
         }
-        if let Some(map) = data.as_object_mut() {
-            map.insert("from_status".into(), before.status.as_str().into());
-            map.insert("status".into(), next.status.as_str().into());
-            if next.resolve_by != before.resolve_by {
-                map.insert("resolve_by".into(), serde_json::json!(next.resolve_by));
-            }
+        let mut change = Change::moved(before.status, next.status);
+        if next.resolve_by != before.resolve_by {
+            change.resolve_by = Some(next.resolve_by);
         }
+        debug_assert_eq!(step.data.kind().as_str(), action.event_kind());
+        let recorded = CaseStep::with(step.data, change);
         events::record(
             conn,
             Subject::Complaint(&stored),
             &Event {
-                kind: action.event_kind(),
                 actor: Some(caller),
                 audience,
-                data: &data,
+                step: Payload::Complaint(&recorded),
             },
             now,
         )?;

@@ -50,33 +50,31 @@ pub(crate) fn sweep_one(
         report.escalated += 1;
         Some((
             next,
-            "escalated",
-            serde_json::json!({"reason": "seller_silence"}),
+            ComplaintStep::Escalated {
+                reason: "seller_silence".into(),
+            },
         ))
     } else if let Some(next) = rules::close_unappealed(&case, now) {
         report.closed += 1;
         Some((
             next,
-            "closed",
-            serde_json::json!({"reason": "appeal_window_passed"}),
+            ComplaintStep::Closed {
+                reason: "appeal_window_passed".into(),
+            },
         ))
     } else {
         None
     };
-    if let Some((next, kind, mut data)) = changed {
+    if let Some((next, step)) = changed {
         let stored = store_case(conn, &row.id, &next, now)?;
-        if let Some(map) = data.as_object_mut() {
-            map.insert("from_status".into(), case.status.as_str().into());
-            map.insert("status".into(), next.status.as_str().into());
-        }
+        let recorded = CaseStep::with(step, Change::moved(case.status, next.status));
         events::record(
             conn,
             Subject::Complaint(&stored),
             &Event {
-                kind,
                 actor: None,
                 audience: Audience::Public,
-                data: &data,
+                step: Payload::Complaint(&recorded),
             },
             now,
         )?;
@@ -110,15 +108,18 @@ pub(crate) fn record_breach(
             cb::recorded_at.eq(to_db(now)),
         ))
         .execute(conn)?;
-    let data = serde_json::json!({"sla": sla, "due_at": due, "status": row.status});
+    let recorded = CaseStep::new(ComplaintStep::SlaBreached {
+        sla,
+        due_at: due,
+        status: row.status,
+    });
     events::record(
         conn,
         Subject::Complaint(row),
         &Event {
-            kind: "sla_breached",
             actor: None,
             audience: Audience::Public,
-            data: &data,
+            step: Payload::Complaint(&recorded),
         },
         now,
     )?;

@@ -1,6 +1,6 @@
 //! Returns: requesting, every state change with its timeline event and notifications in one
 //! transaction, the dispute that opens a linked complaint, evidence, breaches and the sweep.
-use super::events::{self, Event, Subject};
+use super::events::{self, Event, Payload, Subject};
 use super::orders::{ItemRow, OrderRow};
 use super::schema::{
     attachments as a, order_items as oi, orders as o, return_attachments as ra,
@@ -14,8 +14,9 @@ use crate::domain::pagination::TimeCursor;
 use crate::domain::refused::Refused;
 use crate::domain::returns::{
     self as rules, apply, check_lines, may_request, open_return, Action, Actor, Command, Line,
-    OrderFacts, Reason, Refusal, RequestRefusal, Return, Sla, Status,
+    OrderFacts, Reason, Refusal, RequestRefusal, Return, ReturnStep, ReturnStepData, Sla, Status,
 };
+use crate::domain::steps::Change;
 use crate::policy::{ComplaintPolicy, ReturnPolicy};
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -150,7 +151,8 @@ pub struct Request {
 /// One state change: the command, what its event says, and (dispute) the linked complaint's text.
 pub struct Step {
     pub command: Command,
-    pub data: serde_json::Value,
+    /// What the step's timeline entry records (built by the handler from the request).
+    pub data: ReturnStepData,
     pub attachment_ids: Vec<String>,
 }
 
@@ -252,16 +254,14 @@ fn cite(
 fn record_event(
     conn: &mut DbConnection,
     row: &ReturnRow,
-    kind: &str,
     actor: Option<&Caller>,
-    data: &serde_json::Value,
+    step: &ReturnStep,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let event = Event {
-        kind,
         actor,
         audience: Audience::Public,
-        data,
+        step: Payload::Return(step),
     };
     events::record(conn, Subject::Return(row), &event, now)
 }
@@ -338,7 +338,10 @@ pub fn act(
             Command::Reject(reason) => {
                 let stored = StoredRejection {
                     reason_code: *reason,
-                    explanation: data["explanation"].as_str().unwrap_or_default().into(),
+                    explanation: match &data {
+                        ReturnStepData::Rejected { explanation, .. } => explanation.clone(),
+                        _ => String::new(),
+                    },
                 };
                 diesel::update(rt::table.find(&row.id))
                     .set(rt::rejection.eq(serde_json::to_string(&stored).ok()))
@@ -357,22 +360,32 @@ pub fn act(
                 diesel::update(rt::table.find(&row.id))
                     .set(rt::complaint_id.eq(&complaint.id))
                     .execute(conn)?;
-                data["complaint_id"] = complaint.id.clone().into();
-                data["complaint_number"] = complaint.number.clone().into();
+                if let ReturnStepData::Disputed {
+                    complaint_id,
+                    complaint_number,
+                    ..
+                } = &mut data
+                {
+                    *complaint_id = Some(complaint.id.clone());
+                    *complaint_number = Some(complaint.number.clone());
+                }
             }
             // Recorded with the scan: whether the seller had scheduled the pickup.
             Command::PickUp { .. } => {
-                data["pickup_scheduled"] = (before.status == Status::PickupScheduled).into();
+                if let ReturnStepData::PickedUp {
+                    pickup_scheduled, ..
+                } = &mut data
+                {
+                    *pickup_scheduled = Some(before.status == Status::PickupScheduled);
+                }
             }
             _ => {}
         }
         let stored = store(conn, &row.id, &next, now)?;
-        if let Some(map) = data.as_object_mut() {
-            map.insert("from_status".into(), before.status.as_str().into());
-            map.insert("status".into(), next.status.as_str().into());
-        }
         let action = step.command.action();
-        record_event(conn, &stored, action.event_kind(), Some(caller), &data, now)?;
+        debug_assert_eq!(data.kind().as_str(), action.event_kind());
+        let recorded = ReturnStep::with(data, Change::moved(before.status, next.status));
+        record_event(conn, &stored, Some(caller), &recorded, now)?;
         if action == Action::Refund {
             // A refund after its deadline is recorded as a breach at once.
             for (sla, due) in next.breaches(now) {
@@ -405,10 +418,13 @@ pub fn overturn_linked(
         return Ok(());
     };
     let stored = store(conn, &row.id, &next, now)?;
-    let data = serde_json::json!({
-        "complaint_id": complaint_id, "from_status": before.status, "status": next.status,
-    });
-    record_event(conn, &stored, "overturned", Some(moderator), &data, now)
+    let recorded = ReturnStep::with(
+        ReturnStepData::Overturned {
+            complaint_id: complaint_id.to_string(),
+        },
+        Change::moved(before.status, next.status),
+    );
+    record_event(conn, &stored, Some(moderator), &recorded, now)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -184,3 +184,59 @@ pub fn escalated(
         })
         .collect())
 }
+
+/// The people a return names (its buyer, who decided it), by id.
+pub type People = HashMap<String, (String, String)>;
+
+/// Lines and the people a list of returns shows, in two queries.
+pub fn decorate(
+    conn: &mut DbConnection,
+    rows: &[ReturnRow],
+) -> Result<(HashMap<String, Vec<ItemLine>>, People), DbError> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let lines = lines(conn, &ids)?;
+    let mut people: Vec<&str> = Vec::new();
+    for r in rows {
+        people.push(&r.buyer_id);
+        people.extend(r.decided_by.as_deref());
+    }
+    Ok((lines, crate::db::users::people(conn, &people)?))
+}
+
+/// Everything a single-return view shows, read in the caller's database hop (as
+/// `db::complaints::read_case` reads a case).
+pub struct ReturnRecord {
+    pub row: ReturnRow,
+    pub lines: HashMap<String, Vec<ItemLine>>,
+    pub people: People,
+    pub events: Vec<EventRecord>,
+    pub evidence: Vec<crate::db::attachments::AttachmentRow>,
+    pub breaches: Vec<BreachRow>,
+}
+
+/// The return `row` with its lines, people, timeline, evidence and breaches.
+pub fn read_record(conn: &mut DbConnection, row: ReturnRow) -> Result<ReturnRecord, DbError> {
+    let (lines, people) = decorate(conn, std::slice::from_ref(&row))?;
+    Ok(ReturnRecord {
+        events: timeline(conn, &row.id)?,
+        evidence: evidence(conn, &row.id)?,
+        breaches: breaches(conn, &row.id)?,
+        row,
+        lines,
+        people,
+    })
+}
+
+/// The return, if the caller is party to it; otherwise it does not exist for them.
+pub fn find_visible(
+    conn: &mut DbConnection,
+    id: &str,
+    who: &crate::domain::caller::Caller,
+) -> Result<ReturnRow, DbError> {
+    let row = find(conn, id)?.ok_or(DbError::NotFound)?;
+    if who.is_party(row.parties()) {
+        Ok(row)
+    } else {
+        Err(DbError::NotFound)
+    }
+}

@@ -1,6 +1,6 @@
 //! Requesting a return: windows, units left, evidence and the number.
 use super::*;
-use crate::db::events::{self, Event, Subject};
+use crate::db::events::{self, Event, Payload, Subject};
 use crate::db::numbering::{self, Numbered};
 use crate::domain::events::Audience;
 
@@ -113,23 +113,23 @@ pub(crate) fn request_once(
                 .execute(conn)?;
         }
         cite(conn, &id, &req.attachment_ids, now)?;
-        let data = serde_json::json!({
-            "reason": req.reason, "description": req.description,
-            "items": req.lines.iter().map(|l| serde_json::json!({
-                "order_item_id": l.order_item_id, "quantity": l.quantity,
-            })).collect::<Vec<_>>(),
-            "attachment_ids": req.attachment_ids, "status": state.status,
-            "window_until": window_until, "seller_decide_by": state.seller_decide_by,
+        let recorded = ReturnStep::new(ReturnStepData::Requested {
+            reason: req.reason,
+            description: req.description.clone(),
+            items: req.lines.clone(),
+            attachment_ids: req.attachment_ids.clone(),
+            status: state.status,
+            window_until,
+            seller_decide_by: state.seller_decide_by,
         });
         // The first step is recorded while the number is still the id; the number comes
         // last, since every request of the year waits for the counter row from there to
         // commit.
         let mut row = find(conn, &id)?.ok_or(DbError::NotFound)?;
         let event = Event {
-            kind: "requested",
             actor: Some(caller),
             audience: Audience::Public,
-            data: &data,
+            step: Payload::Return(&recorded),
         };
         let written = events::record_written(conn, Subject::Return(&row), &event, now)?;
         let case = Numbered {

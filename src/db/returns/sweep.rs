@@ -29,8 +29,16 @@ pub fn sweep(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<ReturnSweep,
             if let Some(next) = rules::escalate_for_silence(&state, now) {
                 report.escalated += 1;
                 let stored = store(conn, &row.id, &next, now)?;
-                let data = serde_json::json!({"reason": "seller_silence", "status": next.status});
-                record_event(conn, &stored, "escalated", None, &data, now)?;
+                let recorded = ReturnStep::with(
+                    ReturnStepData::Escalated {
+                        reason: "seller_silence".into(),
+                    },
+                    Change {
+                        status: Some(next.status),
+                        ..Change::default()
+                    },
+                );
+                record_event(conn, &stored, None, &recorded, now)?;
             }
             Ok(())
         })?;
@@ -64,7 +72,11 @@ pub(crate) fn record_breach(
             rb::recorded_at.eq(to_db(now)),
         ))
         .execute(conn)?;
-    let data = serde_json::json!({"sla": sla, "due_at": due, "status": row.status});
-    record_event(conn, row, "sla_breached", None, &data, now)?;
+    let recorded = ReturnStep::new(ReturnStepData::SlaBreached {
+        sla,
+        due_at: due,
+        status: row.status,
+    });
+    record_event(conn, row, None, &recorded, now)?;
     Ok(true)
 }

@@ -20,8 +20,10 @@ use utoipa::ToSchema;
 
 mod deadlines;
 mod filing;
+mod steps;
 mod transitions;
 pub use filing::*;
+pub use steps::*;
 pub use transitions::*;
 
 text_enum!(
@@ -126,6 +128,7 @@ text_enum!(
         RequestInfo => "request_info",
         ProvideInfo => "provide_info",
         Assign => "assign",
+        StartReview => "start_review",
         ChangeTrack => "change_track",
         Extend => "extend",
         Resolve => "resolve",
@@ -195,7 +198,9 @@ impl Action {
     pub fn roles(self) -> &'static [Role] {
         use Action::*;
         match self {
-            Acknowledge | Assign | ChangeTrack | Extend | Resolve => &[Role::Moderator],
+            Acknowledge | Assign | StartReview | ChangeTrack | Extend | Resolve => {
+                &[Role::Moderator]
+            }
             Respond => &[Role::Seller],
             RequestInfo => &[Role::Moderator, Role::Seller],
             ProvideInfo | Accept | Appeal | Escalate | Withdraw | RecordExternalEscalation => {
@@ -214,6 +219,7 @@ impl Action {
             RequestInfo => "info_requested",
             ProvideInfo => "info_provided",
             Assign => "assigned",
+            StartReview => "review_started",
             ChangeTrack => "track_changed",
             Extend => "extended",
             Resolve => "resolved",
@@ -265,6 +271,7 @@ pub enum Command {
     RequestInfo,
     ProvideInfo,
     Assign { moderator_id: String },
+    StartReview,
     ChangeTrack(Track),
     Extend { resolve_by: DateTime<Utc> },
     Resolve(Resolution),
@@ -291,6 +298,7 @@ impl Command {
             Command::RequestInfo => Action::RequestInfo,
             Command::ProvideInfo => Action::ProvideInfo,
             Command::Assign { .. } => Action::Assign,
+            Command::StartReview => Action::StartReview,
             Command::ChangeTrack(_) => Action::ChangeTrack,
             Command::Extend { .. } => Action::Extend,
             Command::Resolve(_) => Action::Resolve,
@@ -736,6 +744,33 @@ mod tests {
             &p,
         )
         .unwrap();
+        // An acknowledged case is reviewed before it is decided: no shortcut to `resolved`.
+        match apply(&c, MOD, &resolution(), t("2026-11-24T05:00:00Z"), &p) {
+            Err(Refusal::InvalidState { allowed }) => {
+                assert!(allowed.contains(&Action::StartReview));
+                assert!(!allowed.contains(&Action::Resolve));
+            }
+            other => panic!("{other:?}"),
+        }
+        let c = apply(
+            &c,
+            MOD,
+            &Command::StartReview,
+            t("2026-11-24T04:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        assert_eq!(c.status, Status::InReview);
+        assert!(matches!(
+            apply(
+                &c,
+                MOD,
+                &Command::StartReview,
+                t("2026-11-24T04:30:00Z"),
+                &p
+            ),
+            Err(Refusal::InvalidState { .. })
+        ));
         let c = apply(&c, MOD, &resolution(), t("2026-11-24T05:00:00Z"), &p).unwrap();
         assert_eq!(c.status, Status::Resolved);
         assert_eq!(c.appeal_until, Some(t("2026-12-08T05:00:00Z")));
@@ -876,6 +911,14 @@ mod tests {
             &c,
             MOD,
             &Command::Acknowledge,
+            t("2026-11-21T00:00:00Z"),
+            &p,
+        )
+        .unwrap();
+        let c = apply(
+            &c,
+            MOD,
+            &Command::StartReview,
             t("2026-11-21T00:00:00Z"),
             &p,
         )

@@ -21,7 +21,10 @@ pub(crate) fn open_in_state(
         RequestInfo => matches!(s, Submitted | Acknowledged | InReview | Reopened),
         ProvideInfo => s == AwaitingBuyer,
         Assign | ChangeTrack | Extend | Withdraw => s.is_open(),
-        Resolve => matches!(s, Acknowledged | InReview | Reopened),
+        StartReview => s == Acknowledged,
+        // A decision follows a review: an acknowledged case is first assigned or taken into
+        // review (docs/rules.md "Lifecycle").
+        Resolve => matches!(s, InReview | Reopened),
         Accept => s == Resolved,
         Appeal => {
             s == Resolved
@@ -146,6 +149,9 @@ pub fn apply(
             if case.status == Status::Acknowledged {
                 next.status = Status::InReview;
             }
+        }
+        Command::StartReview => {
+            next.status = Status::InReview;
         }
         Command::ChangeTrack(track) => {
             if *track == case.track {

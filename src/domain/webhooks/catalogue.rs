@@ -111,8 +111,9 @@ pub fn of_review_notice(kind: &str, published: bool) -> Option<EventType> {
     }
 }
 
-/// Keys of a step's data a seller must not receive: who moderated, who is assigned, notes
-/// meant for moderators. Public steps rarely carry them; the payload never does.
+/// Keys of a review notice's extra data a seller must not receive: who moderated, notes meant
+/// for moderators. Steps of cases and returns do not come through here: their webhook payload
+/// is the allow-list projection of their typed step (`domain::steps`, `for_seller`).
 const PRIVATE_KEYS: &[&str] = &[
     "moderator_id",
     "assignee_id",
@@ -122,7 +123,7 @@ const PRIVATE_KEYS: &[&str] = &[
     "note",
 ];
 
-/// A step's data as a seller may receive it.
+/// A review notice's extra data as a seller may receive it.
 pub fn seller_safe(data: &serde_json::Value) -> serde_json::Value {
     match data {
         serde_json::Value::Object(map) => serde_json::Value::Object(

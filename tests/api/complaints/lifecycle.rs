@@ -131,6 +131,15 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
             vec![
                 step(FILED, Buyer, courier("damaged_in_delivery"), 201, "submitted"),
                 step("2026-11-23T04:00:00Z", Mod1, act("acknowledge"), 200, "acknowledged"),
+                // No decision before a review: `acknowledged → resolved` is not a transition.
+                step("2026-11-24T05:00:00Z", Mod1, resolve(), 409, "invalid_transition")
+                    .check("/allowed_actions", json!(["request_info", "assign", "start_review", "change_track", "extend", "post_message"])),
+                step("2026-11-24T05:00:00Z", Buyer, act("start-review"), 403, "forbidden"),
+                step("2026-11-24T05:30:00Z", Mod1, act("start-review"), 200, "in_review")
+                    .check("/assignee", Value::Null)
+                    .check("/timeline/2/kind", json!("review_started"))
+                    .check("/timeline/2/data", json!({"from_status": "acknowledged", "status": "in_review"})),
+                step("2026-11-24T05:40:00Z", Mod1, act("start-review"), 409, "invalid_transition"),
                 step("2026-11-24T06:00:00Z", Mod1, resolve(), 200, "resolved"),
                 step("2026-12-08T06:00:00Z", Buyer, act_with("appeal", json!({"reason": "Сумма не покрывает ущерб"})), 200, "reopened")
                     // Tuesday 11:00 Almaty + 3 business days → Friday 23:59:59.
@@ -146,6 +155,7 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
             vec![
                 step(FILED, Buyer, courier("delivery_delay"), 201, "submitted"),
                 step("2026-11-23T04:00:00Z", Mod1, act("acknowledge"), 200, "acknowledged"),
+                step("2026-11-23T05:00:00Z", Mod1, act("start-review"), 200, "in_review"),
                 step("2026-11-24T06:00:00Z", Mod1, resolve(), 200, "resolved"),
                 step("2026-12-08T06:00:01Z", Buyer, act_with("appeal", json!({"reason": "Поздно"})), 422, "appeal_window_closed"),
                 step("2026-12-08T06:00:00Z", Mod1, Do::Sweep, 200, "resolved").check("/_sweep/closed", json!(0)),

@@ -244,12 +244,10 @@ async fn resolutions_check_remedies_against_the_order() {
     let (_, case) = filed(&app, &cast, "R-1", "seller", "defective").await;
     let base = format!("/api/v1/complaints/{}", case["id"].as_str().unwrap());
     let m = Some(cast.moderator.token.as_str());
-    assert_eq!(
-        app.post(&format!("{base}/acknowledge"), m, json!(null))
-            .await
-            .status,
-        200
-    );
+    for step in ["acknowledge", "start-review"] {
+        let r = app.post(&format!("{base}/{step}"), m, json!(null)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
     let resolve = |outcome: &str, remedy: Value| json!({"outcome": outcome, "remedy": remedy, "explanation": "Решение"});
     let cases = [
         (

@@ -189,6 +189,7 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
                     .check("/category", json!("return_refused"))
                     .check("/target", json!("seller"))
                     .check("/return_id", json!("$some")),
+                step("2026-12-05T06:30:00Z", Mod1, Do::Complaint("start-review", Value::Null), 200, "in_review"),
                 step("2026-12-05T07:00:00Z", Mod1, Do::Complaint("resolve", json!({"outcome": "upheld", "remedy": {"kind": "refund"}, "explanation": "Следов использования нет"})), 200, "resolved"),
                 step("2026-12-05T07:00:00Z", Seller, Do::Act("schedule-pickup", json!({"pickup_at": "2026-12-06T05:00:00Z"})), 200, "pickup_scheduled")
                     .check("/timeline/3/kind", json!("overturned"))
@@ -214,6 +215,7 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
                 step("2026-11-21T07:00:00Z", Buyer, dispute(), 200, "rejected"),
                 step("2026-11-21T07:30:00Z", Mod2, act("approve"), 409, "return_under_dispute"),
                 step("2026-11-21T08:00:00Z", Mod1, Do::Complaint("acknowledge", Value::Null), 200, "acknowledged"),
+                step("2026-11-21T08:30:00Z", Mod1, Do::Complaint("start-review", Value::Null), 200, "in_review"),
                 step("2026-11-21T09:00:00Z", Mod1, Do::Complaint("resolve", json!({"outcome": "rejected", "remedy": {"kind": "none"}, "explanation": "Следы использования подтверждены"})), 200, "resolved"),
                 step("2026-11-21T09:00:00Z", Buyer, act("cancel"), 409, "invalid_transition"),
                 // Still appealable: the decision is the dispute's to make.
@@ -230,6 +232,7 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
                 step("2026-11-21T05:00:00Z", Seller, reject(), 200, "rejected"),
                 step("2026-11-21T07:00:00Z", Buyer, dispute(), 200, "rejected"),
                 step("2026-11-21T08:00:00Z", Mod1, Do::Complaint("acknowledge", Value::Null), 200, "acknowledged"),
+                step("2026-11-21T08:30:00Z", Mod1, Do::Complaint("start-review", Value::Null), 200, "in_review"),
                 step("2026-11-21T09:00:00Z", Mod1, Do::Complaint("resolve", json!({"outcome": "rejected", "remedy": {"kind": "none"}, "explanation": "Следы использования подтверждены"})), 200, "resolved"),
                 step("2026-11-22T09:00:00Z", Buyer, Do::Complaint("appeal", json!({"reason": "Следов использования нет, есть фото"})), 200, "reopened"),
                 step("2026-11-22T10:00:00Z", Mod1, Do::Complaint("resolve", json!({"outcome": "upheld", "remedy": {"kind": "refund"}, "explanation": "Передумал"})), 403, "appeal_needs_another_moderator"),

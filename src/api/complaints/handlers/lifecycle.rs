@@ -33,7 +33,10 @@ pub(crate) async fn post_message(
         )
         .await?;
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    let data = json!({"body": req.body.trim(), "attachment_ids": ids});
+    let data = ComplaintStep::Message {
+        body: req.body.trim().into(),
+        attachment_ids: ids.clone(),
+    };
     let cmd = Command::PostMessage {
         internal: req.internal,
     };
@@ -66,7 +69,7 @@ pub(crate) async fn acknowledge(
         user,
         path.into_inner(),
         Command::Acknowledge,
-        json!({}),
+        ComplaintStep::Acknowledged {},
         Vec::new(),
     )
     .await
@@ -104,7 +107,11 @@ pub(crate) async fn respond(
         )
         .await?;
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    let data = json!({"body": req.body.trim(), "proposed_resolution": req.proposed_resolution, "attachment_ids": ids});
+    let data = ComplaintStep::SellerResponded {
+        body: req.body.trim().into(),
+        proposed_resolution: req.proposed_resolution,
+        attachment_ids: ids.clone(),
+    };
     run(state, user, id, Command::Respond, data, ids).await
 }
 
@@ -136,7 +143,9 @@ pub(crate) async fn request_info(
     let req = body
         .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
         .await?;
-    let data = json!({"question": req.question.trim()});
+    let data = ComplaintStep::InfoRequested {
+        question: req.question.trim().into(),
+    };
     run(state, user, id, Command::RequestInfo, data, Vec::new()).await
 }
 
@@ -172,7 +181,10 @@ pub(crate) async fn provide_info(
         )
         .await?;
     let ids = req.attachment_ids.clone().unwrap_or_default();
-    let data = json!({"body": req.body.trim(), "attachment_ids": ids});
+    let data = ComplaintStep::InfoProvided {
+        body: req.body.trim().into(),
+        attachment_ids: ids.clone(),
+    };
     run(state, user, id, Command::ProvideInfo, data, ids).await
 }
 
@@ -204,11 +216,46 @@ pub(crate) async fn assign(
     let req = body
         .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
         .await?;
-    let data = json!({"moderator_id": req.moderator_id});
+    let data = ComplaintStep::Assigned {
+        moderator_id: req.moderator_id.clone(),
+    };
     let cmd = Command::Assign {
         moderator_id: req.moderator_id,
     };
     run(state, user, id, cmd, data, Vec::new()).await
+}
+
+/// Take an acknowledged case into review without assigning it (`acknowledged` →
+/// `in_review`); a case is decided only once it is in review.
+#[utoipa::path(
+    operation_id = "start_complaint_review",
+    tag = "complaints",
+    params(("id" = String, Path, description = "Complaint id")),
+    responses(
+        (status = 200, body = ComplaintView),
+        Unauthorized,
+        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
+        NotAParty,
+        (status = 409, description = "`invalid_transition` (only an acknowledged case), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/complaints/{id}/start-review")]
+pub(crate) async fn start_review(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<ComplaintView>> {
+    user.require(Action::StartReview.roles())?;
+    run(
+        state,
+        user,
+        path.into_inner(),
+        Command::StartReview,
+        ComplaintStep::ReviewStarted {},
+        Vec::new(),
+    )
+    .await
 }
 
 /// Change the review track (`standard` 3 business days, `complex` 10 days, `expertise` 30
@@ -240,7 +287,10 @@ pub(crate) async fn change_track(
     let req = body
         .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
         .await?;
-    let data = json!({"track": req.track, "reason": req.reason});
+    let data = ComplaintStep::TrackChanged {
+        track: req.track,
+        reason: req.reason,
+    };
     run(
         state,
         user,
@@ -281,7 +331,10 @@ pub(crate) async fn extend(
         .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
         .await?;
     let resolve_by = crate::clock::truncate(req.resolve_by);
-    let data = json!({"reason": req.reason.trim(), "resolve_by": resolve_by});
+    let data = ComplaintStep::Extended {
+        reason: req.reason.trim().into(),
+        resolve_by,
+    };
     run(
         state,
         user,
@@ -305,7 +358,7 @@ pub(crate) async fn extend(
         Unauthorized,
         (status = 403, description = "Not a moderator; `appeal_needs_another_moderator`", body = Problem, content_type = "application/problem+json"),
         NotAParty,
-        (status = 409, description = "`invalid_transition` (not acknowledged yet, awaiting the buyer, decided), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition` (not in review yet — an acknowledged case is assigned or taken into review first —, awaiting the buyer, decided), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (`remedy.amount: required|not_allowed|exceeds_order_total`, `remedy.kind: rejected_needs_none`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -322,10 +375,14 @@ pub(crate) async fn resolve(
     let req = body
         .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
         .await?;
-    let data = json!({
-        "outcome": req.outcome, "remedy": {"kind": req.remedy.kind, "amount": req.remedy.amount},
-        "explanation": req.explanation.trim(),
-    });
+    let data = ComplaintStep::Resolved {
+        outcome: req.outcome,
+        remedy: StepRemedy {
+            kind: req.remedy.kind,
+            amount: req.remedy.amount,
+        },
+        explanation: req.explanation.trim().into(),
+    };
     let cmd = Command::Resolve(Resolution {
         outcome: req.outcome,
         remedy: req.remedy.kind,
@@ -360,7 +417,7 @@ pub(crate) async fn accept(
         user,
         path.into_inner(),
         Command::Accept,
-        json!({}),
+        ComplaintStep::Accepted {},
         Vec::new(),
     )
     .await
@@ -394,7 +451,9 @@ pub(crate) async fn appeal(
     let req = body
         .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
         .await?;
-    let data = json!({"reason": req.reason.trim()});
+    let data = ComplaintStep::Appealed {
+        reason: req.reason.trim().into(),
+    };
     run(state, user, id, Command::Appeal, data, Vec::new()).await
 }
 
@@ -420,7 +479,9 @@ pub(crate) async fn escalate(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     user.require(Action::Escalate.roles())?;
-    let data = json!({"reason": "no_public_reply"});
+    let data = ComplaintStep::Escalated {
+        reason: "no_public_reply".into(),
+    };
     run(
         state,
         user,
@@ -458,7 +519,7 @@ pub(crate) async fn withdraw(
         user,
         path.into_inner(),
         Command::Withdraw,
-        json!({}),
+        ComplaintStep::Withdrawn {},
         Vec::new(),
     )
     .await
@@ -492,7 +553,10 @@ pub(crate) async fn external_escalation(
     let req = body
         .after(|r| validate_with(r, Vec::new()), exists(&state, &id, &user))
         .await?;
-    let data = json!({"authority": req.authority, "reference": req.reference.trim()});
+    let data = ComplaintStep::ExternalEscalation {
+        authority: req.authority,
+        reference: req.reference.trim().into(),
+    };
     let cmd = Command::RecordExternalEscalation;
     run(state, user, id, cmd, data, Vec::new()).await
 }

@@ -6,7 +6,9 @@ use crate::api::{distinct_ids, time_page, validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::complaints::{self as store, CaseRecord, ComplaintRow, Filing, ListFilter, Step};
 use crate::db::{self, DbError};
-use crate::domain::complaints::{allowed_actions, Action, Command, Resolution};
+use crate::domain::complaints::{
+    allowed_actions, Action, Command, ComplaintStep, Resolution, StepRemedy,
+};
 use crate::domain::pagination::{self, TimeCursor};
 use crate::domain::privacy::{normalize_phone, BuyerRefs};
 use crate::domain::roles::Role;
@@ -14,7 +16,6 @@ use crate::error::{ApiResult, FieldError, Problem, Unauthorized};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(request_info)
         .service(provide_info)
         .service(assign)
+        .service(start_review)
         .service(change_track)
         .service(extend)
         .service(resolve)
@@ -128,7 +130,7 @@ async fn run(
     user: AuthUser,
     id: String,
     command: Command,
-    data: serde_json::Value,
+    data: ComplaintStep,
     attachment_ids: Vec<String>,
 ) -> ApiResult<web::Json<ComplaintView>> {
     let (policy, now, who) = (
