@@ -254,7 +254,7 @@ fn finish_operation(path: &str, method: &str, op: &mut Value) {
             response["content"][PROBLEM]["example"] = problem_example(*first);
         }
     }
-    add_examples(op);
+    add_examples(path, op);
     if traits.idempotent_post {
         let params = op
             .as_object_mut()
@@ -276,7 +276,7 @@ Requests refused before they ran (401, 403, 404, 4xx of the body) keep no key.",
 
 /// The request body's example (by operation id) and the main responses' (by schema), on the
 /// media types, where Swagger UI's "Try it out" and schemathesis's examples phase take them.
-fn add_examples(op: &mut Value) {
+fn add_examples(path: &str, op: &mut Value) {
     let id = op["operationId"].as_str().unwrap_or("").to_string();
     for param in op
         .get_mut("parameters")
@@ -286,7 +286,7 @@ fn add_examples(op: &mut Value) {
     {
         let name = param["name"].as_str().unwrap_or("").to_string();
         if param["in"] == "path" {
-            if let Some(example) = super::examples::path_param(&id, &name) {
+            if let Some(example) = super::examples::path_param(path, &id, &name) {
                 param["example"] = json!(example);
             }
         }
