@@ -30,6 +30,10 @@ pub mod ids {
     pub const ITEM_1002_KETTLE: &str = "01938f00-0000-7000-8000-000000100201";
     /// DEMO-1006: came back after two failed attempts.
     pub const ORDER_1006: &str = "01938f00-0000-7000-8000-000000001006";
+    /// The shop's past (`history`): its open complaint, its waiting return, its first review.
+    pub const COMPLAINT: &str = "01938f00-0000-7000-8000-0000000c0020";
+    pub const RETURN: &str = "01938f00-0000-7000-8000-0000000e0022";
+    pub const REVIEW: &str = "01938f00-0000-7000-8000-0000000b0001";
 
     /// The id of the order with this external id, and of its `n`-th item (from 1).
     pub fn order(external_id: &str) -> Option<String> {
@@ -376,7 +380,14 @@ mod tests {
             ids::item("DEMO-1002", 1).as_deref(),
             Some(ids::ITEM_1002_KETTLE)
         );
-        for id in [ids::BUYER, ids::SHOP, ids::ITEM_1001_PHONE] {
+        for id in [
+            ids::BUYER,
+            ids::SHOP,
+            ids::ITEM_1001_PHONE,
+            ids::COMPLAINT,
+            ids::RETURN,
+            ids::REVIEW,
+        ] {
             assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
         }
     }

@@ -48,6 +48,7 @@ from aftersale_client.models import (
     ReviewAppealRequest,
     ReviewStatus,
     WebhookDeliveryStatus,
+    WebhookEventFilter,
 )
 from aftersale_client.types import Response
 
@@ -188,7 +189,7 @@ def main() -> None:
         "create webhook",
         create_webhook.sync_detailed(
             client=seller,
-            body=CreateWebhookRequest(url="https://93.184.216.34/aftersale", events=["complaint.filed"]),
+            body=CreateWebhookRequest(url="https://93.184.216.34/aftersale", events=[WebhookEventFilter.COMPLAINT_FILED]),
         ),
     )
     if not hook.secret.startswith("whsec_"):

@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod ops;
 pub mod orders;
 pub mod rate_limit;
+pub mod refund;
 pub mod refusals;
 pub mod returns;
 pub mod reviews;

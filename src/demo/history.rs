@@ -120,6 +120,8 @@ pub fn write(
         ));
     }
     for (i, (rating, reply_after)) in REVIEWS.iter().enumerate() {
+        // The first review has a fixed id: the spec's example of a review.
+        let id = (i == 0).then_some(super::ids::REVIEW);
         let (_, item, delivered) = &orders[i];
         let at = *delivered + TimeDelta::hours(20);
         let input = db::reviews::ReviewInput {
@@ -132,7 +134,8 @@ pub fn write(
             }),
             attachment_ids: Vec::new(),
         };
-        let review = db::reviews::create(conn, item, &b, &input, &p.reviews, at).map_err(e)?;
+        let review =
+            db::reviews::create_as(conn, id, item, &b, &input, &p.reviews, at).map_err(e)?;
         if let Some(hours) = reply_after {
             let reply_at = at + TimeDelta::hours(i64::from(*hours));
             let text = "Спасибо за отзыв! Разберёмся и станем лучше.";
@@ -168,7 +171,7 @@ pub fn write(
         }
     }
     // A complaint answered, acknowledged and resolved in time; another still open.
-    let file = |conn: &mut DbConnection, i: usize, category: Category| {
+    let file = |conn: &mut DbConnection, i: usize, category: Category, id: Option<&str>| {
         let (order, _, delivered) = &orders[i];
         let filing = db::complaints::Filing {
             order_id: order.clone(),
@@ -179,14 +182,14 @@ pub fn write(
             attachment_ids: Vec::new(),
         };
         let at = *delivered + TimeDelta::days(1);
-        db::complaints::file(conn, &b, &filing, &p.complaints, at).map(|c| (c, at))
+        db::complaints::file_as(conn, id, &b, &filing, &p.complaints, at).map(|c| (c, at))
     };
     let step = |command: CaseCommand, data: ComplaintStep| db::complaints::Step {
         command,
         data,
         attachment_ids: Vec::new(),
     };
-    let (resolved, filed) = file(conn, 19, Category::NotAsDescribed).map_err(e)?;
+    let (resolved, filed) = file(conn, 19, Category::NotAsDescribed, None).map_err(e)?;
     let pc = &p.complaints;
     let respond = step(
         CaseCommand::Respond,
@@ -257,9 +260,10 @@ pub fn write(
         filed + TimeDelta::days(2),
     )
     .map_err(e)?;
-    file(conn, 20, Category::Defective).map_err(e)?;
+    // The open one has a fixed id: the spec's example of a complaint.
+    file(conn, 20, Category::Defective, Some(super::ids::COMPLAINT)).map_err(e)?;
     // A return decided, handed in and refunded within the hour; another waiting.
-    let request = |conn: &mut DbConnection, i: usize| {
+    let request = |conn: &mut DbConnection, i: usize, id: Option<&str>| {
         let (order, item, delivered) = &orders[i];
         let req = db::returns::Request {
             order_id: order.clone(),
@@ -272,9 +276,9 @@ pub fn write(
             attachment_ids: Vec::new(),
         };
         let at = *delivered + TimeDelta::days(2);
-        db::returns::request(conn, &b, &req, &p.returns, at).map(|r| (r, at))
+        db::returns::request_as(conn, id, &b, &req, &p.returns, at).map(|r| (r, at))
     };
-    let (ret, asked) = request(conn, 21).map_err(e)?;
+    let (ret, asked) = request(conn, 21, None).map_err(e)?;
     let policies = || db::returns::Policies {
         returns: &p.returns,
         complaints: &p.complaints,
@@ -325,6 +329,7 @@ pub fn write(
         scan + TimeDelta::minutes(40),
     )
     .map_err(e)?;
-    request(conn, 22).map_err(e)?;
+    // The waiting one has a fixed id: the spec's example of a return.
+    request(conn, 22, Some(super::ids::RETURN)).map_err(e)?;
     Ok(())
 }

@@ -254,7 +254,7 @@ fn finish_operation(path: &str, method: &str, op: &mut Value) {
             response["content"][PROBLEM]["example"] = problem_example(*first);
         }
     }
-    add_examples(op);
+    add_examples(path, op);
     if traits.idempotent_post {
         let params = op
             .as_object_mut()
@@ -276,7 +276,7 @@ Requests refused before they ran (401, 403, 404, 4xx of the body) keep no key.",
 
 /// The request body's example (by operation id) and the main responses' (by schema), on the
 /// media types, where Swagger UI's "Try it out" and schemathesis's examples phase take them.
-fn add_examples(op: &mut Value) {
+fn add_examples(path: &str, op: &mut Value) {
     let id = op["operationId"].as_str().unwrap_or("").to_string();
     for param in op
         .get_mut("parameters")
@@ -286,7 +286,7 @@ fn add_examples(op: &mut Value) {
     {
         let name = param["name"].as_str().unwrap_or("").to_string();
         if param["in"] == "path" {
-            if let Some(example) = super::examples::path_param(&id, &name) {
+            if let Some(example) = super::examples::path_param(path, &id, &name) {
                 param["example"] = json!(example);
             }
         }
@@ -324,11 +324,33 @@ pub fn finish(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
             if let Some(op) = item.get_mut(method) {
+                // A public operation says so (`security: []`), rather than leaving a reader
+                // (and linters) to guess whether a global requirement applies.
+                op.as_object_mut()
+                    .expect("an operation is an object")
+                    .entry("security")
+                    .or_insert_with(|| json!([]));
                 finish_operation(path, method, op);
             }
         }
     }
-    serde_json::from_value(value).expect("the finished document is an OpenAPI document")
+    // Relative: the API is served from the host the document was fetched from (`/openapi.json`).
+    value["servers"] = json!([{
+        "url": "/",
+        "description": "The host that serves this document (`aftersale serve`, default port 8080)"
+    }]);
+    let schemas = value["components"]["schemas"]
+        .as_object_mut()
+        .expect("schemas");
+    super::webhooks::add_envelopes(schemas);
+    let mut doc: utoipa::openapi::OpenApi =
+        serde_json::from_value(value).expect("the finished document is an OpenAPI document");
+    // utoipa 5 has no field for the 3.1 `webhooks`; its extensions are flattened into the
+    // document's top level when it is written, which is where `webhooks` belongs.
+    doc.extensions
+        .get_or_insert_with(Default::default)
+        .insert("webhooks".into(), super::webhooks::webhooks());
+    doc
 }
 
 #[cfg(test)]

@@ -118,10 +118,14 @@ pub fn request(operation_id: &str) -> Option<Value> {
 }
 
 /// The example of a path parameter, where the demo data has a record to name.
-pub fn path_param(operation_id: &str, name: &str) -> Option<&'static str> {
+pub fn path_param(path: &str, operation_id: &str, name: &str) -> Option<&'static str> {
+    let under = |prefixes: &[&str]| prefixes.iter().any(|p| path.starts_with(p));
     Some(match (operation_id, name) {
         ("choose_delivery_failure_remedy" | "refund_delivery_failure", "id") => ids::ORDER_1006,
         ("get_order" | "list_order_messages" | "post_order_message", "id") => ids::ORDER_1001,
+        (_, "id") if under(&["/api/v1/complaints/"]) => ids::COMPLAINT,
+        (_, "id") if under(&["/api/v1/returns/", "/api/v1/integration/returns/"]) => ids::RETURN,
+        (_, "id") if under(&["/api/v1/reviews/", "/api/v1/moderation/reviews/"]) => ids::REVIEW,
         (_, "shop_id") => ids::SHOP,
         (_, "product_id") => "P-IPHONE15",
         (_, "external_id") => "EXT-2026-0042",

@@ -7,6 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 mod contract;
 pub mod examples;
+pub mod webhooks;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +24,7 @@ Errors are application/problem+json (RFC 9457) with a stable `code`; titles foll
         FieldError,
         events::WebhookEvent,
         events::WebhookEventType,
+        events::WebhookEventFilter,
         events::ReviewEventData,
         events::FlagDecidedEventData,
         events::ComplaintEventData,
@@ -42,7 +44,7 @@ Errors are application/problem+json (RFC 9457) with a stable `code`; titles foll
         (name = "moderation", description = "Moderators' queue, decisions and log"),
         (name = "complaints", description = "Complaints about couriers and sellers: lifecycle, SLA deadlines, timeline, dossier"),
         (name = "returns", description = "Returns: windows per reason, seller decision, dispute, pickup and refund deadlines, timeline"),
-        (name = "webhooks", description = "Sellers' webhooks (Standard Webhooks v1): endpoints, secrets, test pings, delivery log. The events and their payloads are the `WebhookEvent` schemas"),
+        (name = "webhooks", description = "Sellers' webhooks (Standard Webhooks v1): endpoints, secrets, test pings, delivery log. The events and their payloads are the top-level `webhooks` and the `WebhookEvent` union"),
         (name = "analytics", description = "Sellers' figures and the moderators' dashboard"),
         (name = "catalogues", description = "Every code with its kk/ru/en label and rule numbers, for pickers"),
         (name = "operations", description = "Health, readiness, metrics"),

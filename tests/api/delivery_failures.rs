@@ -36,7 +36,7 @@ async fn refund_choice_is_due_within_the_hour() {
     assert_eq!(
         seen.body["delivery_failure"],
         json!({"order_id": order, "status": "awaiting_choice", "opened_at": "2026-11-20T08:00:00Z",
-               "choice": null, "chosen_at": null, "refund_due_by": null, "refunded_at": null,
+               "choice": null, "chosen_at": null, "refund_due_by": null,
                "refund": null, "overdue": false, "allowed_actions": ["choose"], "breaches": []})
     );
     assert!(app
@@ -102,7 +102,8 @@ async fn refund_choice_is_due_within_the_hour() {
     assert_eq!(r.body["status"], "refunded");
     assert_eq!(
         r.body["refund"],
-        json!({"amount": 157000, "currency": "KZT"})
+        json!({"amount": {"amount": 157000, "currency": "KZT"},
+               "refunded_at": "2026-11-20T10:20:00Z"})
     );
     assert_eq!(r.body["overdue"], false);
     assert_eq!(

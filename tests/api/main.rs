@@ -12,6 +12,7 @@ mod conformance;
 mod crash_retries;
 mod deleted_reviews;
 mod delivery_failures;
+mod demo_examples;
 mod encoded_paths;
 mod errors;
 mod helpers;

@@ -186,3 +186,143 @@ fn every_json_request_body_has_an_example_that_matches_its_schema() {
     }
     assert!(checked > 100, "only {checked} examples");
 }
+
+fn schema_of<'a>(spec: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    let s = &spec["components"]["schemas"][name];
+    assert!(s.is_object(), "no schema {name}");
+    s
+}
+
+fn reference(name: &str) -> serde_json::Value {
+    serde_json::json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+#[test]
+fn every_event_type_is_a_webhook_and_the_event_union_narrows_on_type() {
+    use aftersale::domain::webhooks::EventType;
+    let spec = committed();
+    let webhooks = spec["webhooks"].as_object().expect("top-level webhooks");
+    let mut types: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+    let declared: Vec<&str> = webhooks.keys().map(String::as_str).collect();
+    for t in &types {
+        if *t == "ping" {
+            assert!(!declared.contains(t), "ping answers a test request only");
+            continue;
+        }
+        let op = &webhooks[*t]["post"];
+        assert_eq!(op["security"], serde_json::json!([]), "{t}");
+        let body = &op["requestBody"]["content"]["application/json"]["schema"];
+        let envelope = body["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+        assert_eq!(
+            schema_of(&spec, envelope)["properties"]["type"]["enum"],
+            serde_json::json!([t]),
+            "{t}"
+        );
+    }
+    assert_eq!(declared.len(), types.len() - 1);
+    // `WebhookEvent`: one envelope per type, mapped by `type`; each envelope's `data` is its
+    // type's payload schema.
+    let union = schema_of(&spec, "WebhookEvent");
+    assert_eq!(union["discriminator"]["propertyName"], "type");
+    let mapping = union["discriminator"]["mapping"].as_object().unwrap();
+    assert_eq!(mapping.len(), types.len());
+    assert_eq!(union["oneOf"].as_array().unwrap().len(), types.len());
+    for (t, target) in mapping {
+        let name = target.as_str().unwrap().rsplit('/').next().unwrap();
+        let data = &schema_of(&spec, name)["properties"]["data"];
+        let expected = aftersale::openapi::webhooks::data_schema(EventType::parse(t).unwrap());
+        assert_eq!(data, &reference(expected), "{t}");
+    }
+    // A subscription names types of the catalogue, or `*`.
+    types.push("*");
+    assert_eq!(
+        schema_of(&spec, "WebhookEventFilter")["enum"],
+        serde_json::json!(types)
+    );
+    for holder in ["CreateWebhookRequest", "WebhookView"] {
+        assert_eq!(
+            schema_of(&spec, holder)["properties"]["events"]["items"],
+            reference("WebhookEventFilter"),
+            "{holder}"
+        );
+    }
+    assert_eq!(
+        schema_of(&spec, "WebhookDelivery")["properties"]["payload"]["$ref"],
+        "#/components/schemas/WebhookEvent"
+    );
+}
+
+#[test]
+fn the_spec_names_its_server_and_every_operation_states_its_security() {
+    let spec = committed();
+    assert_eq!(spec["servers"][0]["url"], "/");
+    for (method, path, op) in operations(&spec) {
+        let security = op["security"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path}: no security stated"));
+        // Public operations say so with an empty list; the rest name the bearer scheme.
+        let bearer = security.iter().any(|r| r.get("bearer").is_some());
+        assert!(
+            bearer || security.is_empty(),
+            "{method} {path}: {security:?}"
+        );
+        if bearer {
+            assert!(op["responses"].get("401").is_some(), "{method} {path}");
+        }
+    }
+}
+
+#[test]
+fn closed_sets_are_enums_and_a_refund_has_one_shape() {
+    let spec = committed();
+    let category = &schema_of(&spec, "ComplaintEventData")["properties"]["category"];
+    assert_eq!(category, &reference("ComplaintCategory"));
+    let reason = &schema_of(&spec, "ReturnEventData")["properties"]["reason"];
+    assert_eq!(reason, &reference("ReturnReason"));
+    let log = &schema_of(&spec, "ModerationLogEntry")["properties"];
+    assert_eq!(log["actor"], reference("ModerationActor"));
+    assert_eq!(log["action"], reference("ModerationAction"));
+    let actions = schema_of(&spec, "ModerationAction")["enum"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for a in [
+        "approved",
+        "flag_upheld",
+        "sla_breached",
+        "assigned",
+        "resolved",
+    ] {
+        assert!(actions.contains(&serde_json::json!(a)), "{a}");
+    }
+    // One `Refund`, with its instant, wherever a refund is shown.
+    let refund = schema_of(&spec, "Refund");
+    assert_eq!(
+        refund["required"],
+        serde_json::json!(["amount", "refunded_at"])
+    );
+    assert!(spec["components"]["schemas"]
+        .get("ReturnRefundView")
+        .is_none());
+    for view in ["ReturnView", "DeliveryFailureView"] {
+        let shown = &schema_of(&spec, view)["properties"]["refund"];
+        assert!(
+            shown["oneOf"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|s| s["$ref"] == reference("Refund")["$ref"])),
+            "{view}: {shown}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn swagger_ui_sends_the_document_to_no_outside_validator() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let init = app.get("/docs/swagger-initializer.js", None).await;
+    assert_eq!(init.status, 200);
+    let script = String::from_utf8_lossy(&init.bytes).replace(' ', "");
+    assert!(
+        script.contains("\"validatorUrl\":\"none\""),
+        "validatorUrl is not off: {script}"
+    );
+}

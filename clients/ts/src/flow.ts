@@ -30,6 +30,26 @@ async function login(email: string) {
   });
 }
 
+/// What a webhook message tells, read the way a receiver reads it: `switch` on `type` narrows
+/// the spec's `WebhookEvent` union to that type's `data`, so each branch reads typed fields.
+function describe(msg: Schemas["WebhookEvent"]): string {
+  switch (msg.type) {
+    case "complaint.filed": {
+      const category: Schemas["ComplaintCategory"] = msg.data.category;
+      // @ts-expect-error a complaint's data has no `rating`: were `data` not narrowed by
+      // `type`, this line would compile and the directive would fail the build.
+      void msg.data.rating;
+      return `complaint ${msg.data.number} (${category}) on ${msg.data.order_id}`;
+    }
+    case "review.published":
+      return `review ${msg.data.review_id} rated ${msg.data.rating}`;
+    case "shop.rating_critical":
+      return `rating ${msg.data.average_90d ?? "-"} below ${msg.data.threshold}`;
+    default:
+      return msg.type;
+  }
+}
+
 function allowed(e: Schemas["ActionEligibility"] | undefined): boolean {
   return e?.allowed === true;
 }
@@ -83,6 +103,15 @@ async function main(): Promise<void> {
     }),
   );
   console.log(`    flag is ${decided.status}`);
+
+  // The seller registers a webhook for new complaints (its secret is shown once).
+  const hook = must(
+    "create webhook",
+    await seller.POST("/api/v1/webhooks", {
+      body: { url: "https://93.184.216.34/aftersale", events: ["complaint.filed"] },
+    }),
+  );
+  if (!hook.secret.startsWith("whsec_")) throw new Error("no webhook secret");
 
   // The buyer files a complaint about the seller of another order and reads it back.
   const kettle = orders.items.find((o) => o.external_id === "DEMO-1002");
@@ -149,15 +178,20 @@ async function main(): Promise<void> {
   const failure: Schemas["DeliveryFailureStatus"] = choice.status;
   if (failure !== "refund_pending") throw new Error(`failed delivery is ${failure}`);
   console.log(`    refund due by ${choice.refund_due_by}`);
-  // The seller registers a webhook (its secret is shown once), pings it, reads the delivery
-  // log, rotates the secret and deletes the endpoint.
-  const hook = must(
-    "create webhook",
-    await seller.POST("/api/v1/webhooks", {
-      body: { url: "https://93.184.216.34/aftersale", events: ["complaint.filed"] },
-    }),
+  // The complaint's webhook message, as the delivery log shows the body sent: typed from
+  // the spec, narrowed on `type`.
+  const sent = must(
+    "webhook deliveries after the complaint",
+    await seller.GET("/api/v1/webhooks/{id}/deliveries", { params: { path: { id: hook.id } } }),
   );
-  if (!hook.secret.startsWith("whsec_")) throw new Error("no webhook secret");
+  const filed = sent.items.find((d) => d.event_type === "complaint.filed");
+  if (!filed) throw new Error("no complaint.filed message for the shop's endpoint");
+  const message: Schemas["WebhookEvent"] = filed.payload;
+  const told = describe(message);
+  if (!told.includes(read.number)) throw new Error(`the message tells of another case: ${told}`);
+  console.log(`    webhook ${message.type}: ${told}`);
+  // The seller pings the endpoint, reads the delivery log, rotates the secret and deletes the
+  // endpoint.
   const ping = must(
     "ping webhook",
     await seller.POST("/api/v1/webhooks/{id}/test", { params: { path: { id: hook.id } } }),

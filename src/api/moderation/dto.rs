@@ -123,14 +123,76 @@ pub struct QueuePage {
     pub next_cursor: Option<String>,
 }
 
+/// Who made a moderation-log entry.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = ModerationActor)]
+pub enum Actor {
+    /// A moderator (`actor_id`).
+    Moderator,
+    /// The service itself: screening, the sweep.
+    System,
+}
+
+/// What a moderation-log entry records. The review steps are written by `db::reviews` (and
+/// `sla_breached` by the sweep); a moderator's step on a complaint or a return is logged
+/// under its timeline event, so those are read from the two action catalogues.
+pub struct ModerationAction;
+
+const REVIEW_ACTIONS: &[&str] = &[
+    "auto_published",
+    "auto_held",
+    "approved",
+    "rejected",
+    "hidden_pending_flag",
+    "flag_opened",
+    "flag_upheld",
+    "flag_dismissed",
+    "flag_closed_review_deleted",
+    "removed",
+    "appeal_opened",
+    "appeal_reinstated",
+    "appeal_kept_removed",
+    "reinstated",
+    "sla_breached",
+];
+
+impl ModerationAction {
+    pub fn all() -> Vec<&'static str> {
+        use crate::domain::{complaints, returns};
+        let cases = complaints::Action::ALL.iter().map(|a| a.event_kind());
+        let returns = returns::Action::ALL.iter().map(|a| a.event_kind());
+        let mut all: Vec<&'static str> = REVIEW_ACTIONS.to_vec();
+        for kind in cases.chain(returns) {
+            if !all.contains(&kind) {
+                all.push(kind);
+            }
+        }
+        all
+    }
+}
+
+impl utoipa::PartialSchema for ModerationAction {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        serde_json::from_value(serde_json::json!({
+            "type": "string",
+            "description": "A review step (`approved`, `flag_upheld`, …, `sla_breached` by the sweep), \
+or the timeline event of a moderator's step on a complaint or a return (`assigned`, `resolved`, …).",
+            "enum": ModerationAction::all(),
+        }))
+        .expect("a string enum is a schema")
+    }
+}
+impl ToSchema for ModerationAction {}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ModerationLogEntry)]
 pub struct LogEntry {
     pub id: String,
     /// The moderator; null for automatic decisions.
     pub actor_id: Option<String>,
-    /// `moderator` or `system`.
-    pub actor: String,
+    pub actor: Actor,
+    #[schema(value_type = ModerationAction)]
     pub action: String,
     pub subject_type: String,
     pub subject_id: String,
@@ -145,11 +207,10 @@ impl From<LogRow> for LogEntry {
     fn from(l: LogRow) -> Self {
         LogEntry {
             actor: if l.actor_id.is_some() {
-                "moderator"
+                Actor::Moderator
             } else {
-                "system"
-            }
-            .into(),
+                Actor::System
+            },
             id: l.id,
             actor_id: l.actor_id,
             action: l.action,

@@ -3,7 +3,7 @@
 //! `POST /orders/{id}/delivery-failure/choice` (buyer) and `/refund` (seller, service).
 use super::handlers::order_exists;
 use super::messages::OrderBreachView;
-use crate::api::{validate_with, ApiJson, Money};
+use crate::api::{validate_with, ApiJson};
 use crate::auth::AuthUser;
 use crate::db::delivery_failures::{self as store, FailureRow};
 use crate::db::orders::OrderBreachRow;
@@ -50,9 +50,8 @@ pub struct DeliveryFailureView {
     /// 1 hour after a refund choice.
     #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub refund_due_by: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "crate::api::instant::write_opt")]
-    pub refunded_at: Option<DateTime<Utc>>,
-    pub refund: Option<Money>,
+    /// Once paid: the amount and when.
+    pub refund: Option<crate::api::refund::Refund>,
     pub overdue: bool,
     /// `choose` (the buyer, until chosen) or `refund` (the seller and the integration).
     pub allowed_actions: Vec<String>,
@@ -87,8 +86,7 @@ impl DeliveryFailureView {
             choice,
             chosen_at: f.chosen_at,
             refund_due_by: f.refund_due_by,
-            refunded_at: f.refunded_at,
-            refund: f.refund_amount.map(Money::kzt),
+            refund: crate::api::refund::Refund::of(f.refund_amount, f.refunded_at),
             overdue: f.due_at().is_some_and(|d| d < now),
             allowed_actions: allowed,
             breaches: OrderBreachView::of(breaches, &["failed_delivery_refund"]),

@@ -136,14 +136,6 @@ pub struct DecisionView {
     pub decided_by: PersonView,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = ReturnRefundView)]
-pub struct RefundView {
-    pub amount: Money,
-    #[serde(serialize_with = "crate::api::instant::write")]
-    pub refunded_at: DateTime<Utc>,
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReturnEventView {
     pub id: String,
@@ -201,7 +193,7 @@ pub struct ReturnView {
     /// 1 hour after the pickup scan.
     #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub refund_due_by: Option<DateTime<Utc>>,
-    pub refund: Option<RefundView>,
+    pub refund: Option<crate::api::refund::Refund>,
     #[serde(serialize_with = "crate::api::instant::write_opt")]
     pub cancelled_at: Option<DateTime<Utc>>,
     /// The deadline now running (seller decision or refund).
@@ -295,13 +287,7 @@ impl ReturnView {
             pickup_at: state.pickup_at,
             picked_up_at: state.picked_up_at,
             refund_due_by: state.refund_due_by,
-            refund: state
-                .refund_amount
-                .zip(state.refunded_at)
-                .map(|(amount, at)| RefundView {
-                    amount: Money::kzt(amount),
-                    refunded_at: at,
-                }),
+            refund: crate::api::refund::Refund::of(state.refund_amount, state.refunded_at),
             cancelled_at: state.cancelled_at,
             due_at: due,
             overdue: due.is_some_and(|d| d < now),

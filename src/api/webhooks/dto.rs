@@ -1,3 +1,4 @@
+use crate::api::webhooks::events::{WebhookEvent, WebhookEventFilter, WebhookEventType};
 use crate::db::webhooks::deliveries::{AttemptRow, DeliveryView as DeliveryRecord};
 use crate::db::webhooks::EndpointRow;
 use crate::domain::webhooks::{target, EventType};
@@ -19,9 +20,9 @@ pub struct CreateWebhookRequest {
         example = "https://hooks.example.kz/aftersale"
     )]
     pub url: String,
-    /// Event types to receive (see `WebhookEventType`), or `["*"]` for all.
+    /// Event types to receive, or `["*"]` for all.
     #[validate(length(min = 1, max = 32))]
-    #[schema(min_items = 1, max_items = 32, example = json!(["review.published", "complaint.filed"]))]
+    #[schema(value_type = Vec<WebhookEventFilter>, min_items = 1, max_items = 32, example = json!(["review.published", "complaint.filed"]))]
     pub events: Vec<String>,
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
@@ -35,7 +36,7 @@ pub struct UpdateWebhookRequest {
     #[schema(min_length = 1, max_length = 2000)]
     pub url: Option<String>,
     #[validate(length(min = 1, max = 32))]
-    #[schema(min_items = 1, max_items = 32)]
+    #[schema(value_type = Option<Vec<WebhookEventFilter>>, min_items = 1, max_items = 32)]
     pub events: Option<Vec<String>>,
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
@@ -82,6 +83,7 @@ pub struct WebhookView {
     pub shop_id: String,
     pub url: String,
     pub description: Option<String>,
+    #[schema(value_type = Vec<WebhookEventFilter>)]
     pub events: Vec<String>,
     pub enabled: bool,
     /// Why it is disabled; absent while enabled.
@@ -210,7 +212,7 @@ pub struct WebhookDelivery {
     pub id: String,
     /// The `webhook-id` header: the same on every retry and redelivery.
     pub message_id: String,
-    #[schema(example = "complaint.filed")]
+    #[schema(value_type = WebhookEventType, example = "complaint.filed")]
     pub event_type: String,
     pub status: WebhookDeliveryStatus,
     pub attempt_count: i32,
@@ -219,6 +221,10 @@ pub struct WebhookDelivery {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_status_code: Option<i32>,
     pub last_error: Option<String>,
+    /// The body sent, exactly: the JSON of every attempt of this message (what the signature
+    /// covers is this, compact, as sent).
+    #[schema(value_type = WebhookEvent)]
+    pub payload: serde_json::Value,
     /// Oldest first.
     pub attempts: Vec<WebhookAttempt>,
     #[serde(serialize_with = "crate::api::instant::write")]
@@ -238,6 +244,8 @@ impl WebhookDelivery {
             next_attempt_at: d.delivery.next_attempt_at.map(crate::api::rfc3339),
             last_status_code: d.delivery.last_status_code,
             last_error: d.delivery.last_error,
+            // The stored body is what the dispatcher sends; it was written as JSON.
+            payload: serde_json::from_str(&d.body).unwrap_or(serde_json::Value::Null),
             attempts: d.attempts.into_iter().map(WebhookAttempt::of).collect(),
             created_at: crate::api::rfc3339(d.delivery.created_at),
             updated_at: crate::api::rfc3339(d.delivery.updated_at),

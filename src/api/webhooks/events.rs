@@ -2,65 +2,59 @@
 //! are written by `db::events` and its neighbours into the outbox; a test checks each
 //! delivered body against these schemas, so the two cannot drift apart.
 #![allow(dead_code)]
+use crate::domain::complaints::Category;
+use crate::domain::returns::Reason;
+use crate::domain::webhooks::EventType;
 use chrono::{DateTime, Utc};
-use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
-/// Every webhook event type (dotted snake_case). `data` by type: `review.*` →
-/// `ReviewEventData` (`review.flag_decided` → `FlagDecidedEventData`); `complaint.*` →
-/// `ComplaintEventData`; `return.*` → `ReturnEventData`; `order.message_received` →
-/// `OrderMessageEventData`; `order.delivery_failed` → `DeliveryFailedEventData`;
-/// `shop.rating_critical` → `RatingCriticalEventData`; `ping` → `PingEventData`.
-#[derive(ToSchema)]
-pub enum WebhookEventType {
-    #[schema(rename = "review.published")]
-    ReviewPublished,
-    #[schema(rename = "review.replied")]
-    ReviewReplied,
-    #[schema(rename = "review.removed")]
-    ReviewRemoved,
-    #[schema(rename = "review.flag_decided")]
-    ReviewFlagDecided,
-    #[schema(rename = "complaint.filed")]
-    ComplaintFiled,
-    #[schema(rename = "complaint.status_changed")]
-    ComplaintStatusChanged,
-    #[schema(rename = "complaint.message_added")]
-    ComplaintMessageAdded,
-    #[schema(rename = "complaint.updated")]
-    ComplaintUpdated,
-    #[schema(rename = "complaint.sla_breached")]
-    ComplaintSlaBreached,
-    #[schema(rename = "return.requested")]
-    ReturnRequested,
-    #[schema(rename = "return.status_changed")]
-    ReturnStatusChanged,
-    #[schema(rename = "return.refund_due")]
-    ReturnRefundDue,
-    #[schema(rename = "return.sla_breached")]
-    ReturnSlaBreached,
-    #[schema(rename = "order.message_received")]
-    OrderMessageReceived,
-    #[schema(rename = "order.delivery_failed")]
-    OrderDeliveryFailed,
-    #[schema(rename = "shop.rating_critical")]
-    ShopRatingCritical,
-    #[schema(rename = "ping")]
-    Ping,
+/// A type of webhook event (`WebhookEventType`), or what an endpoint subscribes to
+/// (`WebhookEventFilter`: a type or `*`). Both enums are read from the one catalogue
+/// (`domain::webhooks::EventType`); the envelopes `WebhookEvent` refers to are added by
+/// `openapi::webhooks` when the document is finished.
+pub struct WebhookEventType;
+pub struct WebhookEventFilter;
+/// The body of every webhook request: its schema is `openapi::webhooks::event_schema`.
+pub struct WebhookEvent;
+
+impl PartialSchema for WebhookEvent {
+    fn schema() -> RefOr<Schema> {
+        serde_json::from_value(crate::openapi::webhooks::event_schema())
+            .expect("the event union is a schema")
+    }
+}
+impl ToSchema for WebhookEvent {}
+
+fn string_enum(description: &str, values: Vec<&str>) -> RefOr<Schema> {
+    serde_json::from_value(serde_json::json!({
+        "type": "string", "description": description, "enum": values
+    }))
+    .expect("a string enum is a schema")
 }
 
-/// The body of every webhook request, signed as Standard Webhooks v1 (`webhook-id`,
-/// `webhook-timestamp`, `webhook-signature`: `v1,<base64 HMAC-SHA256>` per live secret).
-#[derive(ToSchema)]
-pub struct WebhookEvent {
-    #[schema(rename = "type")]
-    pub type_: WebhookEventType,
-    /// When the event happened.
-    #[serde(serialize_with = "crate::api::instant::write")]
-    pub timestamp: DateTime<Utc>,
-    /// By type, see `WebhookEventType`.
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+fn type_names() -> Vec<&'static str> {
+    EventType::ALL.iter().map(|t| t.as_str()).collect()
 }
+
+impl PartialSchema for WebhookEventType {
+    fn schema() -> RefOr<Schema> {
+        string_enum("Every webhook event type, dotted snake_case.", type_names())
+    }
+}
+impl ToSchema for WebhookEventType {}
+
+impl PartialSchema for WebhookEventFilter {
+    fn schema() -> RefOr<Schema> {
+        let mut names = type_names();
+        names.push("*");
+        string_enum(
+            "An event type an endpoint receives, or `*` (alone) for every type.",
+            names,
+        )
+    }
+}
+impl ToSchema for WebhookEventFilter {}
 
 /// `review.published`, `review.replied`, `review.removed`. No author identity.
 #[derive(ToSchema)]
@@ -95,7 +89,7 @@ pub struct ComplaintEventData {
     /// The buyer as the shop's sellers know them: the `ref` of the REST views (`byr_…`),
     /// never the buyer's id.
     pub buyer_ref: String,
-    pub category: String,
+    pub category: Category,
     pub status: String,
     pub track: String,
     #[serde(serialize_with = "crate::api::instant::write")]
@@ -119,7 +113,7 @@ pub struct ReturnEventData {
     /// The buyer as the shop's sellers know them: the `ref` of the REST views (`byr_…`),
     /// never the buyer's id.
     pub buyer_ref: String,
-    pub reason: String,
+    pub reason: Reason,
     pub status: String,
     /// Set once the courier picked the item up (`return.refund_due`).
     #[serde(serialize_with = "crate::api::instant::write_opt")]

@@ -10,11 +10,23 @@ pub fn file(
     policy: &ComplaintPolicy,
     now: DateTime<Utc>,
 ) -> Result<ComplaintRow, DbError> {
+    file_as(conn, None, caller, f, policy, now)
+}
+
+/// [`file`] under a chosen id (the demo's fixed ids); a new one when `None`.
+pub fn file_as(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    caller: &Caller,
+    f: &Filing,
+    policy: &ComplaintPolicy,
+    now: DateTime<Utc>,
+) -> Result<ComplaintRow, DbError> {
     // The first two filings of a year may both find no counter row and both insert it; the
     // loser's transaction is retried and then increments the winner's row.
     let mut attempt = 0;
     loop {
-        match file_once(conn, caller, f, policy, now) {
+        match file_once(conn, id, caller, f, policy, now) {
             Err(e) if attempt < 2 && crate::db::is_unique_violation(&e) => attempt += 1,
             other => return other,
         }
@@ -23,6 +35,7 @@ pub fn file(
 
 pub(crate) fn file_once(
     conn: &mut DbConnection,
+    id: Option<&str>,
     caller: &Caller,
     f: &Filing,
     policy: &ComplaintPolicy,
@@ -56,7 +69,7 @@ pub(crate) fn file_once(
             return Err(Refused::ComplaintAlreadyOpen.into());
         }
         crate::db::attachments::check_owned(conn, caller, &f.attachment_ids)?;
-        insert_case(conn, caller, &order, f, policy, now)
+        insert_case(conn, id, caller, &order, f, policy, now)
     })
 }
 
@@ -71,13 +84,14 @@ pub(crate) fn open_linked(
     now: DateTime<Utc>,
 ) -> Result<ComplaintRow, DbError> {
     crate::db::attachments::check_owned(conn, caller, &f.attachment_ids)?;
-    insert_case(conn, caller, order, f, policy, now)
+    insert_case(conn, None, caller, order, f, policy, now)
 }
 
 /// Inserts a checked filing: the case, its first event, its evidence, its number (last) and the
 /// other parties' notifications.
 pub(crate) fn insert_case(
     conn: &mut DbConnection,
+    id: Option<&str>,
     caller: &Caller,
     order: &OrderRow,
     f: &Filing,
@@ -85,7 +99,7 @@ pub(crate) fn insert_case(
     now: DateTime<Utc>,
 ) -> Result<ComplaintRow, DbError> {
     let case = open_case(f.target, now, policy);
-    let id = new_id();
+    let id = id.map_or_else(new_id, str::to_string);
     let db = |t: Option<DateTime<Utc>>| t.map(to_db);
     diesel::insert_into(c::table)
         .values((

@@ -24,10 +24,22 @@ pub fn request(
     policy: &ReturnPolicy,
     now: DateTime<Utc>,
 ) -> Result<ReturnRow, DbError> {
+    request_as(conn, None, caller, req, policy, now)
+}
+
+/// [`request`] under a chosen id (the demo's fixed ids); a new one when `None`.
+pub fn request_as(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    caller: &Caller,
+    req: &Request,
+    policy: &ReturnPolicy,
+    now: DateTime<Utc>,
+) -> Result<ReturnRow, DbError> {
     // The first two requests of a year may race on the counter row (see complaints::file).
     let mut attempt = 0;
     loop {
-        match request_once(conn, caller, req, policy, now) {
+        match request_once(conn, id, caller, req, policy, now) {
             Err(e) if attempt < 2 && crate::db::is_unique_violation(&e) => attempt += 1,
             other => return other,
         }
@@ -36,6 +48,7 @@ pub fn request(
 
 pub(crate) fn request_once(
     conn: &mut DbConnection,
+    id: Option<&str>,
     caller: &Caller,
     req: &Request,
     policy: &ReturnPolicy,
@@ -82,7 +95,7 @@ pub(crate) fn request_once(
             .map(|l| i64::from(l.quantity) * by_id[l.order_item_id.as_str()].unit_price)
             .sum();
         let state = open_return(now, refundable, policy);
-        let id = new_id();
+        let id = id.map_or_else(new_id, str::to_string);
         diesel::insert_into(rt::table)
             .values((
                 rt::id.eq(&id),

@@ -85,6 +85,19 @@ pub fn create(
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<ReviewRow, DbError> {
+    create_as(conn, None, order_item_id, author, input, policy, now)
+}
+
+/// [`create`] under a chosen id (the demo's fixed ids); a new one when `None`.
+pub fn create_as(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    order_item_id: &str,
+    author: &Caller,
+    input: &ReviewInput,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<ReviewRow, DbError> {
     let author_id = author.id.as_str();
     write_tx(conn, |conn| {
         let (item, order) = item_context(conn, order_item_id)?.ok_or(DbError::NotFound)?;
@@ -103,7 +116,7 @@ pub fn create(
         check_photos(conn, author_id, &input.attachment_ids, policy.photos_max)?;
         let (findings, screening) = screened(input);
         let status = status_after_screening(&findings);
-        let id = new_id();
+        let id = id.map_or_else(new_id, str::to_string);
         diesel::insert_into(r::table)
             .values((
                 (

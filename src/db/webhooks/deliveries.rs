@@ -404,6 +404,8 @@ pub struct AttemptRow {
 pub struct DeliveryView {
     pub delivery: DeliveryRow,
     pub event_type: String,
+    /// The message's body, exactly as sent.
+    pub body: String,
     pub attempts: Vec<AttemptRow>,
 }
 
@@ -425,19 +427,19 @@ pub fn list(
     if let Some(before) = before {
         q = q.filter(wd::id.lt(before));
     }
-    let rows: Vec<(DeliveryRow, String)> = q
+    let rows: Vec<(DeliveryRow, String, String)> = q
         .order(wd::id.desc())
         .limit(i64::from(limit))
-        .select((DeliveryRow::as_select(), wm::event_type))
+        .select((DeliveryRow::as_select(), wm::event_type, wm::body))
         .load(conn)?;
     with_attempts(conn, rows)
 }
 
 fn with_attempts(
     conn: &mut DbConnection,
-    rows: Vec<(DeliveryRow, String)>,
+    rows: Vec<(DeliveryRow, String, String)>,
 ) -> Result<Vec<DeliveryView>, DbError> {
-    let ids: Vec<&str> = rows.iter().map(|(d, _)| d.id.as_str()).collect();
+    let ids: Vec<&str> = rows.iter().map(|(d, _, _)| d.id.as_str()).collect();
     let mut attempts: Vec<AttemptRow> = wa::table
         .filter(wa::delivery_id.eq_any(&ids))
         .order(wa::id)
@@ -445,7 +447,7 @@ fn with_attempts(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(delivery, event_type)| {
+        .map(|(delivery, event_type, body)| {
             let (mine, rest) = attempts
                 .drain(..)
                 .partition(|a| a.delivery_id == delivery.id);
@@ -453,6 +455,7 @@ fn with_attempts(
             DeliveryView {
                 delivery,
                 event_type,
+                body,
                 attempts: mine,
             }
         })
@@ -460,11 +463,11 @@ fn with_attempts(
 }
 
 pub fn find(conn: &mut DbConnection, endpoint_id: &str, id: &str) -> Result<DeliveryView, DbError> {
-    let row: (DeliveryRow, String) = wd::table
+    let row: (DeliveryRow, String, String) = wd::table
         .inner_join(wm::table)
         .filter(wd::id.eq(id))
         .filter(wd::endpoint_id.eq(endpoint_id))
-        .select((DeliveryRow::as_select(), wm::event_type))
+        .select((DeliveryRow::as_select(), wm::event_type, wm::body))
         .first(conn)?;
     with_attempts(conn, vec![row])?
         .pop()

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 mod deletion;
 mod dispatchers;
 mod events;
+mod payloads;
 mod registration;
 mod retries;
 
