@@ -200,6 +200,7 @@ labelled!(ComplaintAction, ComplaintAction::ALL, ComplaintAction::as_str, {
     ComplaintAction::RequestInfo => ["Ақпарат сұрау", "Запросить информацию", "Request information"],
     ComplaintAction::ProvideInfo => ["Ақпарат беру", "Предоставить информацию", "Provide information"],
     ComplaintAction::Assign => ["Тағайындау", "Назначить", "Assign"],
+    ComplaintAction::StartReview => ["Қарауды бастау", "Начать рассмотрение", "Start the review"],
     ComplaintAction::ChangeTrack => ["Қарау түрін өзгерту", "Изменить порядок рассмотрения", "Change track"],
     ComplaintAction::Extend => ["Мерзімді ұзарту", "Продлить срок", "Extend the deadline"],
     ComplaintAction::Resolve => ["Шешім шығару", "Вынести решение", "Resolve"],
