@@ -69,7 +69,7 @@ pub fn quantity(n: i64, unit: Unit, case: Case, lang: Lang) -> String {
 /// Fills a text's `{section.field}` placeholders with that figure of the policy, so the text
 /// says the number the service enforces. The unit comes from the field's name (`…_business_days`,
 /// `…_days`, `…_hours`; anything else is a bare number) and the Russian case from a `:gen`
-/// suffix (nominative otherwise); `:n` gives the bare number. A placeholder that names no
+/// suffix (nominative otherwise); `:n` gives the bare number and `:mib` a byte count in MiB. A placeholder that names no
 /// figure is left as written, which the tests catch.
 pub fn fill(template: &str, lang: Lang, policy: &Policy) -> String {
     let figures = serde_json::to_value(policy).unwrap_or_default();
@@ -101,6 +101,9 @@ fn figure(placeholder: &str, figures: &serde_json::Value, lang: Lang) -> Option<
         } else {
             Case::Nominative
         };
+        if form == "mib" {
+            return Some((n / (1024 * 1024)).to_string());
+        }
         let unit = if form == "n" {
             None
         } else if path.ends_with("_business_days") {
