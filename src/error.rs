@@ -535,6 +535,7 @@ mod tests {
         let ru = detail(ErrorCode::DisputeWindowClosed, Lang::Ru, &p);
         assert!(ru.contains("в течение 3 дней"), "{ru}");
         p.complaints.appeal_window_days = 30;
+        p.reviews.appeal_window_days = 30;
         let en = detail(ErrorCode::AppealWindowClosed, Lang::En, &p);
         assert!(en.contains("within 30 days of"), "{en}");
         p.uploads.files_per_day = 50;
