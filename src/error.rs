@@ -206,13 +206,13 @@ error_codes! {
         ["Товар не доставлен", "Отзыв можно оставить только после получения товара."],
         ["Item not delivered", "A review can be written only after delivery."];
     ReviewWindowClosed => "review_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
-        ["Пікір мерзімі өтті", "Пікірді жеткізілгеннен кейін 14 күн ішінде қалдыруға немесе өзгертуге болады."],
-        ["Срок для отзыва истёк", "Отзыв можно оставить или изменить в течение 14 дней после получения."],
-        ["Review window closed", "Reviews can be written or edited within 14 days of delivery."];
+        ["Пікір мерзімі өтті", "Пікірді жеткізілгеннен кейін {reviews.window_days:gen} ішінде қалдыруға немесе өзгертуге болады."],
+        ["Срок для отзыва истёк", "Отзыв можно оставить или изменить в течение {reviews.window_days:gen} после получения."],
+        ["Review window closed", "Reviews can be written or edited within {reviews.window_days:gen} of delivery."];
     AppealWindowClosed => "appeal_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
-        ["Апелляция мерзімі өтті", "Апелляция шешімнен кейін 14 күн ішінде беріледі."],
-        ["Срок апелляции истёк", "Апелляцию можно подать в течение 14 дней после решения."],
-        ["Appeal window closed", "An appeal must be filed within 14 days of the decision."];
+        ["Апелляция мерзімі өтті", "Апелляция шешімнен кейін {complaints.appeal_window_days:gen} ішінде беріледі."],
+        ["Срок апелляции истёк", "Апелляцию можно подать в течение {complaints.appeal_window_days:gen} после решения."],
+        ["Appeal window closed", "An appeal must be filed within {complaints.appeal_window_days:gen} of the decision."];
     InvalidAttachment => "invalid_attachment", StatusCode::UNPROCESSABLE_ENTITY,
         ["Файл жарамсыз", "Тіркелген файл сіз жүктеген фото болуы керек."],
         ["Недопустимое вложение", "Вложение должно быть загруженной вами фотографией."],
@@ -238,13 +238,13 @@ error_codes! {
         ["Заказ не доставлен", "Жалобу на повреждение при доставке можно подать только после получения."],
         ["Order not delivered", "A complaint about damage in delivery needs a delivered order."];
     ComplaintWindowClosed => "complaint_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
-        ["Шағым мерзімі өтті", "Зақым туралы шағым 10 күн (қала) / 45 күн (қалааралық), басқалары 90 күн ішінде беріледі."],
-        ["Срок подачи жалобы истёк", "Жалобу на повреждение подают в течение 10 дней (город) / 45 дней (межгород), остальные — в течение 90 дней."],
-        ["Complaint window closed", "Damage complaints are filed within 10 days (city) / 45 days (intercity), others within 90 days."];
+        ["Шағым мерзімі өтті", "Зақым туралы шағым {complaints.damaged_window_days_city} (қала) / {complaints.damaged_window_days_intercity} (қалааралық), басқалары {complaints.other_window_days} ішінде беріледі."],
+        ["Срок подачи жалобы истёк", "Жалобу на повреждение подают в течение {complaints.damaged_window_days_city:gen} (город) / {complaints.damaged_window_days_intercity:gen} (межгород), остальные — в течение {complaints.other_window_days:gen}."],
+        ["Complaint window closed", "Damage complaints are filed within {complaints.damaged_window_days_city} (city) / {complaints.damaged_window_days_intercity} (intercity), others within {complaints.other_window_days}."];
     EscalationNotYetAllowed => "escalation_not_yet_allowed", StatusCode::UNPROCESSABLE_ENTITY,
-        ["Әлі ерте", "Жария жауапсыз 2 жұмыс күні өткеннен кейін жіберуге болады; available_at қараңыз."],
-        ["Пока рано", "Передать жалобу можно после 2 рабочих дней без публичного ответа; см. available_at."],
-        ["Too early to escalate", "Escalation opens after 2 business days without a public reply; see available_at."];
+        ["Әлі ерте", "Жария жауапсыз {complaints.escalation_after_business_days} өткеннен кейін жіберуге болады; available_at қараңыз."],
+        ["Пока рано", "Передать жалобу можно после {complaints.escalation_after_business_days:gen} без публичного ответа; см. available_at."],
+        ["Too early to escalate", "Escalation opens after {complaints.escalation_after_business_days} without a public reply; see available_at."];
     AlreadyDisputed => "already_disputed", StatusCode::CONFLICT,
         ["Дау айтылған", "Бұл бас тартуға дау бұрын айтылған."],
         ["Отказ уже оспорен", "Этот отказ в возврате уже оспорен."],
@@ -254,13 +254,13 @@ error_codes! {
         ["Возврат оспаривается", "По этому возврату открыт спор: решение принимается только через жалобу-спор."],
         ["Return under dispute", "This return's rejection is under dispute: it is decided only through the dispute complaint."];
     DisputeWindowClosed => "dispute_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
-        ["Дау мерзімі өтті", "Қайтарудан бас тартуға 14 күн ішінде дау айтуға болады."],
-        ["Срок оспаривания истёк", "Отказ в возврате можно оспорить в течение 14 дней."],
-        ["Dispute window closed", "A return rejection can be disputed within 14 days."];
+        ["Дау мерзімі өтті", "Қайтарудан бас тартуға {returns.dispute_window_days:gen} ішінде дау айтуға болады."],
+        ["Срок оспаривания истёк", "Отказ в возврате можно оспорить в течение {returns.dispute_window_days:gen}."],
+        ["Dispute window closed", "A return rejection can be disputed within {returns.dispute_window_days}."];
     ReturnWindowClosed => "return_window_closed", StatusCode::UNPROCESSABLE_ENTITY,
-        ["Қайтару мерзімі өтті", "Жеткізу кезіндегі зақым 10 күн (қала) / 45 күн (қалааралық), ақау 30 күн, басқа себептер 14 күн ішінде."],
-        ["Срок возврата истёк", "Повреждение при доставке — 10 дней (город) / 45 дней (межгород), брак — 30 дней, остальные причины — 14 дней с получения."],
-        ["Return window closed", "Damage in delivery: 10 days (city) / 45 days (intercity); defects: 30 days; other reasons: 14 days from delivery."];
+        ["Қайтару мерзімі өтті", "Жеткізу кезіндегі зақым {returns.damaged_window_days_city} (қала) / {returns.damaged_window_days_intercity} (қалааралық), ақау {returns.defective_window_days}, басқа себептер {returns.changed_mind_window_days} ішінде."],
+        ["Срок возврата истёк", "Повреждение при доставке — {returns.damaged_window_days_city} (город) / {returns.damaged_window_days_intercity} (межгород), брак — {returns.defective_window_days}, остальные причины — {returns.changed_mind_window_days} с получения."],
+        ["Return window closed", "Damage in delivery: {returns.damaged_window_days_city} (city) / {returns.damaged_window_days_intercity} (intercity); defects: {returns.defective_window_days}; other reasons: {returns.changed_mind_window_days} from delivery."];
     ReturnReasonExcluded => "return_reason_excluded", StatusCode::UNPROCESSABLE_ENTITY,
         ["Бұл себеппен қайтаруға болмайды", "Дәрі-дәрмек, іш киім, шұлық, жануарлар мен өсімдіктер, метрмен сатылатын тауарлар және ұялы телефондар тиісті сапада болса қайтарылмайды."],
         ["Возврат по этой причине невозможен", "Лекарства, нижнее бельё, чулочно-носочные изделия, животные и растения, метражные товары и мобильные телефоны надлежащего качества возврату не подлежат."],
@@ -286,9 +286,9 @@ error_codes! {
         ["Слишком много запросов", "Превышен лимит запросов. Повторите после времени из Retry-After."],
         ["Too many requests", "The request limit was exceeded. Retry after the Retry-After delay."];
     UploadQuotaExceeded => "upload_quota_exceeded", StatusCode::TOO_MANY_REQUESTS,
-        ["Жүктеу шегі таусылды", "Бір тіркелгі 24 сағатта 300 файлдан және 500 МиБ-тан артық жүктей алмайды. Кейінірек қайталаңыз."],
-        ["Лимит загрузок исчерпан", "Одна учётная запись может загрузить не более 300 файлов и 500 МиБ за 24 часа. Повторите позже."],
-        ["Upload quota exceeded", "One account may upload at most 300 files and 500 MiB in any 24 hours. Retry later."];
+        ["Жүктеу шегі таусылды", "Бір тіркелгі 24 сағатта {uploads.files_per_day} файлдан және {uploads.bytes_per_day:mib} МиБ-тан артық жүктей алмайды. Кейінірек қайталаңыз."],
+        ["Лимит загрузок исчерпан", "Одна учётная запись может загрузить не более {uploads.files_per_day} файлов и {uploads.bytes_per_day:mib} МиБ за 24 часа. Повторите позже."],
+        ["Upload quota exceeded", "One account may upload at most {uploads.files_per_day} files and {uploads.bytes_per_day:mib} MiB in any 24 hours. Retry later."];
     DatabaseUnavailable => "database_unavailable", StatusCode::SERVICE_UNAVAILABLE,
         ["Қызмет уақытша қолжетімсіз", "Дерекқор қолжетімсіз. Кейінірек қайталаңыз."],
         ["Сервис временно недоступен", "База данных недоступна. Повторите попытку позже."],
@@ -327,6 +327,16 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl ErrorCode {
+    /// The detail as sent: one that names reasons or categories says them in the catalogue's
+    /// labels; every other has the numbers of `policy` in place of its `{section.field}`
+    /// placeholders, so a changed window or limit changes the text with it.
+    pub fn detail(self, lang: Lang, policy: &crate::policy::Policy) -> String {
+        crate::i18n::error_detail(self.as_str(), lang, policy)
+            .unwrap_or_else(|| crate::i18n::fill(self.text(lang).1, lang, policy))
+    }
+}
+
 impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -351,12 +361,9 @@ impl ApiError {
 
     pub fn problem(&self, lang: Lang, request_id: Option<String>) -> Problem {
         let code = self.code();
-        let (title, detail) = code.text(lang);
-        // Details that name reasons or categories say them in the catalogue's labels, with
-        // the numbers of the policy the service runs with (`startup`).
-        let detail =
-            crate::i18n::error_detail(code.as_str(), lang, &crate::policy::Policy::default())
-                .unwrap_or_else(|| detail.to_string());
+        let (title, _) = code.text(lang);
+        // The policy the service runs with (`startup` builds the default one).
+        let detail = code.detail(lang, &crate::policy::Policy::default());
         let errors = match self {
             ApiError::Validation(errors) => errors
                 .iter()
@@ -499,9 +506,42 @@ mod tests {
             for (title, detail) in &texts {
                 assert!(!title.is_empty() && !detail.is_empty(), "{s} lacks a text");
             }
+            for lang in Lang::ALL {
+                let detail = code.detail(lang, &crate::policy::Policy::default());
+                assert!(!detail.contains('{'), "{s} {lang:?}: {detail}");
+            }
             assert_ne!(texts[0].0, texts[2].0, "{s}: kk title equals en");
             assert_ne!(texts[1].0, texts[2].0, "{s}: ru title equals en");
         }
+    }
+
+    #[test]
+    fn details_take_their_numbers_from_the_policy() {
+        let mut p = crate::policy::Policy::default();
+        let detail = |code: ErrorCode, lang, p: &crate::policy::Policy| code.detail(lang, p);
+        assert_eq!(
+            detail(ErrorCode::ReviewWindowClosed, Lang::Ru, &p),
+            "Отзыв можно оставить или изменить в течение 14 дней после получения."
+        );
+        p.reviews.window_days = 21;
+        assert!(detail(ErrorCode::ReviewWindowClosed, Lang::Ru, &p).contains("в течение 21 дня"));
+        assert!(detail(ErrorCode::ReviewWindowClosed, Lang::Kk, &p).contains("21 күн ішінде"));
+        p.complaints.escalation_after_business_days = 1;
+        let ru = detail(ErrorCode::EscalationNotYetAllowed, Lang::Ru, &p);
+        assert!(ru.contains("после 1 рабочего дня без"), "{ru}");
+        let en = detail(ErrorCode::EscalationNotYetAllowed, Lang::En, &p);
+        assert!(en.contains("after 1 business day without"), "{en}");
+        p.returns.dispute_window_days = 3;
+        let ru = detail(ErrorCode::DisputeWindowClosed, Lang::Ru, &p);
+        assert!(ru.contains("в течение 3 дней"), "{ru}");
+        p.complaints.appeal_window_days = 30;
+        p.reviews.appeal_window_days = 30;
+        let en = detail(ErrorCode::AppealWindowClosed, Lang::En, &p);
+        assert!(en.contains("within 30 days of"), "{en}");
+        p.uploads.files_per_day = 50;
+        p.uploads.bytes_per_day = 64 * 1024 * 1024;
+        let en = detail(ErrorCode::UploadQuotaExceeded, Lang::En, &p);
+        assert!(en.contains("at most 50 files and 64 MiB"), "{en}");
     }
 
     #[test]

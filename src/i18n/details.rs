@@ -118,6 +118,19 @@ pub fn error_detail(code: &str, lang: Lang, p: &Policy) -> Option<String> {
                 Lang::En => format!("A {damage} complaint is filed within {damage_days} of delivery, other categories within {other}."),
             }
         }
+        // One code answers both a review's and a complaint's late appeal; name both windows
+        // when the policy gives them different lengths (otherwise the static text says it).
+        "appeal_window_closed"
+            if p.reviews.appeal_window_days != p.complaints.appeal_window_days =>
+        {
+            let reviews = days(p.reviews.appeal_window_days, lang);
+            let complaints = days(p.complaints.appeal_window_days, lang);
+            match lang {
+                Lang::Kk => format!("Апелляция шешімнен кейін беріледі: пікір бойынша {reviews}, шағым бойынша {complaints} ішінде."),
+                Lang::Ru => format!("Апелляцию подают после решения: по отзыву — {reviews}, по жалобе — {complaints}."),
+                Lang::En => format!("An appeal is filed after the decision: within {reviews} for a review, {complaints} for a complaint."),
+            }
+        }
         "order_not_delivered" => {
             let damage = quoted(Category::DamagedInDelivery.label(lang));
             match lang {
@@ -159,6 +172,10 @@ mod tests {
             "{kk}"
         );
         assert!(error_detail("order_not_delivered", Lang::En, &p).is_some());
+        assert_eq!(error_detail("appeal_window_closed", Lang::En, &p), None);
+        p.reviews.appeal_window_days = 7;
+        let ru = error_detail("appeal_window_closed", Lang::Ru, &p).unwrap();
+        assert!(ru.contains("по отзыву — 7 дн., по жалобе — 14 дн."), "{ru}");
         assert_eq!(error_detail("not_found", Lang::En, &p), None);
         assert_eq!(product_category_label("books", Lang::En), "books");
     }

@@ -1,8 +1,16 @@
 //! Notification titles and bodies in the three languages, and the list of every kind.
 use super::*;
+use crate::policy::Policy;
 
-/// Title and body of an in-app notification, rendered when it is read, in the reader's language.
-pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str) {
+/// Title and body of an in-app notification, rendered when it is read, in the reader's
+/// language, with the numbers of `policy` (the body's `{section.field}` placeholders).
+pub fn notification_text(kind: &str, lang: Lang, policy: &Policy) -> (&'static str, String) {
+    let (title, body) = notification_template(kind, lang);
+    (title, fill(body, lang, policy))
+}
+
+/// The texts as written: bodies name policy figures by placeholder, never by value.
+fn notification_template(kind: &str, lang: Lang) -> (&'static str, &'static str) {
     match kind {
         "order_delivered" => (
             lang.pick("Тапсырыс жеткізілді", "Заказ доставлен", "Order delivered"),
@@ -19,9 +27,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
                 "Delivery of your order failed",
             ),
             lang.pick(
-                "Жеткізудің екі әрекеті сәтсіз болды. Ақшаны қайтаруды немесе қайта жеткізуді таңдаңыз.",
-                "Две попытки доставки не удались. Выберите возврат денег или повторную доставку.",
-                "Two delivery attempts failed. Choose a refund or a redelivery.",
+                "Жеткізудің сәтсіз әрекеттері: {returns.failed_attempts_before_return:n}. Ақшаны қайтаруды немесе қайта жеткізуді таңдаңыз.",
+                "Неудачных попыток доставки: {returns.failed_attempts_before_return:n}. Выберите возврат денег или повторную доставку.",
+                "Failed delivery attempts: {returns.failed_attempts_before_return:n}. Choose a refund or a redelivery.",
             ),
         ),
         "review_published" => (
@@ -31,25 +39,25 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "review_held" => (
             lang.pick("Пікір тексерілуде", "Отзыв на проверке", "Review under moderation"),
             lang.pick(
-                "Пікіріңізді модератор 3 жұмыс күні ішінде тексереді.",
-                "Ваш отзыв проверит модератор в течение 3 рабочих дней.",
-                "A moderator will check your review within 3 business days.",
+                "Пікіріңізді модератор {reviews.moderation_sla_business_days:gen} ішінде тексереді.",
+                "Ваш отзыв проверит модератор в течение {reviews.moderation_sla_business_days:gen}.",
+                "A moderator will check your review within {reviews.moderation_sla_business_days:gen}.",
             ),
         ),
         "review_rejected" => (
             lang.pick("Пікір қабылданбады", "Отзыв отклонён", "Review rejected"),
             lang.pick(
-                "Пікіріңіз ережелерге сәйкес келмейді. Себебін қарап, 14 күн ішінде шағымдана аласыз.",
-                "Ваш отзыв не прошёл модерацию. Причина указана в отзыве; обжаловать можно в течение 14 дней.",
-                "Your review did not pass moderation. See the reason; you may appeal within 14 days.",
+                "Пікіріңіз ережелерге сәйкес келмейді. Себебін қарап, {reviews.appeal_window_days:gen} ішінде шағымдана аласыз.",
+                "Ваш отзыв не прошёл модерацию. Причина указана в отзыве; обжаловать можно в течение {reviews.appeal_window_days:gen}.",
+                "Your review did not pass moderation. See the reason; you may appeal within {reviews.appeal_window_days:gen}.",
             ),
         ),
         "review_removed" => (
             lang.pick("Пікір жойылды", "Отзыв удалён", "Review removed"),
             lang.pick(
-                "Модератор пікіріңізді жойды. Себебін қарап, 14 күн ішінде шағымдана аласыз.",
-                "Модератор удалил ваш отзыв. Причина указана в отзыве; обжаловать можно в течение 14 дней.",
-                "A moderator removed your review. See the reason; you may appeal within 14 days.",
+                "Модератор пікіріңізді жойды. Себебін қарап, {reviews.appeal_window_days:gen} ішінде шағымдана аласыз.",
+                "Модератор удалил ваш отзыв. Причина указана в отзыве; обжаловать можно в течение {reviews.appeal_window_days:gen}.",
+                "A moderator removed your review. See the reason; you may appeal within {reviews.appeal_window_days:gen}.",
             ),
         ),
         "review_new" => (
@@ -59,9 +67,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "shop_review_published" => (
             lang.pick("Пікір жарияланды", "Отзыв опубликован", "Review now public"),
             lang.pick(
-                "Дүкеніңіз туралы пікір жарияланды. Теріс пікірге 24 сағат ішінде жауап беріңіз.",
-                "Отзыв о вашем магазине опубликован. На негативный отзыв ответьте в течение 24 часов.",
-                "A review of your shop is now public. Reply to a negative one within 24 hours.",
+                "Дүкеніңіз туралы пікір жарияланды. Теріс пікірге {reviews.reply_target_hours:gen} ішінде жауап беріңіз.",
+                "Отзыв о вашем магазине опубликован. На негативный отзыв ответьте в течение {reviews.reply_target_hours:gen}.",
+                "A review of your shop is now public. Reply to a negative one within {reviews.reply_target_hours:gen}.",
             ),
         ),
         "shop_review_edited" => (
@@ -123,17 +131,17 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "shop_rating_critical" => (
             lang.pick("Дүкен рейтингі төмен", "Рейтинг магазина критический", "Shop rating critical"),
             lang.pick(
-                "Соңғы 90 күндегі орташа баға 4.0-ден төмен түсті.",
-                "Средняя оценка магазина за 90 дней опустилась ниже 4.0.",
-                "The shop's 90-day average rating fell below 4.0.",
+                "Соңғы {reviews.rating_period_days:n} күндегі орташа баға {reviews.critical_shop_rating}-ден төмен түсті.",
+                "Средняя оценка магазина за {reviews.rating_period_days} опустилась ниже {reviews.critical_shop_rating}.",
+                "The shop's average rating over {reviews.rating_period_days} fell below {reviews.critical_shop_rating}.",
             ),
         ),
         "complaint_filed" => (
             lang.pick("Жаңа шағым", "Новая жалоба", "New complaint"),
             lang.pick(
-                "Дүкеніңізге шағым түсті. 48 сағат ішінде жауап беріңіз.",
-                "На ваш магазин подана жалоба. Ответьте в течение 48 часов.",
-                "A complaint was filed against your shop. Respond within 48 hours.",
+                "Дүкеніңізге шағым түсті. {complaints.seller_response_hours:gen} ішінде жауап беріңіз.",
+                "На ваш магазин подана жалоба. Ответьте в течение {complaints.seller_response_hours:gen}.",
+                "A complaint was filed against your shop. Respond within {complaints.seller_response_hours:gen}.",
             ),
         ),
         "complaint_acknowledged" => (
@@ -195,9 +203,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "complaint_resolved" => (
             lang.pick("Шағым бойынша шешім", "Решение по жалобе", "Complaint resolved"),
             lang.pick(
-                "Шешім қабылданды. Келісуге немесе 14 күн ішінде шағымдануға болады.",
-                "Принято решение. Вы можете согласиться или обжаловать его в течение 14 дней.",
-                "A decision was made. You may accept it or appeal within 14 days.",
+                "Шешім қабылданды. Келісуге немесе {complaints.appeal_window_days:gen} ішінде шағымдануға болады.",
+                "Принято решение. Вы можете согласиться или обжаловать его в течение {complaints.appeal_window_days:gen}.",
+                "A decision was made. You may accept it or appeal within {complaints.appeal_window_days:gen}.",
             ),
         ),
         "complaint_accepted" => (
@@ -259,17 +267,17 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "complaint_closed" => (
             lang.pick("Шағым жабылды", "Жалоба закрыта", "Complaint closed"),
             lang.pick(
-                "Шешімге 14 күн ішінде шағым берілмеді; іс жабылды.",
-                "Решение не обжаловано в течение 14 дней; дело закрыто.",
-                "The decision was not appealed within 14 days; the case is closed.",
+                "Шешімге {complaints.appeal_window_days:gen} ішінде шағым берілмеді; іс жабылды.",
+                "Решение не обжаловано в течение {complaints.appeal_window_days:gen}; дело закрыто.",
+                "The decision was not appealed within {complaints.appeal_window_days:gen}; the case is closed.",
             ),
         ),
         "return_requested" => (
             lang.pick("Қайтаруға өтініш", "Заявка на возврат", "Return requested"),
             lang.pick(
-                "Сатып алушы қайтаруды сұрады. 2 жұмыс күні ішінде шешім қабылдаңыз.",
-                "Покупатель оформил возврат. Примите решение в течение 2 рабочих дней.",
-                "A buyer requested a return. Decide within 2 business days.",
+                "Сатып алушы қайтаруды сұрады. {returns.seller_decision_business_days:gen} ішінде шешім қабылдаңыз.",
+                "Покупатель оформил возврат. Примите решение в течение {returns.seller_decision_business_days:gen}.",
+                "A buyer requested a return. Decide within {returns.seller_decision_business_days:gen}.",
             ),
         ),
         "return_approved" => (
@@ -283,9 +291,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "return_rejected" => (
             lang.pick("Қайтарудан бас тартылды", "В возврате отказано", "Return rejected"),
             lang.pick(
-                "Сатушы қайтарудан бас тартты. 14 күн ішінде дау айтуға болады.",
-                "Продавец отказал в возврате. Оспорить отказ можно в течение 14 дней.",
-                "The seller rejected the return. You may dispute it within 14 days.",
+                "Сатушы қайтарудан бас тартты. {returns.dispute_window_days:gen} ішінде дау айтуға болады.",
+                "Продавец отказал в возврате. Оспорить отказ можно в течение {returns.dispute_window_days:gen}.",
+                "The seller rejected the return. You may dispute it within {returns.dispute_window_days:gen}.",
             ),
         ),
         "return_disputed" => (
@@ -299,9 +307,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "return_escalated" => (
             lang.pick("Қайтару модераторларға берілді", "Возврат передан модераторам", "Return escalated"),
             lang.pick(
-                "Сатушы 2 жұмыс күні ішінде шешім қабылдамады; қайтаруды модераторлар қарайды.",
-                "Продавец не принял решение за 2 рабочих дня; возврат рассмотрят модераторы.",
-                "The seller did not decide within 2 business days; moderators will decide.",
+                "Сатушы {returns.seller_decision_business_days:gen} ішінде шешім қабылдамады; қайтаруды модераторлар қарайды.",
+                "Продавец не принял решение за {returns.seller_decision_business_days}; возврат рассмотрят модераторы.",
+                "The seller did not decide within {returns.seller_decision_business_days:gen}; moderators will decide.",
             ),
         ),
         "return_pickup_scheduled" => (
@@ -315,9 +323,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "return_picked_up" => (
             lang.pick("Тауар алынды", "Товар забран", "Items picked up"),
             lang.pick(
-                "Курьер тауарды алды; ақша 1 сағат ішінде қайтарылуы керек.",
-                "Курьер забрал товар; деньги должны вернуться в течение 1 часа.",
-                "The courier collected the items; the refund is due within 1 hour.",
+                "Курьер тауарды алды; ақша {returns.refund_due_hours:gen} ішінде қайтарылуы керек.",
+                "Курьер забрал товар; деньги должны вернуться в течение {returns.refund_due_hours:gen}.",
+                "The courier collected the items; the refund is due within {returns.refund_due_hours:gen}.",
             ),
         ),
         "return_refunded" => (
@@ -355,9 +363,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "delivery_failure_refund" => (
             lang.pick("Сатып алушы ақшаны қайтаруды таңдады", "Покупатель выбрал возврат денег", "Buyer chose a refund"),
             lang.pick(
-                "Жеткізілмеген тапсырыс бойынша ақшаны 1 сағат ішінде қайтарыңыз.",
-                "Верните деньги за недоставленный заказ в течение 1 часа.",
-                "Refund the undelivered order within 1 hour.",
+                "Жеткізілмеген тапсырыс бойынша ақшаны {returns.failed_delivery_refund_due_hours:gen} ішінде қайтарыңыз.",
+                "Верните деньги за недоставленный заказ в течение {returns.failed_delivery_refund_due_hours:gen}.",
+                "Refund the undelivered order within {returns.failed_delivery_refund_due_hours:gen}.",
             ),
         ),
         "delivery_failure_redelivery" => (
@@ -379,9 +387,9 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "delivery_failure_sla_breached" => (
             lang.pick("Ақшаны қайтару кешікті", "Возврат денег просрочен", "Refund overdue"),
             lang.pick(
-                "Жеткізілмеген тапсырыс үшін ақша 1 сағат ішінде қайтарылмады; бұл тіркелді.",
-                "Деньги за недоставленный заказ не вернули за 1 час; нарушение зафиксировано.",
-                "The refund for the undelivered order was not made within 1 hour; the breach is recorded.",
+                "Жеткізілмеген тапсырыс үшін ақша {returns.failed_delivery_refund_due_hours:gen} ішінде қайтарылмады; бұл тіркелді.",
+                "Деньги за недоставленный заказ не вернули за {returns.failed_delivery_refund_due_hours}; нарушение зафиксировано.",
+                "The refund for the undelivered order was not made within {returns.failed_delivery_refund_due_hours:gen}; the breach is recorded.",
             ),
         ),
         "order_message" => (
@@ -395,17 +403,17 @@ pub fn notification_text(kind: &str, lang: Lang) -> (&'static str, &'static str)
         "order_message_unanswered" => (
             lang.pick("Сатып алушы жауап күтуде", "Покупатель ждёт ответа", "Buyer awaiting a reply"),
             lang.pick(
-                "Сатып алушының хабарламасына жауап берілмеді (мақсат 24 сағат, ең көбі 48 сағат).",
-                "Сообщение покупателя осталось без ответа (цель — 24 часа, предел — 48 часов).",
-                "A buyer's message is unanswered (target 24 hours, limit 48 hours).",
+                "Сатып алушының хабарламасына жауап берілмеді (мақсат {messages.seller_first_reply_target_hours}, ең көбі {messages.seller_first_reply_max_hours}).",
+                "Сообщение покупателя осталось без ответа (цель — {messages.seller_first_reply_target_hours}, предел — {messages.seller_first_reply_max_hours}).",
+                "A buyer's message is unanswered (target {messages.seller_first_reply_target_hours}, limit {messages.seller_first_reply_max_hours}).",
             ),
         ),
         "webhook_disabled" => (
             lang.pick("Вебхук өшірілді", "Вебхук отключён", "Webhook disabled"),
             lang.pick(
-                "Қабылдаушы 410 деп жауап берді немесе 5 күн бойы қолжетімсіз болды. URL-ді тексеріп, вебхукты қайта қосыңыз.",
-                "Получатель ответил 410 или был недоступен 5 дней. Проверьте URL и включите вебхук снова.",
-                "The receiver answered 410 or failed for 5 days. Check the URL and enable the webhook again.",
+                "Қабылдаушы 410 деп жауап берді немесе {webhooks.disable_after_failing_days} бойы қолжетімсіз болды. URL-ді тексеріп, вебхукты қайта қосыңыз.",
+                "Получатель ответил 410 или был недоступен {webhooks.disable_after_failing_days}. Проверьте URL и включите вебхук снова.",
+                "The receiver answered 410 or failed for {webhooks.disable_after_failing_days}. Check the URL and enable the webhook again.",
             ),
         ),
         _ => (
@@ -483,11 +491,12 @@ pub fn notification_text_with(
     kind: &str,
     data: &serde_json::Value,
     lang: Lang,
+    policy: &Policy,
 ) -> (&'static str, String) {
     use crate::domain::complaints::Category;
     use crate::domain::returns::RejectionReason;
     use crate::domain::reviews::FlagReason;
-    let (title, body) = notification_text(kind, lang);
+    let (title, mut body) = notification_text(kind, lang, policy);
     let text = |key: &str| data.get(key).and_then(|v| v.as_str());
     // Only codes of the vocabulary are named; anything else (a moderator's free-form code,
     // `seller_silence`) leaves the body as it is.
@@ -502,7 +511,6 @@ pub fn notification_text_with(
     let category = text("category")
         .and_then(Category::parse)
         .map(|c| c.label(lang));
-    let mut body = body.to_string();
     if let Some(label) = reason {
         body.push(' ');
         body.push_str(lang.pick("Себебі: ", "Причина: ", "Reason: "));

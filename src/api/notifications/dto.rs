@@ -1,5 +1,6 @@
 use crate::db::notifications::NotificationRow;
 use crate::i18n::{notification_text_with, Lang};
+use crate::policy::Policy;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -30,9 +31,9 @@ pub struct NotificationView {
 }
 
 impl NotificationView {
-    pub fn render(row: NotificationRow, lang: Lang) -> Self {
+    pub fn render(row: NotificationRow, lang: Lang, policy: &Policy) -> Self {
         let data = serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null);
-        let (title, body) = notification_text_with(&row.kind, &data, lang);
+        let (title, body) = notification_text_with(&row.kind, &data, lang, policy);
         NotificationView {
             id: row.id,
             title: title.into(),

@@ -52,7 +52,7 @@ async fn list(
     let lang = lang(&req);
     let views = rows
         .into_iter()
-        .map(|r| NotificationView::render(r, lang))
+        .map(|r| NotificationView::render(r, lang, &state.policy))
         .collect();
     let (items, next_cursor) =
         pagination::split_page(views, limit, |n: &NotificationView| encode_id_cursor(&n.id));
@@ -87,7 +87,11 @@ async fn read_one(
     let row = state
         .db(move |c| db::notifications::mark_read(c, &user.caller(), &id, now))
         .await?;
-    Ok(web::Json(NotificationView::render(row, lang(&req))))
+    Ok(web::Json(NotificationView::render(
+        row,
+        lang(&req),
+        &state.policy,
+    )))
 }
 
 /// Mark every notification of the caller read.

@@ -43,7 +43,7 @@ pub fn median(sorted: &[i64]) -> Option<i64> {
     }
 }
 
-/// The reporting window `[from, to)`: by default the 90 days before `now`.
+/// The reporting window `[from, to)`: by default the `DEFAULT_WINDOW_DAYS` before `now`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     pub from: DateTime<Utc>,
@@ -52,6 +52,14 @@ pub struct Window {
 
 /// Why a window is refused: (field, code).
 pub type WindowRefusal = (&'static str, &'static str);
+
+// The two window bounds are limits of the HTTP contract (API.md: "default the last 90
+// days"), not rules of docs/rules.md, so they stay here rather than in `policy`. The default
+// happens to equal `reviews.rating_period_days` but does not follow it: a dashboard's default
+// range must not move when the rating rule does.
+
+/// Window a request gets when it names no `from`.
+pub const DEFAULT_WINDOW_DAYS: i64 = 90;
 
 /// Longest window a request may ask for: a year and a day, enough for year-on-year reports.
 pub const MAX_WINDOW_DAYS: i64 = 366;
@@ -63,7 +71,7 @@ impl Window {
         now: DateTime<Utc>,
     ) -> Result<Window, WindowRefusal> {
         let to = to.unwrap_or(now);
-        let from = from.unwrap_or(to - TimeDelta::days(90));
+        let from = from.unwrap_or(to - TimeDelta::days(DEFAULT_WINDOW_DAYS));
         if from >= to {
             return Err(("from", "not_before_to"));
         }
