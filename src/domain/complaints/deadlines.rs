@@ -10,6 +10,13 @@ impl Case {
             && self.status.is_open()
     }
 
+    /// Seller-first routing: a seller case is the seller's to act on first, so moderators
+    /// neither see it in their queue nor act on it (beyond messages) until the seller answers,
+    /// the seller's deadline passes (the sweep escalates) or the buyer escalates.
+    pub fn with_seller_first(&self) -> bool {
+        self.seller_response_pending()
+    }
+
     /// The nearest deadline still running, if any (lists' `overdue`, the moderation queue).
     pub fn due_at(&self) -> Option<DateTime<Utc>> {
         if !self.status.is_open() {

@@ -322,6 +322,9 @@ pub enum Refusal {
     },
     /// A reopened case is decided by another moderator.
     AnotherModeratorRequired,
+    /// A seller case is the seller's until they answer, stay silent past their deadline or
+    /// the buyer escalates (409 `seller_acts_first`).
+    SellerActsFirst,
     /// A field of the payload breaks a rule: (field, code).
     Invalid(&'static str, &'static str),
 }

@@ -49,8 +49,14 @@ pub fn allowed_actions(
         .iter()
         .copied()
         .filter(|a| a.roles().contains(&role))
+        .filter(|a| !held_for_seller(case, role, *a))
         .filter(|a| open_in_state(case, *a, now, p))
         .collect()
+}
+
+/// A moderator's step on a case still with the seller first (messages aside).
+fn held_for_seller(case: &Case, role: Role, action: Action) -> bool {
+    role == Role::Moderator && action != Action::PostMessage && case.with_seller_first()
 }
 
 /// Applies `cmd` by `actor` at `now`. The result is the case to store; the caller writes the
@@ -70,6 +76,9 @@ pub fn apply(
         if actor.role != Role::Moderator {
             return Err(Refusal::Forbidden);
         }
+    }
+    if held_for_seller(case, actor.role, action) {
+        return Err(Refusal::SellerActsFirst);
     }
     // Refusals more precise than "wrong state", checked first so the buyer learns why.
     match action {
