@@ -328,6 +328,7 @@ pub fn finish(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
         }
     }
+    super::limits::apply(&mut value, &crate::policy::Policy::default());
     serde_json::from_value(value).expect("the finished document is an OpenAPI document")
 }
 

@@ -186,3 +186,18 @@ fn every_json_request_body_has_an_example_that_matches_its_schema() {
     }
     assert!(checked > 100, "only {checked} examples");
 }
+
+/// The review's limits in the spec are the policy's numbers, not literals of their own.
+#[test]
+fn review_limits_in_the_spec_are_the_policys() {
+    let spec = committed();
+    let p = aftersale::policy::Policy::default().reviews;
+    for schema in ["CreateReviewRequest", "EditReviewRequest"] {
+        let props = &spec["components"]["schemas"][schema]["properties"];
+        assert_eq!(props["text"]["maxLength"], p.text_max_chars, "{schema}");
+        assert_eq!(
+            props["attachment_ids"]["maxItems"], p.photos_max,
+            "{schema}"
+        );
+    }
+}

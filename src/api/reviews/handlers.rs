@@ -87,7 +87,7 @@ async fn create_review(
 ) -> ApiResult<HttpResponse> {
     user.require(&[Role::Buyer])?;
     let req = body.into_inner()?;
-    validate_with(&req, Vec::new())?;
+    validate_with(&req, req.beyond_policy(&state.policy.reviews))?;
     let input = ReviewInput {
         rating: req.rating,
         shop_rating: req.shop_rating,
@@ -205,12 +205,11 @@ async fn edit_review(
             && req.text.is_none()
             && req.shop_rating.is_none()
             && req.attachment_ids.is_none();
-        let nothing = if empty {
-            vec![FieldError::new("body", "required")]
-        } else {
-            Vec::new()
-        };
-        validate_with(req, nothing)
+        let mut errors = req.beyond_policy(&state.policy.reviews);
+        if empty {
+            errors.push(FieldError::new("body", "required"));
+        }
+        validate_with(req, errors)
     };
     let req = body
         .after(check, subject_exists(&state, Subject::Review, &id))
