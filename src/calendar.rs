@@ -164,9 +164,78 @@ pub fn business_deadline(at: DateTime<Utc>, n: u32) -> DateTime<Utc> {
         })
 }
 
+/// The business days a span covers, counted as deadlines count them: each business day after
+/// the local date of `from`, up to and including the local date of `to`. A span within one
+/// day, or over a weekend alone, covers none.
+pub fn business_days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
+    let (mut d, last) = (local_date(from), local_date(to));
+    let mut n = 0;
+    while d < last {
+        d += Duration::days(1);
+        if is_business_day(d) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// `at` moved `n` business days on, at the same local time: a deadline at 23:59:59 of the
+/// N-th business day becomes 23:59:59 of the (N + n)-th.
+pub fn add_business_days(at: DateTime<Utc>, n: u32) -> DateTime<Utc> {
+    if n == 0 {
+        return at;
+    }
+    let offset = almaty_offset(at);
+    let time = at.with_timezone(&offset).time();
+    let local = nth_business_day_after(at, n).and_time(time);
+    offset
+        .from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| {
+            Utc.from_utc_datetime(&(local - Duration::seconds(i64::from(offset.local_minus_utc()))))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_covers_the_business_days_it_enters() {
+        // Friday 2026-11-20 10:00 local to Monday 23rd 09:00: the weekend counts nothing.
+        assert_eq!(
+            business_days_between(utc("2026-11-20T05:00:00Z"), utc("2026-11-23T04:00:00Z")),
+            1
+        );
+        assert_eq!(
+            business_days_between(utc("2026-11-21T05:00:00Z"), utc("2026-11-22T17:00:00Z")),
+            0,
+            "a weekend alone"
+        );
+        assert_eq!(
+            business_days_between(utc("2026-11-23T05:00:00Z"), utc("2026-11-23T17:00:00Z")),
+            0,
+            "within one day"
+        );
+        // Across 16 December (Independence Day, Wednesday 2026).
+        assert_eq!(
+            business_days_between(utc("2026-12-14T05:00:00Z"), utc("2026-12-18T05:00:00Z")),
+            3
+        );
+    }
+
+    #[test]
+    fn moving_a_deadline_by_business_days_keeps_its_local_time() {
+        let due = business_deadline(utc("2026-11-20T13:30:00Z"), 3);
+        assert_eq!(due, utc("2026-11-25T18:59:59Z"));
+        assert_eq!(add_business_days(due, 0), due);
+        assert_eq!(
+            add_business_days(due, 3),
+            business_deadline(utc("2026-11-20T13:30:00Z"), 6)
+        );
+        assert_eq!(add_business_days(due, 3), utc("2026-11-30T18:59:59Z"));
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

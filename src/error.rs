@@ -233,6 +233,10 @@ error_codes! {
         ["Шағым жіберілген", "Бұл шағым модераторларға бұрын жіберілген."],
         ["Жалоба уже передана", "Эта жалоба уже передана модераторам."],
         ["Already escalated", "This complaint has been escalated already."];
+    SellerActsFirst => "seller_acts_first", StatusCode::CONFLICT,
+        ["Сатушы бірінші жауап береді", "Сатушыға қатысты шағымды алдымен сатушы қарайды: ол жауап бергенде, 48 сағат өткенде немесе сатып алушы жібергенде модераторларға түседі."],
+        ["Сначала отвечает продавец", "Жалобу на продавца сначала рассматривает продавец: модераторам она поступает после его ответа, по истечении 48 часов или после передачи покупателем."],
+        ["The seller acts first", "A complaint about the seller goes to the seller first: it reaches the moderators on the seller's answer, after 48 hours of silence or on the buyer's escalation."];
     OrderNotDelivered => "order_not_delivered", StatusCode::UNPROCESSABLE_ENTITY,
         ["Тапсырыс жеткізілмеген", "Жеткізу кезіндегі зақым туралы шағым тек жеткізілгеннен кейін беріледі."],
         ["Заказ не доставлен", "Жалобу на повреждение при доставке можно подать только после получения."],

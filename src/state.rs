@@ -54,11 +54,7 @@ impl AppState {
         let db = self.db.clone();
         // A request holding an Idempotency-Key claim runs all its queries on its own
         // connection, whose writes commit with the stored response (see db::idempotency).
-        let held = crate::api::idempotency::HELD
-            .try_with(|h| h.clone())
-            .ok()
-            .flatten();
-        match held {
+        match crate::db::idempotency::request_claim() {
             // On the general blocking pool: it holds its connection across awaits, so it
             // must not wait behind work that waits for a connection (`db::threads`).
             Some(held) => actix_web::web::block(move || held.run(&db, f)).await?,

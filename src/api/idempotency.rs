@@ -27,10 +27,6 @@ use tracing_actix_web::RequestId;
 
 pub const HEADER: &str = "idempotency-key";
 
-tokio::task_local! {
-    /// The claim and connection of the request being served, for `AppState::db`.
-    pub static HELD: Option<Arc<Held>>;
-}
 /// Responses under this prefix carry credentials; keeping them in a table for a day would store
 /// refresh tokens in clear where everywhere else only their hash is kept. A retried register
 /// gets 409 `email_taken` and the client logs in.
@@ -176,7 +172,7 @@ pub async fn middleware(
             Ok(req.into_response(res.body(body)))
         }
         Ok(Begin::Proceed) => {
-            let res = HELD.scope(Some(held.clone()), next.call(req)).await?;
+            let res = idempotency::serve_holding(held.clone(), next.call(req)).await?;
             let (http_req, res) = res.into_parts();
             let content_type = res
                 .headers()

@@ -81,6 +81,7 @@ fn complaint(r: complaints::Refusal) -> ApiError {
             at: from,
         },
         AnotherModeratorRequired => ErrorCode::AppealNeedsAnotherModerator.into(),
+        SellerActsFirst => ErrorCode::SellerActsFirst.into(),
         Invalid(field, code) => ApiError::field(field, code),
     }
 }

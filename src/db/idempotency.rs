@@ -28,7 +28,7 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = k)]
@@ -147,6 +147,23 @@ pub enum Finish {
     Committed,
     /// Its writes were rolled back: the response was not a success.
     RolledBack,
+}
+
+tokio::task_local! {
+    /// The claim and connection of the request being served: set by the HTTP middleware
+    /// (`api::idempotency`) around the handler, read by `AppState::db` so that every query of
+    /// the request runs on the held connection. Storage owns it, as it owns `Held`.
+    static HELD: Option<Arc<Held>>;
+}
+
+/// Serves `work` (a request) holding `held`: `request_claim` answers it inside.
+pub async fn serve_holding<F: std::future::Future>(held: Arc<Held>, work: F) -> F::Output {
+    HELD.scope(Some(held), work).await
+}
+
+/// The claim of the request being served, if it holds one.
+pub fn request_claim() -> Option<Arc<Held>> {
+    HELD.try_with(|h| h.clone()).ok().flatten()
 }
 
 /// The connection of a request that holds a claim, checked out by `Held::begin` on PostgreSQL

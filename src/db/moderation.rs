@@ -166,6 +166,11 @@ fn flags_with_history(conn: &mut DbConnection, rows: Vec<Row>) -> Result<Vec<Row
         .collect())
 }
 
+/// Seller-first routing in SQL, for the dashboard's queue counts (`db::stats`), which must
+/// count what the queue shows.
+pub const NOT_WITH_SELLER_FIRST_SQL: &str =
+    "NOT (target = 'seller' AND seller_responded_at IS NULL AND escalated_at IS NULL)";
+
 /// Complaints waiting on a moderator (not only on the buyer), by their nearest deadline.
 #[allow(clippy::type_complexity)]
 fn complaint_rows(
@@ -183,8 +188,15 @@ fn complaint_rows(
     let unacknowledged = c::status
         .eq(Status::AwaitingBuyer.as_str())
         .and(c::acknowledged_at.is_null());
+    // Seller-first routing (`Case::with_seller_first`): a seller case reaches the queue on
+    // the seller's answer, on silence (the sweep escalates) or on the buyer's escalation.
+    let with_seller_first = c::target
+        .eq(crate::domain::complaints::Target::Seller.as_str())
+        .and(c::seller_responded_at.is_null())
+        .and(c::escalated_at.is_null());
     let mut q = c::table
         .filter(c::status.eq_any(waiting).or(unacknowledged))
+        .filter(diesel::dsl::not(with_seller_first))
         .filter(c::due_at.is_not_null())
         .select((
             c::id,

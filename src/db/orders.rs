@@ -5,7 +5,9 @@ use super::schema::{
     users,
 };
 use super::{new_id, to_db, write_tx, DbConnection, DbError};
-use crate::domain::orders::{buyer_notification, delivery_failed, DeliveryType, OrderStatus};
+use crate::domain::orders::{
+    buyer_notification, delivery_failed, settled_status, DeliveryType, OrderStatus,
+};
 use crate::domain::pagination::TimeCursor;
 use crate::domain::refused::Refused;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -135,6 +137,8 @@ fn upsert_once(
                 .filter(o::external_id.eq(w.external_id))
                 .select((o::id, o::status))
         )?;
+        // Upstream's status, unless the attempts already decided the delivery failed.
+        let status = settled_status(w.status, w.failed_attempts, attempts_before_return);
         let values = (
             o::buyer_id.eq(w.buyer_id),
             o::shop_id.eq(w.shop_id),
@@ -145,7 +149,7 @@ fn upsert_once(
             o::promised_at.eq(w.promised_at.map(to_db)),
             o::delivered_at.eq(w.delivered_at.map(to_db)),
             o::failed_attempts.eq(w.failed_attempts),
-            o::status.eq(w.status.as_str()),
+            o::status.eq(status.as_str()),
             o::total_amount.eq(w.total_amount),
             o::updated_at.eq(to_db(now)),
         );
@@ -170,7 +174,7 @@ fn upsert_once(
             }
         };
         sync_items(conn, &order_id, &w.items)?;
-        if let Some(kind) = buyer_notification(before, w.status) {
+        if let Some(kind) = buyer_notification(before, status) {
             let notice = Notice {
                 kind,
                 subject_type: "order",
@@ -179,8 +183,9 @@ fn upsert_once(
             };
             notify(conn, &[w.buyer_id], &notice, now)?;
         }
-        if delivery_failed(w.status, w.failed_attempts, attempts_before_return) {
-            // The buyer now owes a choice: refund or redelivery (opened once, told once).
+        if delivery_failed(status, w.failed_attempts, attempts_before_return) {
+            // The buyer now owes a choice: refund or redelivery (opened once, told once). The
+            // event names what upstream reported: the return scan, or only the attempts.
             super::delivery_failures::open_for(conn, &order_id, w.status, now)?;
         }
         Ok((order_id, before.is_none()))

@@ -1,6 +1,5 @@
 //! Orders mirrored from the upstream order system: their vocabulary and the consistency
 //! rules an upsert must satisfy.
-use crate::error::FieldError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -63,32 +62,49 @@ pub struct ItemDraft {
     pub unit_price: i64,
 }
 
+/// A rule an upsert breaks: the JSON path of the field and a stable code. The HTTP edge maps
+/// it to its field error (the domain knows nothing of HTTP).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub field: String,
+    pub code: &'static str,
+}
+
+impl Violation {
+    fn new(field: impl Into<String>, code: &'static str) -> Self {
+        Violation {
+            field: field.into(),
+            code,
+        }
+    }
+}
+
 /// Rules beyond field shapes. Returns every violation, not just the first.
-pub fn check_draft(d: &OrderDraft, max_items: usize) -> Result<i64, Vec<FieldError>> {
+pub fn check_draft(d: &OrderDraft, max_items: usize) -> Result<i64, Vec<Violation>> {
     let mut errors = Vec::new();
     if d.items.is_empty() || d.items.len() > max_items {
-        errors.push(FieldError::new("items", "length"));
+        errors.push(Violation::new("items", "length"));
     }
     let mut seen = std::collections::HashSet::new();
     for (i, item) in d.items.iter().enumerate() {
         if !seen.insert(item.product_id.as_str()) {
-            errors.push(FieldError::new(
+            errors.push(Violation::new(
                 format!("items[{i}].product_id"),
                 "duplicate",
             ));
         }
     }
     if d.status == OrderStatus::Delivered && d.delivered_at.is_none() {
-        errors.push(FieldError::new(
+        errors.push(Violation::new(
             "delivery.delivered_at",
             "missing_for_status",
         ));
     }
     if d.delivered_at.is_some_and(|t| t < d.placed_at) {
-        errors.push(FieldError::new("delivery.delivered_at", "before_placed_at"));
+        errors.push(Violation::new("delivery.delivered_at", "before_placed_at"));
     }
     if d.promised_at.is_some_and(|t| t < d.placed_at) {
-        errors.push(FieldError::new("delivery.promised_at", "before_placed_at"));
+        errors.push(Violation::new("delivery.promised_at", "before_placed_at"));
     }
     let total = d.items.iter().try_fold(0i64, |acc, item| {
         i64::from(item.quantity)
@@ -96,7 +112,7 @@ pub fn check_draft(d: &OrderDraft, max_items: usize) -> Result<i64, Vec<FieldErr
             .and_then(|line| acc.checked_add(line))
     });
     if total.is_none() {
-        errors.push(FieldError::new("items", "range"));
+        errors.push(Violation::new("items", "range"));
     }
     match (errors.is_empty(), total) {
         (true, Some(total)) => Ok(total),
@@ -130,6 +146,25 @@ pub fn delivery_failed(
         OrderStatus::ReturnedToSeller => true,
         OrderStatus::Pending | OrderStatus::InTransit => failed_attempts >= attempts_before_return,
         OrderStatus::Delivered | OrderStatus::Cancelled => false,
+    }
+}
+
+/// The status to store for what upstream reported: the `attempts_before_return`-th failed
+/// attempt makes an order still `pending` or `in_transit` `returned_to_seller`, decided here
+/// from the attempts whatever status came with them (upstream may lag behind the courier's
+/// count, or never send the return scan). Other statuses are upstream's to set.
+pub fn settled_status(
+    reported: OrderStatus,
+    failed_attempts: i32,
+    attempts_before_return: i32,
+) -> OrderStatus {
+    match reported {
+        OrderStatus::Pending | OrderStatus::InTransit
+            if failed_attempts >= attempts_before_return =>
+        {
+            OrderStatus::ReturnedToSeller
+        }
+        other => other,
     }
 }
 
@@ -178,7 +213,7 @@ mod tests {
         let fields: Vec<_> = check_draft(&d, 200)
             .unwrap_err()
             .into_iter()
-            .map(|e| (e.field, e.code))
+            .map(|e| (e.field, e.code.to_string()))
             .collect();
         assert_eq!(
             fields,
@@ -239,6 +274,23 @@ mod tests {
             "delivered on a later attempt"
         );
         assert!(!delivery_failed(Cancelled, 2, 2));
+    }
+
+    #[test]
+    fn the_second_failed_attempt_returns_an_open_order_to_the_seller() {
+        use OrderStatus::*;
+        let p = crate::policy::Policy::default().returns;
+        let n = p.failed_attempts_before_return;
+        assert_eq!(settled_status(InTransit, n, n), ReturnedToSeller);
+        assert_eq!(settled_status(Pending, n + 1, n), ReturnedToSeller);
+        assert_eq!(settled_status(InTransit, n - 1, n), InTransit);
+        assert_eq!(
+            settled_status(Delivered, n, n),
+            Delivered,
+            "delivered on a later attempt"
+        );
+        assert_eq!(settled_status(Cancelled, n, n), Cancelled);
+        assert_eq!(settled_status(ReturnedToSeller, 0, n), ReturnedToSeller);
     }
 
     #[test]

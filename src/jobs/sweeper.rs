@@ -1,9 +1,7 @@
 //! The deadline sweep: one pass as of an instant. `aftersale sweep --at` runs it once; `serve`
 //! runs the same pass every minute. Each step is idempotent, so a pass may repeat.
-use crate::db::schema::{
-    idempotency_keys, moderation_log as ml, rating_summaries, review_appeals, review_flags, reviews,
-};
-use crate::db::{new_id, to_db, write_tx, DbConnection, DbError};
+use crate::db::schema::{idempotency_keys, rating_summaries};
+use crate::db::{to_db, write_tx, DbConnection, DbError};
 use crate::policy::Policy;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
@@ -135,7 +133,7 @@ fn pass(
     swept: Option<&mut Vec<String>>,
     now: DateTime<Utc>,
 ) -> Result<SweepReport, DbError> {
-    let sla_breaches = record_moderation_breaches(conn, now)?;
+    let sla_breaches = crate::db::reviews::record_moderation_breaches(conn, now)?;
     let complaints = crate::db::complaints::sweep(conn, now)?;
     let returns = crate::db::returns::sweep(conn, now)?;
     let delivery_failures = crate::db::delivery_failures::sweep(conn, now)?;
@@ -174,64 +172,6 @@ fn pass(
         uploads_deleted,
     };
     Ok(report)
-}
-
-/// Held reviews, open flags and open appeals past their due time get one `sla_breached` entry
-/// in the moderation log (the breach is recorded once, however often the sweep runs).
-fn record_moderation_breaches(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-) -> Result<usize, DbError> {
-    let at = to_db(now);
-    let mut overdue: Vec<(&str, String, String)> = Vec::new();
-    let held: Vec<(String, String)> = reviews::table
-        .filter(reviews::status.eq("pending_moderation"))
-        .filter(reviews::moderation_due_at.lt(at))
-        .select((reviews::id, reviews::status))
-        .load(conn)?;
-    overdue.extend(held.into_iter().map(|(id, s)| ("review", id, s)));
-    let flags: Vec<(String, String)> = review_flags::table
-        .filter(review_flags::status.eq("open"))
-        .filter(review_flags::due_at.lt(at))
-        .select((review_flags::id, review_flags::status))
-        .load(conn)?;
-    overdue.extend(flags.into_iter().map(|(id, s)| ("flag", id, s)));
-    let appeals: Vec<(String, String)> = review_appeals::table
-        .filter(review_appeals::status.eq("open"))
-        .filter(review_appeals::due_at.lt(at))
-        .select((review_appeals::id, review_appeals::status))
-        .load(conn)?;
-    overdue.extend(appeals.into_iter().map(|(id, s)| ("appeal", id, s)));
-
-    let mut recorded = 0;
-    for (kind, id, status) in overdue {
-        let inserted = write_tx(conn, |c| {
-            let already: i64 = ml::table
-                .filter(ml::subject_id.eq(&id))
-                .filter(ml::action.eq("sla_breached"))
-                .count()
-                .get_result(c)?;
-            if already > 0 {
-                return Ok(false);
-            }
-            diesel::insert_into(ml::table)
-                .values((
-                    ml::id.eq(new_id()),
-                    ml::actor_id.eq(None::<String>),
-                    ml::action.eq("sla_breached"),
-                    ml::subject_type.eq(kind),
-                    ml::subject_id.eq(&id),
-                    ml::before_status.eq(Some(&status)),
-                    ml::after_status.eq(Some(&status)),
-                    ml::note.eq(Some("moderation deadline passed")),
-                    ml::created_at.eq(at),
-                ))
-                .execute(c)?;
-            Ok(true)
-        })?;
-        recorded += usize::from(inserted);
-    }
-    Ok(recorded)
 }
 
 /// Uploads nothing cites, a day (policy) after their upload: each row is deleted in its own

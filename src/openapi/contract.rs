@@ -334,6 +334,7 @@ pub fn finish(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
         }
     }
+    super::limits::apply(&mut value, &crate::policy::Policy::default());
     // Relative: the API is served from the host the document was fetched from (`/openapi.json`).
     value["servers"] = json!([{
         "url": "/",

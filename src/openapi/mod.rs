@@ -7,6 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 mod contract;
 pub mod examples;
+mod limits;
 pub mod webhooks;
 
 #[derive(OpenApi)]

@@ -206,30 +206,36 @@ async fn a_refund_made_in_time_and_redelivery_owe_nothing() {
     .assert_problem(404, "not_found");
 }
 
-/// The second failed attempt opens the follow-up while the parcel is still on its way; the
-/// return scan that follows opens nothing more and tells nobody twice.
+/// The second failed attempt opens the follow-up and makes the order `returned_to_seller` while
+/// upstream still says `in_transit` (or `pending`); the return scan that follows opens nothing
+/// more and tells nobody twice, and a later sync still saying `in_transit` does not undo it.
 #[actix_web::test]
 async fn the_second_failed_attempt_opens_the_choice_before_the_return_scan() {
     let app = TestApp::spawn().await;
     app.clock.set(at("2026-11-20T08:00:00Z"));
     let cast = app.cast().await;
+    let attempts = app.state.policy.returns.failed_attempts_before_return;
     let placed = at("2026-11-17T08:00:00Z");
     let mut body = order_body(&cast.buyer.id, cast.shop(), placed, None);
-    body["delivery"]["failed_attempts"] = json!(1);
+    body["delivery"]["failed_attempts"] = json!(attempts - 1);
     let first = app.put_order(&cast.service, "F-3", body.clone()).await;
     assert_eq!(
         first.body["delivery"]["status"], "in_transit",
         "{}",
         first.body
     );
-    body["delivery"]["failed_attempts"] = json!(2);
+    body["delivery"]["failed_attempts"] = json!(attempts);
     let second = app.put_order(&cast.service, "F-3", body.clone()).await;
     assert_eq!(second.status, 200, "{}", second.body);
     let order = second.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        second.body["delivery"]["status"], "returned_to_seller",
+        "decided here from the attempts, whatever status came with them"
+    );
     let seen = app
         .get(&format!("/api/v1/orders/{order}"), Some(&cast.buyer.token))
         .await;
-    assert_eq!(seen.body["delivery"]["status"], "in_transit");
+    assert_eq!(seen.body["delivery"]["status"], "returned_to_seller");
     assert_eq!(seen.body["delivery_failure"]["status"], "awaiting_choice");
     assert_eq!(
         seen.body["delivery_failure"]["allowed_actions"],
@@ -243,6 +249,11 @@ async fn the_second_failed_attempt_opens_the_choice_before_the_return_scan() {
     };
     assert_eq!(told(app.notification_kinds(&cast.buyer.token).await), 1);
     app.clock.advance(TimeDelta::hours(5));
+    let stale = app.put_order(&cast.service, "F-3", body.clone()).await;
+    assert_eq!(stale.body["delivery"]["status"], "returned_to_seller");
+    body["delivery"]["status"] = json!("pending");
+    let pending = app.put_order(&cast.service, "F-3", body.clone()).await;
+    assert_eq!(pending.body["delivery"]["status"], "returned_to_seller");
     body["delivery"]["status"] = json!("returned_to_seller");
     app.put_order(&cast.service, "F-3", body).await;
     let seen = app

@@ -326,3 +326,18 @@ async fn swagger_ui_sends_the_document_to_no_outside_validator() {
         "validatorUrl is not off: {script}"
     );
 }
+
+/// The review's limits in the spec are the policy's numbers, not literals of their own.
+#[test]
+fn review_limits_in_the_spec_are_the_policys() {
+    let spec = committed();
+    let p = aftersale::policy::Policy::default().reviews;
+    for schema in ["CreateReviewRequest", "EditReviewRequest"] {
+        let props = &spec["components"]["schemas"][schema]["properties"];
+        assert_eq!(props["text"]["maxLength"], p.text_max_chars, "{schema}");
+        assert_eq!(
+            props["attachment_ids"]["maxItems"], p.photos_max,
+            "{schema}"
+        );
+    }
+}

@@ -312,10 +312,18 @@ async fn two_edits_of_different_fields_both_stand() {
     ratings_equal_a_recount(&app).await;
 }
 
-/// A seller complaint, acknowledged and taken into review by a moderator: ready to be
-/// resolved.
+/// A seller complaint, answered by the seller, acknowledged and taken into review by a
+/// moderator: ready to be resolved.
 async fn acknowledged_complaint(app: &TestApp, cast: &Cast, n: usize) -> String {
     let (_, id) = app.seller_complaint(cast, &format!("RACE-C{n}")).await;
+    let r = app
+        .post(
+            &format!("/api/v1/complaints/{id}/respond"),
+            Some(&cast.seller.token),
+            json!({"body": "Готовы заменить товар"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
     for step in ["acknowledge", "start-review"] {
         let r = app
             .post(

@@ -68,8 +68,17 @@ async fn one_response_per_resource() {
     let r = app.get("/api/v1/products/P-1/reviews", None).await;
     snapshot("product_reviews", &r);
 
-    // A complaint about the seller, acknowledged by a moderator, as its buyer sees it.
+    // A complaint about the seller, answered by the seller (who acts first), then acknowledged
+    // by a moderator, as its buyer sees it.
     let (_, complaint) = app.seller_complaint(&cast, "SNAP-2").await;
+    let r = app
+        .post(
+            &format!("/api/v1/complaints/{complaint}/respond"),
+            Some(&cast.seller.token),
+            json!({"body": "Готовы заменить товар"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let r = app
         .post(
             &format!("/api/v1/complaints/{complaint}/acknowledge"),

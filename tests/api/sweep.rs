@@ -406,3 +406,57 @@ async fn a_file_cited_while_the_sweep_runs_is_kept_or_the_citing_refused() {
         }
     }
 }
+
+/// A review held again after an edit has a new deadline: missing it is a second breach, keyed
+/// by the deadline (as complaints and returns key theirs by (sla, due)), each recorded once.
+#[actix_web::test]
+async fn a_review_held_again_after_an_edit_gets_its_own_breach() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let item = app.delivered_item(&cast, &cast.buyer, "SW-E", 1).await;
+    let review = app
+        .review(&cast.buyer.token, &item, 3, "пишите 87011234567")
+        .await;
+    let id = review.body["id"].as_str().unwrap().to_string();
+    // Held Saturday: due Wednesday 2026-11-25 23:59:59 Almaty.
+    app.clock.set("2026-11-25T19:00:00Z".parse().unwrap());
+    assert_eq!(run_sweep(&app).sla_breaches, 1);
+    app.clock.set("2026-11-26T10:00:00Z".parse().unwrap());
+    let edited = app
+        .call(
+            actix_web::http::Method::PATCH,
+            &format!("/api/v1/reviews/{id}"),
+            Some(&cast.buyer.token),
+            Some(json!({"text": "лучше на cheapstore.kz"})),
+        )
+        .await;
+    assert_eq!(
+        edited.body["status"], "pending_moderation",
+        "{}",
+        edited.body
+    );
+    assert_eq!(run_sweep(&app).sla_breaches, 0, "the new deadline runs");
+    // Held again Thursday: due Tuesday 2026-12-01 23:59:59 Almaty.
+    app.clock.set("2026-12-01T18:59:59Z".parse().unwrap());
+    assert_eq!(run_sweep(&app).sla_breaches, 0, "still in time");
+    app.clock.advance(TimeDelta::seconds(1));
+    assert_eq!(
+        run_sweep(&app).sla_breaches,
+        1,
+        "the second deadline's breach"
+    );
+    assert_eq!(run_sweep(&app).sla_breaches, 0, "recorded once");
+    let log = app
+        .get(
+            &format!("/api/v1/moderation/log?subject_id={id}"),
+            Some(&cast.moderator.token),
+        )
+        .await;
+    let breaches = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "sla_breached")
+        .count();
+    assert_eq!(breaches, 2, "{}", log.body);
+}

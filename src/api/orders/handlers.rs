@@ -64,8 +64,12 @@ async fn upsert_order(
     }
     let total = match check_draft(&req.draft(), state.policy.order_items_max) {
         Ok(total) => Some(total),
-        Err(errors) => {
-            extra.extend(errors);
+        Err(violations) => {
+            extra.extend(
+                violations
+                    .into_iter()
+                    .map(|v| crate::error::FieldError::new(v.field, v.code)),
+            );
             None
         }
     };

@@ -3,6 +3,8 @@ use crate::db::reviews::{AppealRow, FlagRow, ReviewRow, VersionRow};
 use crate::domain::privacy::mask_name;
 use crate::domain::reviews::{Distribution, FlagReason, ReviewStatus};
 use crate::domain::screening::Finding;
+use crate::error::FieldError;
+use crate::policy::ReviewPolicy;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,17 +19,20 @@ pub struct CreateReviewRequest {
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub rating: i32,
-    /// Up to 5,000 characters.
-    #[validate(length(max = 5000))]
-    #[schema(max_length = 5000)]
+    /// Up to the policy's `text_max_chars` characters (`maxLength`).
     pub text: Option<String>,
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub shop_rating: Option<i32>,
-    /// Photos the author uploaded (at most 10).
-    #[validate(length(max = 10))]
-    #[schema(max_items = 10)]
+    /// Photos the author uploaded (at most the policy's `photos_max`, `maxItems`).
     pub attachment_ids: Option<Vec<String>>,
+}
+
+impl CreateReviewRequest {
+    /// The limits the policy sets (`ReviewPolicy`), beyond what the derive checks.
+    pub fn beyond_policy(&self, p: &ReviewPolicy) -> Vec<FieldError> {
+        beyond_policy(self.text.as_deref(), self.attachment_ids.as_deref(), p)
+    }
 }
 
 /// Fields present replace the current ones; `text: ""` removes the text. Other fields (the
@@ -38,15 +43,37 @@ pub struct EditReviewRequest {
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<i32>,
-    #[validate(length(max = 5000))]
-    #[schema(max_length = 5000)]
+    /// Up to the policy's `text_max_chars` characters (`maxLength`).
     pub text: Option<String>,
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub shop_rating: Option<i32>,
-    #[validate(length(max = 10))]
-    #[schema(max_items = 10)]
+    /// At most the policy's `photos_max` (`maxItems`).
     pub attachment_ids: Option<Vec<String>>,
+}
+
+impl EditReviewRequest {
+    /// The limits the policy sets (`ReviewPolicy`), beyond what the derive checks.
+    pub fn beyond_policy(&self, p: &ReviewPolicy) -> Vec<FieldError> {
+        beyond_policy(self.text.as_deref(), self.attachment_ids.as_deref(), p)
+    }
+}
+
+/// A review's text and photos against the policy: the numbers live in `policy.rs` alone, and
+/// the spec's `maxLength`/`maxItems` are written from the same values (`openapi::limits`).
+fn beyond_policy(
+    text: Option<&str>,
+    photos: Option<&[String]>,
+    p: &ReviewPolicy,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if text.is_some_and(|t| t.chars().count() > p.text_max_chars) {
+        errors.push(FieldError::new("text", "length"));
+    }
+    if photos.is_some_and(|ids| ids.len() > p.photos_max) {
+        errors.push(FieldError::new("attachment_ids", "length"));
+    }
+    errors
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -24,6 +24,7 @@ mod head;
 mod listing;
 mod public_list;
 mod ratings;
+mod sla;
 mod writing;
 pub use appeals::*;
 pub use decisions::{decide_review, Verdict};
@@ -31,6 +32,7 @@ pub use flags::*;
 pub use head::{list_head, ListHead};
 pub use listing::*;
 pub use ratings::*;
+pub use sla::{record_moderation_breaches, SLA_BREACHED};
 pub use writing::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -67,8 +67,9 @@ pub fn moderation_stats(
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
     let complaint = format!(
-        "(status IN ({}) OR (status = 'awaiting_buyer' AND acknowledged_at IS NULL)) AND due_at IS NOT NULL",
-        waiting.join(", ")
+        "(status IN ({}) OR (status = 'awaiting_buyer' AND acknowledged_at IS NULL)) AND {} AND due_at IS NOT NULL",
+        waiting.join(", "),
+        crate::db::moderation::NOT_WITH_SELLER_FIRST_SQL
     );
     let count = |name: &str, table: &str, open: &str, due: &str| {
         format!(

@@ -330,6 +330,9 @@ pub enum Refusal {
     },
     /// A reopened case is decided by another moderator.
     AnotherModeratorRequired,
+    /// A seller case is the seller's until they answer, stay silent past their deadline or
+    /// the buyer escalates (409 `seller_acts_first`).
+    SellerActsFirst,
     /// A field of the payload breaks a rule: (field, code).
     Invalid(&'static str, &'static str),
 }
@@ -646,7 +649,10 @@ mod tests {
         let p = policy();
         let now = t("2026-11-21T00:00:00Z");
         let c = open_case(Target::Seller, t("2026-11-20T13:30:00Z"), &p);
-        match apply(&c, MOD, &resolution(), now, &p) {
+        // The moderator's view on a courier case: a seller case is the seller's first
+        // (`Refusal::SellerActsFirst`, deadlines.rs).
+        let courier = open_case(Target::Courier, t("2026-11-20T13:30:00Z"), &p);
+        match apply(&courier, MOD, &resolution(), now, &p) {
             Err(Refusal::InvalidState { allowed }) => assert_eq!(
                 allowed,
                 vec![

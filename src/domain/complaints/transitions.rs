@@ -1,4 +1,5 @@
 //! Transitions: which actions a case allows now and what each one does to it.
+use super::deadlines::pushed_by_pause;
 use super::*;
 
 /// Whether `action` is open in the case's state (ignoring who asks and payload rules).
@@ -52,8 +53,14 @@ pub fn allowed_actions(
         .iter()
         .copied()
         .filter(|a| a.roles().contains(&role))
+        .filter(|a| !held_for_seller(case, role, *a))
         .filter(|a| open_in_state(case, *a, now, p))
         .collect()
+}
+
+/// A moderator's step on a case still with the seller first (messages aside).
+fn held_for_seller(case: &Case, role: Role, action: Action) -> bool {
+    role == Role::Moderator && action != Action::PostMessage && case.with_seller_first()
 }
 
 /// Applies `cmd` by `actor` at `now`. The result is the case to store; the caller writes the
@@ -73,6 +80,9 @@ pub fn apply(
         if actor.role != Role::Moderator {
             return Err(Refusal::Forbidden);
         }
+    }
+    if held_for_seller(case, actor.role, action) {
+        return Err(Refusal::SellerActsFirst);
     }
     // Refusals more precise than "wrong state", checked first so the buyer learns why.
     match action {
@@ -128,12 +138,9 @@ pub fn apply(
             next.paused_at = Some(now);
         }
         Command::ProvideInfo => {
-            let paused = case
-                .paused_at
-                .map(|at| (now - at).num_seconds())
-                .unwrap_or(0);
-            next.paused_secs += paused;
-            next.resolve_by += TimeDelta::seconds(paused);
+            let (secs, days) = case.pause_so_far(now);
+            next.paused_secs += secs;
+            next.resolve_by = pushed_by_pause(case.track, case.resolve_by, secs, days);
             next.paused_at = None;
             // Back to where the question came from: still unacknowledged, an appeal, or review.
             next.status = if case.acknowledged_at.is_none() {
@@ -169,6 +176,12 @@ pub fn apply(
             }
             next.resolve_by = *resolve_by;
             next.extended = true;
+            if case.paused_at.is_some() {
+                // Made while the case waits: the new date is set knowing the wait so far, so
+                // only the rest of the pause moves it (the total keeps the whole pause).
+                next.paused_secs += case.pause_so_far(now).0;
+                next.paused_at = Some(now);
+            }
         }
         Command::Resolve(r) => {
             if case.appealed_resolver.as_deref() == Some(actor.id) {

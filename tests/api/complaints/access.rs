@@ -218,6 +218,15 @@ async fn privacy_internal_notes_and_evidence() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // The seller answers first (seller-first routing); then the moderators take the case.
+    let r = app
+        .post(
+            &format!("{base}/respond"),
+            Some(&cast.seller.token),
+            json!({"body": "Примем телефон на диагностику"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let r = app
         .post(
             &format!("{base}/acknowledge"),
@@ -234,9 +243,14 @@ async fn privacy_internal_notes_and_evidence() {
             .iter()
             .map(|e| e["kind"].as_str().unwrap())
             .collect();
-        assert_eq!(kinds, ["filed", "acknowledged"], "{}", view.body);
+        assert_eq!(
+            kinds,
+            ["filed", "seller_responded", "acknowledged"],
+            "{}",
+            view.body
+        );
         // Moderators appear by display name only.
-        let actor = &view.body["timeline"][1]["actor"];
+        let actor = &view.body["timeline"][2]["actor"];
         assert_eq!(actor, &json!({"role": "moderator", "name": "Мадина С."}));
         app.get(&format!("/api/v1/attachments/{note_file}"), Some(token))
             .await
@@ -250,10 +264,10 @@ async fn privacy_internal_notes_and_evidence() {
         );
     }
     let full = app.get(&base, Some(&cast.moderator.token)).await;
-    assert_eq!(full.body["timeline"].as_array().unwrap().len(), 3);
+    assert_eq!(full.body["timeline"].as_array().unwrap().len(), 4);
     assert_eq!(full.body["timeline"][1]["audience"], "internal");
     assert_eq!(
-        full.body["timeline"][2]["actor"]["id"],
+        full.body["timeline"][3]["actor"]["id"],
         json!(cast.moderator.id)
     );
 
@@ -300,6 +314,7 @@ async fn privacy_internal_notes_and_evidence() {
             .as_array()
             .unwrap()
             .len(),
-        2
+        3,
+        "filed, the seller's answer and the acknowledgement; not the internal note"
     );
 }

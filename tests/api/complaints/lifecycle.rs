@@ -32,7 +32,7 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
             ],
         ),
         (
-            "awaiting the buyer pauses the resolution clock; the pause is added back",
+            "awaiting the buyer pauses the resolution clock; the business days waited are added back",
             vec![
                 step(FILED, Buyer, courier("other"), 201, "submitted"),
                 step("2026-11-23T04:00:00Z", Mod1, act("acknowledge"), 200, "acknowledged"),
@@ -41,20 +41,22 @@ async fn lifecycle_paths_with_every_deadline_to_the_second() {
                     .check("/sla/due_at", Value::Null),
                 step("2026-11-23T06:00:00Z", Mod1, resolve(), 409, "invalid_transition")
                     .check("/allowed_actions", json!(["assign", "change_track", "extend", "post_message"])),
-                // Paused 1 d 2 h 30 min 15 s.
+                // Paused Monday 10:00 to Tuesday 12:30:15 Almaty: Tuesday, one business day,
+                // was spent waiting; the standard deadline moves by it and still ends at
+                // 23:59:59 local (not by the 1 d 2 h 30 min 15 s on the clock).
                 step("2026-11-24T07:30:15Z", Buyer, act_with("provide-info", json!({"body": "Фото во вложении"})), 200, "in_review")
-                    .check("/sla/resolve_by", json!("2026-11-26T21:30:14Z"))
+                    .check("/sla/resolve_by", json!("2026-11-26T18:59:59Z"))
                     .check("/sla/paused_since", Value::Null),
-                step("2026-11-26T21:30:14Z", Mod1, Do::Sweep, 200, "in_review")
+                step("2026-11-26T18:59:59Z", Mod1, Do::Sweep, 200, "in_review")
                     .check("/_sweep/breaches", json!(0)),
-                step("2026-11-26T21:30:15Z", Mod1, Do::Sweep, 200, "in_review")
+                step("2026-11-26T19:00:00Z", Mod1, Do::Sweep, 200, "in_review")
                     .check("/_sweep/breaches", json!(1))
                     .check("/sla/overdue", json!(true)),
-                step("2026-11-26T21:31:00Z", Mod1, Do::Sweep, 200, "in_review")
+                step("2026-11-26T19:01:00Z", Mod1, Do::Sweep, 200, "in_review")
                     .check("/_sweep/breaches", json!(0)),
                 step("2026-11-26T22:00:00Z", Buyer, Do::Dossier, 200, "in_review")
                     .check("/breaches/0/sla", json!("resolution"))
-                    .check("/breaches/0/due_at", json!("2026-11-26T21:30:14Z"))
+                    .check("/breaches/0/due_at", json!("2026-11-26T18:59:59Z"))
                     .check("/breaches/1", Value::Null),
             ],
         ),

@@ -184,14 +184,8 @@ async fn lists_filter_and_page_by_role_and_the_queue_orders_by_deadline() {
             )
         })
         .collect();
-    assert_eq!(
-        order,
-        [
-            (nb, "2026-11-22T14:30:00Z"),
-            (nc, "2026-11-22T15:30:00Z"),
-            (na, "2026-11-25T18:59:59Z"),
-        ]
-    );
+    // The seller cases are still the seller's (seller-first routing): only the courier case.
+    assert_eq!(order, [(na, "2026-11-25T18:59:59Z")]);
     assert_eq!(queue.body["items"][0]["kind"], "complaint");
     assert_eq!(queue.body["items"][0]["overdue"], false);
     assert!(queue.body["items"][0].get("review_id").is_none());
@@ -209,7 +203,7 @@ async fn lists_filter_and_page_by_role_and_the_queue_orders_by_deadline() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    // …but a seller's question does not take an unacknowledged case off the queue.
+    // …while a seller's question, their answer, puts an unacknowledged case on it.
     let b_path = format!("/api/v1/complaints/{}", b["id"].as_str().unwrap());
     let r = app
         .post(
@@ -229,10 +223,11 @@ async fn lists_filter_and_page_by_role_and_the_queue_orders_by_deadline() {
         .iter()
         .map(|i| i["detail"]["number"].as_str().unwrap())
         .collect();
-    // The question was b's seller response: its nearest deadline is now the acknowledgement.
-    assert_eq!(numbers, [nc, nb]);
+    // The question was b's seller response: it reaches the queue, due by the acknowledgement;
+    // c is still the seller's.
+    assert_eq!(numbers, [nb]);
     let everything = app.get("/api/v1/moderation/queue", Some(m)).await;
-    assert_eq!(everything.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(everything.body["items"].as_array().unwrap().len(), 1);
 }
 
 #[actix_web::test]
@@ -244,6 +239,15 @@ async fn resolutions_check_remedies_against_the_order() {
     let (_, case) = filed(&app, &cast, "R-1", "seller", "defective").await;
     let base = format!("/api/v1/complaints/{}", case["id"].as_str().unwrap());
     let m = Some(cast.moderator.token.as_str());
+    // The seller answers first (seller-first routing).
+    let answered = app
+        .post(
+            &format!("{base}/respond"),
+            Some(&cast.seller.token),
+            json!({"body": "Готовы вернуть деньги"}),
+        )
+        .await;
+    assert_eq!(answered.status, 200, "{}", answered.body);
     for step in ["acknowledge", "start-review"] {
         let r = app.post(&format!("{base}/{step}"), m, json!(null)).await;
         assert_eq!(r.status, 200, "{}", r.body);

@@ -13,6 +13,7 @@ mod access;
 mod filing;
 mod lifecycle;
 mod lists;
+mod seller_first;
 
 /// Friday 2026-11-20 18:30 in Almaty: 3 business days end Wednesday 25th 23:59:59 local.
 const FILED: &str = "2026-11-20T13:30:00Z";

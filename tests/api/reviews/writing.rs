@@ -121,17 +121,18 @@ async fn input_rules_rating_text_and_photos() {
     let app = TestApp::spawn().await;
     let cast = app.cast().await;
     let item = app.delivered_item(&cast, &cast.buyer, "V-1", 1).await;
+    let limits = app.state.policy.reviews.clone();
     let r = app
         .post(
             "/api/v1/reviews",
             Some(&cast.buyer.token),
-            json!({"order_item_id": item, "rating": 6, "shop_rating": 0, "text": "x".repeat(5001)}),
+            json!({"order_item_id": item, "rating": 6, "shop_rating": 0, "text": "x".repeat(limits.text_max_chars + 1)}),
         )
         .await;
     r.assert_problem(422, "validation_failed");
     let fields: Vec<String> = r.field_errors().into_iter().map(|(f, _)| f).collect();
     assert_eq!(fields, vec!["rating", "shop_rating", "text"]);
-    let eleven: Vec<String> = (0..11).map(|i| format!("a{i}")).collect();
+    let eleven: Vec<String> = (0..=limits.photos_max).map(|i| format!("a{i}")).collect();
     let r = app
         .post(
             "/api/v1/reviews",
@@ -164,7 +165,7 @@ async fn input_rules_rating_text_and_photos() {
     r.assert_problem(422, "invalid_attachment");
     let photo = upload(&app, &cast.buyer.token, PNG).await;
     let r = app
-        .post("/api/v1/reviews", Some(&cast.buyer.token), json!({"order_item_id": item, "rating": 5, "text": "x".repeat(5000), "attachment_ids": [photo]}))
+        .post("/api/v1/reviews", Some(&cast.buyer.token), json!({"order_item_id": item, "rating": 5, "text": "x".repeat(limits.text_max_chars), "attachment_ids": [photo]}))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     let media = app

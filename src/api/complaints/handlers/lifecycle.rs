@@ -53,7 +53,7 @@ pub(crate) async fn post_message(
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         NotAParty,
-        (status = 409, description = "`invalid_transition` (only a submitted case), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition` (only a submitted case), with `allowed_actions`; `seller_acts_first` (a seller case still with the seller)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -199,7 +199,7 @@ pub(crate) async fn provide_info(
         Unauthorized,
         (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
         NotAParty,
-        (status = 409, description = "`invalid_transition` (decided cases), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition` (decided cases), with `allowed_actions`; `seller_acts_first` (a seller case still with the seller)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (`moderator_id: not_a_moderator`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -358,7 +358,7 @@ pub(crate) async fn extend(
         Unauthorized,
         (status = 403, description = "Not a moderator; `appeal_needs_another_moderator`", body = Problem, content_type = "application/problem+json"),
         NotAParty,
-        (status = 409, description = "`invalid_transition` (not in review yet — an acknowledged case is assigned or taken into review first —, awaiting the buyer, decided), with `allowed_actions`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition` (not in review yet — an acknowledged case is assigned or taken into review first —, awaiting the buyer, decided), with `allowed_actions`; `seller_acts_first` (a seller case still with the seller)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (`remedy.amount: required|not_allowed|exceeds_order_total`, `remedy.kind: rejected_needs_none`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -37,11 +37,12 @@ pub use reading::*;
 #[allow(dead_code)] // Documents the response; errors are built from ApiError.
 struct NotAParty(Problem);
 
-/// The 409 of a lifecycle action the case's state does not allow.
+/// The 409 of a lifecycle action the case's state does not allow (every action using it is a
+/// moderator's, so seller-first routing applies).
 #[derive(utoipa::IntoResponses)]
 #[response(
     status = 409,
-    description = "`invalid_transition`, with the caller's `allowed_actions`",
+    description = "`invalid_transition`, with the caller's `allowed_actions`; `seller_acts_first`: a moderator's step on a seller case before the seller answered, stayed silent for 48 hours or the buyer escalated",
     content_type = "application/problem+json"
 )]
 #[allow(dead_code)] // Documents the response; errors are built from ApiError.
