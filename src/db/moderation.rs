@@ -169,7 +169,7 @@ fn flags_with_history(conn: &mut DbConnection, rows: Vec<Row>) -> Result<Vec<Row
 /// Seller-first routing in SQL, for the dashboard's queue counts (`db::stats`), which must
 /// count what the queue shows.
 pub const NOT_WITH_SELLER_FIRST_SQL: &str =
-    "NOT (target = 'seller' AND seller_responded_at IS NULL AND escalated_at IS NULL)";
+    "NOT (target = 'seller' AND seller_respond_by IS NOT NULL AND seller_responded_at IS NULL AND escalated_at IS NULL)";
 
 /// Complaints waiting on a moderator (not only on the buyer), by their nearest deadline.
 #[allow(clippy::type_complexity)]
@@ -192,6 +192,7 @@ fn complaint_rows(
     // the seller's answer, on silence (the sweep escalates) or on the buyer's escalation.
     let with_seller_first = c::target
         .eq(crate::domain::complaints::Target::Seller.as_str())
+        .and(c::seller_respond_by.is_not_null())
         .and(c::seller_responded_at.is_null())
         .and(c::escalated_at.is_null());
     let mut q = c::table

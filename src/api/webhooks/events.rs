@@ -65,7 +65,8 @@ pub struct ReviewEventData {
     /// `published`, `removed`, …
     pub status: String,
     pub body: Option<String>,
-    /// Step details (e.g. `reason` of a removal).
+    /// Step details, only these (an allow-list): `reason` of a removal or rejection, `version`
+    /// of an edit, `status` of a new review, `appeal_id` of a reinstatement.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }

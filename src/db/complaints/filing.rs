@@ -69,12 +69,15 @@ pub(crate) fn file_once(
             return Err(Refused::ComplaintAlreadyOpen.into());
         }
         crate::db::attachments::check_owned(conn, caller, &f.attachment_ids)?;
-        insert_case(conn, id, caller, &order, f, policy, now)
+        let case = open_case(f.target, now, policy);
+        insert_case(conn, id, caller, &order, f, case, now)
     })
 }
 
 /// A complaint the buyer opens by disputing a return's rejection, inside the return's
-/// transaction: the dispute has its own window, and each return gets its own case.
+/// transaction: the dispute has its own window, and each return gets its own case. The seller
+/// has answered already — the rejection is the answer disputed — so the case is not sent back
+/// to the seller for another 48 hours: it goes to the moderators at once (`open_dispute`).
 pub(crate) fn open_linked(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -84,7 +87,8 @@ pub(crate) fn open_linked(
     now: DateTime<Utc>,
 ) -> Result<ComplaintRow, DbError> {
     crate::db::attachments::check_owned(conn, caller, &f.attachment_ids)?;
-    insert_case(conn, None, caller, order, f, policy, now)
+    let case = open_dispute(now, policy);
+    insert_case(conn, None, caller, order, f, case, now)
 }
 
 /// Inserts a checked filing: the case, its first event, its evidence, its number (last) and the
@@ -95,10 +99,9 @@ pub(crate) fn insert_case(
     caller: &Caller,
     order: &OrderRow,
     f: &Filing,
-    policy: &ComplaintPolicy,
+    case: Case,
     now: DateTime<Utc>,
 ) -> Result<ComplaintRow, DbError> {
-    let case = open_case(f.target, now, policy);
     let id = id.map_or_else(new_id, str::to_string);
     let db = |t: Option<DateTime<Utc>>| t.map(to_db);
     diesel::insert_into(c::table)

@@ -10,8 +10,9 @@ use super::{from_db, from_db_opt as utc, new_id, to_db, write_tx, DbConnection, 
 use crate::calendar::local_date;
 use crate::domain::caller::{Caller, Parties};
 use crate::domain::complaints::{
-    self as rules, apply, may_file, open_case, Actor, Audience, Case, CaseStep, Category, Command,
-    ComplaintStep, FilingRefusal, OrderFacts, Refusal, Sla, Status, Target, Track,
+    self as rules, apply, may_file, open_case, open_dispute, Actor, Audience, Case, CaseStep,
+    Category, Command, ComplaintStep, FilingRefusal, OrderFacts, Refusal, Sla, Status, Target,
+    Track,
 };
 use crate::domain::pagination::TimeCursor;
 use crate::domain::refused::Refused;

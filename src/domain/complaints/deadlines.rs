@@ -6,6 +6,7 @@ impl Case {
     /// The seller still owes the first response (and silence has not escalated the case).
     pub fn seller_response_pending(&self) -> bool {
         self.target == Target::Seller
+            && self.seller_respond_by.is_some()
             && self.seller_responded_at.is_none()
             && self.escalated_at.is_none()
             && self.status.is_open()

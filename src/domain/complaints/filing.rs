@@ -93,3 +93,13 @@ pub fn open_case(target: Target, now: DateTime<Utc>, p: &ComplaintPolicy) -> Cas
         appealed_resolver: None,
     }
 }
+
+/// A seller case the buyer opens by disputing a return's rejection: the seller answered with
+/// the rejection, so nothing is asked of them again (no 48-hour response deadline) and the
+/// case is the moderators' from the start.
+pub fn open_dispute(now: DateTime<Utc>, p: &ComplaintPolicy) -> Case {
+    Case {
+        seller_respond_by: None,
+        ..open_case(Target::Seller, now, p)
+    }
+}

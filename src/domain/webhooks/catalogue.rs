@@ -111,29 +111,26 @@ pub fn of_review_notice(kind: &str, published: bool) -> Option<EventType> {
     }
 }
 
-/// Keys of a review notice's extra data a seller must not receive: who moderated, notes meant
-/// for moderators. Steps of cases and returns do not come through here: their webhook payload
-/// is the allow-list projection of their typed step (`domain::steps`, `for_seller`).
-const PRIVATE_KEYS: &[&str] = &[
-    "moderator_id",
-    "assignee_id",
-    "actor_id",
-    "buyer_id",
-    "internal_note",
-    "note",
-];
+/// The fields of a review notice's extra data a seller may receive, by allow-list: why it was
+/// removed or rejected (`reason`), which version was edited (`version`), the status a new
+/// review got (`status`), the appeal that reinstated it (`appeal_id`). Anything else a notice
+/// carries — who moderated, notes meant for moderators, ids of buyers — is left out without
+/// anyone having to list it. Steps of cases and returns do not come through here: their
+/// webhook payload is the allow-list projection of their typed step (`domain::steps`).
+pub const REVIEW_DETAIL_FIELDS: &[&str] = &["reason", "version", "status", "appeal_id"];
 
-/// A review notice's extra data as a seller may receive it.
+/// A review notice's extra data as a seller may receive it: the allowed fields, as scalars.
 pub fn seller_safe(data: &serde_json::Value) -> serde_json::Value {
-    match data {
-        serde_json::Value::Object(map) => serde_json::Value::Object(
-            map.iter()
-                .filter(|(k, _)| !PRIVATE_KEYS.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), seller_safe(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
+    let allowed = data
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| {
+            REVIEW_DETAIL_FIELDS.contains(&k.as_str()) && !v.is_object() && !v.is_array()
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    serde_json::Value::Object(allowed)
 }
 
 #[cfg(test)]
@@ -170,14 +167,16 @@ mod tests {
     }
 
     #[test]
-    fn moderators_and_notes_are_left_out_at_every_depth() {
+    fn only_the_allowed_fields_reach_a_seller() {
         let data = serde_json::json!({
-            "reason": "x", "moderator_id": "m", "nested": {"note": "n", "keep": 1}
+            "reason": "spam", "version": 2, "moderator_id": "m", "internal_note": "n",
+            "a_field_added_tomorrow": "secret", "status": {"nested": "objects never pass"}
         });
         assert_eq!(
             seller_safe(&data),
-            serde_json::json!({"reason": "x", "nested": {"keep": 1}})
+            serde_json::json!({"reason": "spam", "version": 2})
         );
+        assert_eq!(seller_safe(&serde_json::json!(null)), serde_json::json!({}));
     }
 
     #[test]
