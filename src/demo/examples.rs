@@ -110,9 +110,8 @@ fn flag(
     .map(drop)
 }
 
-/// The history's one-star review, removed on the seller's flag upheld by `moderator` an hour ago
-/// and appealed
-/// by its author: the appeal waits in the queue.
+/// The history's one-star review, removed on the seller's flag upheld by `moderator` (the
+/// colleague) an hour ago and appealed by its author: the appeal waits in the queue.
 fn appeal(
     state: &AppState,
     conn: &mut DbConnection,
@@ -170,8 +169,8 @@ fn appeal(
 }
 
 /// The demo shop's endpoint and its `ping`. The URL never resolves and must not be called:
-/// the endpoint is created and at once disabled, and the dispatcher
-/// claims deliveries of enabled endpoints only (`deliveries::claim`), so the `ping` stays
+/// the endpoint is created and at once disabled, and the dispatcher claims deliveries of
+/// enabled endpoints only (`deliveries::claim`), so the `ping` stays
 /// `pending`, never attempted, until a seller turns the endpoint on (after pointing it at a
 /// real URL). The delivery counts in `/metrics`' pending gauge meanwhile. Written through
 /// storage, not the API: the API's address checks would refuse a name that does not resolve.
