@@ -1,6 +1,7 @@
 //! `aftersale seed-demo`: a buyer, a seller with a shop, a moderator, a service token and a
 //! handful of orders at the ages the rules care about, and the shop's past (`history`).
 //! Safe to run again.
+pub mod examples;
 pub mod history;
 
 use crate::auth::password;
@@ -34,6 +35,17 @@ pub mod ids {
     pub const COMPLAINT: &str = "01938f00-0000-7000-8000-0000000c0020";
     pub const RETURN: &str = "01938f00-0000-7000-8000-0000000e0022";
     pub const REVIEW: &str = "01938f00-0000-7000-8000-0000000b0001";
+    /// The history's sixth review (one star): removed on the shop's upheld flag, appealed.
+    pub const REVIEW_REMOVED: &str = "01938f00-0000-7000-8000-0000000b0006";
+    /// What `examples` adds: the demo buyer's photo, the demo seller's open flag on
+    /// `REVIEW`, the appeal of `REVIEW_REMOVED`, the demo buyer's "delivered" notification of
+    /// DEMO-1001, and the demo shop's (disabled) webhook endpoint with its `ping` delivery.
+    pub const ATTACHMENT: &str = "01938f00-0000-7000-8000-0000000a0001";
+    pub const FLAG: &str = "01938f00-0000-7000-8000-0000000f0001";
+    pub const APPEAL: &str = "01938f00-0000-7000-8000-0000000a9001";
+    pub const NOTIFICATION: &str = "01938f00-0000-7000-8000-000000009001";
+    pub const WEBHOOK: &str = "01938f00-0000-7000-8000-0000000d0001";
+    pub const WEBHOOK_DELIVERY: &str = "01938f00-0000-7000-8000-0000000d1001";
 
     /// The id of the order with this external id, and of its `n`-th item (from 1).
     pub fn order(external_id: &str) -> Option<String> {
@@ -120,7 +132,15 @@ pub fn issue_token_on(
     Ok(token)
 }
 
-pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
+/// Seeds the demo (see the module's comment); safe to run again.
+pub async fn seed(state: &AppState) -> Result<DemoAccounts, String> {
+    let accounts = seed_records(state)?;
+    // The photo's bytes go to the attachments store, which is asynchronous.
+    examples::photo(state, &accounts.buyer).await?;
+    Ok(accounts)
+}
+
+fn seed_records(state: &AppState) -> Result<DemoAccounts, String> {
     let now = state.clock.now();
     let hash = password::hash(DEMO_PASSWORD)?;
     let mut conn = state.db.get().map_err(|e| e.to_string())?;
@@ -325,6 +345,7 @@ pub fn seed(state: &AppState) -> Result<DemoAccounts, String> {
         orders.push((d.external_id.to_string(), record.order.id));
     }
     history::write(state, conn, &seller, &moderator, &service, &hash, now)?;
+    examples::write(state, conn, &buyer, &seller, &hash, now)?;
     let days = (state.settings.service_token_ttl.as_secs() / 86_400).max(1) as i64;
     let service_token = issue_token_on(conn, state, &service, TimeDelta::days(days), None)?;
     Ok(DemoAccounts {
@@ -387,6 +408,13 @@ mod tests {
             ids::COMPLAINT,
             ids::RETURN,
             ids::REVIEW,
+            ids::REVIEW_REMOVED,
+            ids::ATTACHMENT,
+            ids::FLAG,
+            ids::APPEAL,
+            ids::NOTIFICATION,
+            ids::WEBHOOK,
+            ids::WEBHOOK_DELIVERY,
         ] {
             assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
         }

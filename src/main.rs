@@ -199,7 +199,7 @@ async fn main() -> ExitCode {
                 );
             }
             if demo {
-                match demo::seed(&state) {
+                match demo::seed(&state).await {
                     Ok(accounts) => demo::print(&accounts, &base_url),
                     Err(e) => return fail(e),
                 }
@@ -422,7 +422,7 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::SeedDemo => match demo::seed(&state) {
+        Command::SeedDemo => match demo::seed(&state).await {
             Ok(accounts) => {
                 demo::print(&accounts, &base_url);
                 ExitCode::SUCCESS

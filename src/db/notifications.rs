@@ -131,3 +131,33 @@ pub fn mark_all_read(
     .set(n::read_at.eq(to_db(now)))
     .execute(conn)?)
 }
+
+/// Gives the user's first notification of `kind` about `subject_id` the id `id` (the demo's
+/// fixed ids: a notification is written by the event that causes it, under an id drawn then).
+/// Whether one was there to rename; none when `id` is taken already.
+pub fn assign_id(
+    conn: &mut DbConnection,
+    user_id: &str,
+    kind: &str,
+    subject_id: &str,
+    id: &str,
+) -> Result<bool, DbError> {
+    if n::table.find(id).count().get_result::<i64>(conn)? > 0 {
+        return Ok(false);
+    }
+    let first: Option<String> = n::table
+        .filter(n::user_id.eq(user_id))
+        .filter(n::kind.eq(kind))
+        .filter(n::subject_id.eq(subject_id))
+        .order(n::id.asc())
+        .select(n::id)
+        .first(conn)
+        .optional()?;
+    let Some(first) = first else {
+        return Ok(false);
+    };
+    let renamed = diesel::update(n::table.find(&first))
+        .set(n::id.eq(id))
+        .execute(conn)?;
+    Ok(renamed == 1)
+}

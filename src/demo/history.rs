@@ -120,8 +120,13 @@ pub fn write(
         ));
     }
     for (i, (rating, reply_after)) in REVIEWS.iter().enumerate() {
-        // The first review has a fixed id: the spec's example of a review.
-        let id = (i == 0).then_some(super::ids::REVIEW);
+        // The first review has a fixed id: the spec's example of a review; the sixth is the
+        // one `examples` has removed and appealed.
+        let id = match i {
+            0 => Some(super::ids::REVIEW),
+            5 => Some(super::ids::REVIEW_REMOVED),
+            _ => None,
+        };
         let (_, item, delivered) = &orders[i];
         let at = *delivered + TimeDelta::hours(20);
         let input = db::reviews::ReviewInput {

@@ -9,6 +9,19 @@ pub fn create_appeal(
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<AppealRow, DbError> {
+    create_appeal_as(conn, None, review_id, author, body, policy, now)
+}
+
+/// [`create_appeal`] under a chosen id (the demo's fixed ids); a new one when `None`.
+pub fn create_appeal_as(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    review_id: &str,
+    author: &Caller,
+    body: &str,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<AppealRow, DbError> {
     let author_id = author.id.as_str();
     write_tx(conn, |conn| {
         let review = find_for_update(conn, review_id)?;
@@ -28,7 +41,7 @@ pub fn create_appeal(
             policy,
         )
         .map_err(Refused::Appeal)?;
-        let id = new_id();
+        let id = id.map_or_else(new_id, str::to_string);
         diesel::insert_into(ra::table)
             .values((
                 ra::id.eq(&id),

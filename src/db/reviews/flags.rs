@@ -15,6 +15,19 @@ pub fn create_flag(
     policy: &ReviewPolicy,
     now: DateTime<Utc>,
 ) -> Result<FlagRow, DbError> {
+    create_flag_as(conn, None, review_id, seller, flag, policy, now)
+}
+
+/// [`create_flag`] under a chosen id (the demo's fixed ids); a new one when `None`.
+pub fn create_flag_as(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    review_id: &str,
+    seller: &Caller,
+    flag: &NewFlag,
+    policy: &ReviewPolicy,
+    now: DateTime<Utc>,
+) -> Result<FlagRow, DbError> {
     let seller_id = seller.id.as_str();
     let shop_id = seller.shop_id.as_deref().ok_or(DbError::NotFound)?;
     write_tx(conn, |conn| {
@@ -38,7 +51,7 @@ pub fn create_flag(
             "version": before.version, "rating": before.rating, "shop_rating": before.shop_rating,
             "text": before.body, "attachment_ids": before.attachment_list(),
         });
-        let id = new_id();
+        let id = id.map_or_else(new_id, str::to_string);
         diesel::insert_into(rf::table)
             .values((
                 rf::id.eq(&id),

@@ -70,6 +70,17 @@ pub fn create(
     limit: i64,
     now: DateTime<Utc>,
 ) -> Result<EndpointRow, DbError> {
+    create_as(conn, None, e, limit, now)
+}
+
+/// [`create`] under a chosen id (the demo's fixed ids); a new one when `None`.
+pub fn create_as(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    e: &NewEndpoint<'_>,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> Result<EndpointRow, DbError> {
     write_tx(conn, |conn| {
         use super::schema::shops;
         let _shop: String =
@@ -82,7 +93,7 @@ pub fn create(
         if count >= limit {
             return Err(Refused::WebhookLimitReached.into());
         }
-        let id = new_id();
+        let id = id.map_or_else(new_id, str::to_string);
         diesel::insert_into(we::table)
             .values((
                 we::id.eq(&id),

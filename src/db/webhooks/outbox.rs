@@ -108,10 +108,20 @@ pub fn ping(
     endpoint: &EndpointRow,
     now: DateTime<Utc>,
 ) -> Result<String, DbError> {
+    ping_as(conn, None, endpoint, now)
+}
+
+/// [`ping`] whose delivery has a chosen id (the demo's fixed ids); a new one when `None`.
+pub fn ping_as(
+    conn: &mut DbConnection,
+    delivery_id: Option<&str>,
+    endpoint: &EndpointRow,
+    now: DateTime<Utc>,
+) -> Result<String, DbError> {
     let data = serde_json::json!({ "endpoint_id": endpoint.id, "shop_id": endpoint.shop_id });
     let (ty, id) = (EventType::Ping, message_id());
     insert_message(conn, &id, &endpoint.shop_id, ty, &body(ty, now, data), now)?;
-    insert_delivery(conn, &endpoint.id, &id, now)
+    insert_delivery_as(conn, delivery_id, &endpoint.id, &id, now)
 }
 
 fn insert_message(
@@ -141,7 +151,17 @@ pub(super) fn insert_delivery(
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<String, DbError> {
-    let id = new_id();
+    insert_delivery_as(conn, None, endpoint_id, message_id, now)
+}
+
+fn insert_delivery_as(
+    conn: &mut DbConnection,
+    id: Option<&str>,
+    endpoint_id: &str,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<String, DbError> {
+    let id = id.map_or_else(new_id, str::to_string);
     diesel::insert_into(wd::table)
         .values((
             wd::id.eq(&id),
