@@ -29,9 +29,9 @@ pub struct FileComplaintRequest {
     /// `courier_unreachable`, `wrong_delivery`, `other`. Seller: `not_as_described`,
     /// `defective`, `delivery_deadline_missed`, `staff_misconduct`, `return_refused`, `fraud`, `other`.
     pub category: Category,
-    /// At least 20 characters.
+    /// At least the policy's `description_min_chars` characters (`minLength`).
     #[validate(length(max = 5000))]
-    #[schema(min_length = 20, max_length = 5000)]
+    #[schema(max_length = 5000)]
     pub description: String,
     pub desired_resolution: Option<DesiredResolution>,
     /// Defaults to the account's phone and e-mail.

@@ -58,9 +58,10 @@ pub struct RejectReturnRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeReturnRequest {
-    /// Why the rejection is wrong; becomes the linked complaint's description (≥ 20 characters).
+    /// Why the rejection is wrong; becomes the linked complaint's description (at least the
+    /// policy's `description_min_chars` characters, `minLength`).
     #[validate(length(max = 5000))]
-    #[schema(min_length = 20, max_length = 5000)]
+    #[schema(max_length = 5000)]
     pub explanation: String,
     #[validate(length(max = 20))]
     #[schema(max_items = 20)]

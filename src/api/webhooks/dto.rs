@@ -3,6 +3,7 @@ use crate::db::webhooks::deliveries::{AttemptRow, DeliveryView as DeliveryRecord
 use crate::db::webhooks::EndpointRow;
 use crate::domain::webhooks::{target, EventType};
 use crate::error::FieldError;
+use crate::policy::WebhookPolicy;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,37 +13,77 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// `https://` only; must not resolve to a loopback, private, link-local or metadata
-    /// address.
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(
-        min_length = 1,
-        max_length = 2000,
-        example = "https://hooks.example.kz/aftersale"
-    )]
+    /// address. At most the policy's `url_max_chars` (`maxLength`).
+    #[validate(length(min = 1))]
+    #[schema(min_length = 1, example = "https://hooks.example.kz/aftersale")]
     pub url: String,
-    /// Event types to receive, or `["*"]` for all.
-    #[validate(length(min = 1, max = 32))]
-    #[schema(value_type = Vec<WebhookEventFilter>, min_items = 1, max_items = 32, example = json!(["review.published", "complaint.filed"]))]
+    /// Event types to receive, or `["*"]` for all; at most the policy's `events_per_endpoint`
+    /// (`maxItems`).
+    #[validate(length(min = 1))]
+    #[schema(value_type = Vec<WebhookEventFilter>, min_items = 1, example = json!(["review.published", "complaint.filed"]))]
     pub events: Vec<String>,
-    #[validate(length(max = 500))]
-    #[schema(max_length = 500)]
+    /// At most the policy's `description_max_chars` (`maxLength`).
     pub description: Option<String>,
+}
+
+impl CreateWebhookRequest {
+    /// The limits the policy sets (`WebhookPolicy`), beyond what the derive checks.
+    pub fn beyond_policy(&self, p: &WebhookPolicy) -> Vec<FieldError> {
+        beyond_policy(
+            Some(&self.url),
+            Some(&self.events),
+            self.description.as_deref(),
+            p,
+        )
+    }
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[validate(length(min = 1))]
+    #[schema(min_length = 1)]
     pub url: Option<String>,
-    #[validate(length(min = 1, max = 32))]
-    #[schema(value_type = Option<Vec<WebhookEventFilter>>, min_items = 1, max_items = 32)]
+    #[validate(length(min = 1))]
+    #[schema(value_type = Option<Vec<WebhookEventFilter>>, min_items = 1)]
     pub events: Option<Vec<String>>,
-    #[validate(length(max = 500))]
-    #[schema(max_length = 500)]
     pub description: Option<String>,
     /// `true` turns a disabled endpoint back on (its failure count starts afresh).
     pub enabled: Option<bool>,
+}
+
+impl UpdateWebhookRequest {
+    /// The limits the policy sets (`WebhookPolicy`), beyond what the derive checks.
+    pub fn beyond_policy(&self, p: &WebhookPolicy) -> Vec<FieldError> {
+        beyond_policy(
+            self.url.as_deref(),
+            self.events.as_deref(),
+            self.description.as_deref(),
+            p,
+        )
+    }
+}
+
+/// An endpoint's URL, events and description against the policy: the numbers live in
+/// `policy.rs` alone, and the spec's `maxLength`/`maxItems` are written from the same values
+/// (`openapi::limits`).
+fn beyond_policy(
+    url: Option<&str>,
+    events: Option<&[String]>,
+    description: Option<&str>,
+    p: &WebhookPolicy,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if url.is_some_and(|u| u.chars().count() > p.url_max_chars) {
+        errors.push(FieldError::new("url", "length"));
+    }
+    if events.is_some_and(|e| e.len() > p.events_per_endpoint) {
+        errors.push(FieldError::new("events", "length"));
+    }
+    if description.is_some_and(|d| d.chars().count() > p.description_max_chars) {
+        errors.push(FieldError::new("description", "length"));
+    }
+    errors
 }
 
 /// The field errors of a subscription list: unknown types, `*` mixed with types.

@@ -73,6 +73,7 @@ async fn create(
     let req = body.into_inner()?;
     let mut extra = event_errors(&req.events);
     extra.extend(url_error(&req.url, allow));
+    extra.extend(req.beyond_policy(&state.policy.webhooks));
     validate_with(&req, extra)?;
     check_target(&req.url, allow).await?;
     let secret = signing::new_secret();
@@ -179,6 +180,7 @@ async fn update(
     let check = |r: &UpdateWebhookRequest| {
         let mut extra = r.events.as_deref().map(event_errors).unwrap_or_default();
         extra.extend(r.url.as_deref().and_then(|u| url_error(u, allow)));
+        extra.extend(r.beyond_policy(&state.policy.webhooks));
         validate_with(r, extra)
     };
     let req = body.after(check, exists).await?;

@@ -235,3 +235,58 @@ async fn a_retried_registration_replays_its_secret_sealed_at_rest() {
         1
     );
 }
+
+#[actix_web::test]
+async fn the_sizes_of_an_endpoint_are_the_policys() {
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let token = cast.seller.token.as_str();
+    let p = aftersale::policy::Policy::default().webhooks;
+    let long_url = format!(
+        "https://93.184.216.34/{}",
+        "a".repeat(p.url_max_chars + 1 - "https://93.184.216.34/".len())
+    );
+    let events = vec!["review.published"; p.events_per_endpoint + 1];
+    let description = "д".repeat(p.description_max_chars + 1);
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            Some(token),
+            json!({"url": long_url, "events": events, "description": description}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let mut errors = r.field_errors();
+    errors.sort();
+    assert_eq!(
+        errors,
+        vec![
+            ("description".to_string(), "length".to_string()),
+            ("events".to_string(), "length".to_string()),
+            ("url".to_string(), "length".to_string()),
+        ]
+    );
+    // One less of each is accepted, and the same limits hold on an update.
+    let ok_url = &long_url[..p.url_max_chars];
+    let r = app
+        .post(
+            "/api/v1/webhooks",
+            Some(token),
+            json!({"url": ok_url, "events": ["*"], "description": "д".repeat(p.description_max_chars)}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let r = app
+        .call(
+            actix_web::http::Method::PATCH,
+            &format!("/api/v1/webhooks/{id}"),
+            Some(token),
+            Some(json!({"description": description})),
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("description".to_string(), "length".to_string())]
+    );
+}
