@@ -44,16 +44,17 @@ def complaint(c, cast, photo):
     order = order_by_external(c, cast["buyer"], "DEMO-1002")
     filed = c.ok("POST", f"{API}/complaints", cast["buyer"], {
         "order_id": order, "target": "seller", "category": "not_as_described",
-        "description": "Цвет чехла не совпадает с фото в карточке", "attachment_ids": [photo]})
+        "description": "Чайник на 1,5 л, а в карточке 1,7 л", "attachment_ids": [photo]})
     cid = filed["id"]
     c.ok("POST", f"{API}/complaints/{cid}/respond", cast["seller"],
-         {"body": "Готовы заменить чехол", "proposed_resolution": "replacement"})
+         {"body": "Готовы заменить чайник", "proposed_resolution": "replacement"})
     c.ok("POST", f"{API}/complaints/{cid}/acknowledge", cast["moderator"])
+    c.ok("POST", f"{API}/complaints/{cid}/start-review", cast["moderator"])
     done = c.ok("POST", f"{API}/complaints/{cid}/resolve", cast["moderator"], {
         "outcome": "upheld", "remedy": {"kind": "replacement"},
-        "explanation": "Продавец заменит чехол"})
+        "explanation": "Продавец заменит чайник"})
     assert done["status"] == "resolved", done
-    return {"steps": 4}
+    return {"steps": 5}
 
 
 def review(c, cast):
