@@ -434,6 +434,66 @@ async fn two_moderators_resolve_a_complaint_once() {
 }
 
 #[actix_web::test]
+async fn two_moderators_start_the_review_of_a_case_once() {
+    use aftersale::db::complaints::{act, Step};
+    use aftersale::domain::complaints::{Command, ComplaintStep};
+    use aftersale::domain::roles::Role;
+    let app = TestApp::spawn().await;
+    let cast = app.cast().await;
+    let policy = app.state.policy.complaints.clone();
+    let now = app.clock.now_utc();
+    for round in 0..ROUNDS / 2 {
+        let (_, id) = app.seller_complaint(&cast, &format!("RACE-R{round}")).await;
+        for (path, token, body) in [
+            (
+                "respond",
+                &cast.seller.token,
+                json!({"body": "Готовы заменить товар"}),
+            ),
+            ("acknowledge", &cast.moderator.token, json!({})),
+        ] {
+            let r = app
+                .post(
+                    &format!("/api/v1/complaints/{id}/{path}"),
+                    Some(token),
+                    body,
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        let jobs: Vec<Job> = [&cast.moderator, &cast.moderator2]
+            .into_iter()
+            .map(|m| {
+                let (id, policy, who) = (id.clone(), policy.clone(), caller(m, Role::Moderator));
+                Box::new(move |c: &mut DbConnection| {
+                    let step = Step {
+                        command: Command::StartReview,
+                        data: ComplaintStep::ReviewStarted {},
+                        attachment_ids: Vec::new(),
+                    };
+                    act(c, &id, &who, step, &policy, now).map(|_| ())
+                }) as Job
+            })
+            .collect();
+        one_acts(&race(&app, jobs));
+        let case = app
+            .get(
+                &format!("/api/v1/complaints/{id}"),
+                Some(&cast.moderator.token),
+            )
+            .await;
+        assert_eq!(case.body["status"], "in_review", "{}", case.body);
+        let started = case.body["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "review_started")
+            .count();
+        assert_eq!(started, 1, "{}", case.body);
+    }
+}
+
+#[actix_web::test]
 async fn a_return_is_approved_or_rejected_once() {
     use aftersale::db::returns::{act, Policies, Step};
     use aftersale::domain::returns::{Command, RejectionReason, ReturnStepData};
