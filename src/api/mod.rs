@@ -49,7 +49,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(attachments::handlers::configure)
             .configure(notifications::handlers::configure)
             .configure(reviews::handlers::configure)
-            .configure(moderation::handlers::configure)
+            .configure(moderation::configure)
             .configure(complaints::handlers::configure)
             .configure(returns::handlers::configure)
             .configure(webhooks::handlers::configure)

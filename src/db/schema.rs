@@ -472,8 +472,19 @@ diesel::joinable!(order_messages -> orders (order_id));
 diesel::joinable!(order_message_attachments -> order_messages (message_id));
 diesel::joinable!(order_message_attachments -> attachments (attachment_id));
 
+diesel::table! {
+    moderation_claims (subject_type, subject_id) {
+        subject_type -> Text,
+        subject_id -> Text,
+        holder_id -> Text,
+        claimed_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     shops,
+    moderation_claims,
     users,
     rating_days,
     refresh_tokens,

@@ -1,78 +1,44 @@
-use super::dto::*;
+//! A moderator's decision on a held review, a seller's flag or an author's appeal.
 use crate::api::reviews::dto::{AppealView, Audience, FlagView, ReviewView};
 use crate::api::reviews::handlers::subject_exists;
-use crate::api::{time_page, validate_with, ApiJson};
+use crate::api::{validate_with, ApiJson};
 use crate::auth::AuthUser;
-use crate::db::moderation::{self, QueueKind};
 use crate::db::reviews::{self as store, Subject};
-use crate::domain::pagination::{self, encode_id_cursor, TimeCursor};
+use crate::domain::reviews::{AppealDecision, FlagDecision, ReviewDecision};
 use crate::domain::roles::Role;
 use crate::error::{ApiResult, Problem, Unauthorized};
 use crate::state::AppState;
-use actix_web::{get, post, web};
-use utoipa_actix_web::service_config::ServiceConfig;
+use actix_web::{post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
 
-pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(queue)
-        .service(decide_review)
-        .service(decide_flag)
-        .service(decide_appeal)
-        .service(log);
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct ReviewDecisionRequest {
+    pub decision: ReviewDecision,
+    /// Why a review is rejected (shown to the author), e.g. `offensive_language`.
+    #[validate(length(min = 1, max = 64), custom(function = crate::api::text::not_blank))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub reason_code: Option<String>,
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
 }
 
-/// What waits for a moderator, nearest deadline first.
-#[utoipa::path(
-    operation_id = "list_moderation_queue",
-    tag = "moderation",
-    params(QueueQuery),
-    responses(
-        (status = 200, body = QueuePage),
-        Unauthorized,
-        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad `kind`, `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-#[get("/moderation/queue")]
-async fn queue(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<QueueQuery>,
-) -> ApiResult<web::Json<QueuePage>> {
-    user.require(&[Role::Moderator])?;
-    let q = query.into_inner();
-    let (limit, after) = time_page(&state.policy, q.limit, q.cursor.as_deref())?;
-    let kinds = match q.kind {
-        Some(QueueKindParam::Review) => vec![QueueKind::Review],
-        Some(QueueKindParam::Flag) => vec![QueueKind::Flag],
-        Some(QueueKindParam::Appeal) => vec![QueueKind::Appeal],
-        Some(QueueKindParam::Complaint) => vec![QueueKind::Complaint],
-        Some(QueueKindParam::Return) => vec![QueueKind::Return],
-        None => vec![
-            QueueKind::Review,
-            QueueKind::Flag,
-            QueueKind::Appeal,
-            QueueKind::Complaint,
-            QueueKind::Return,
-        ],
-    };
-    let after = after.map(|c| (crate::db::to_db(c.at), c.id));
-    let entries = state
-        .db(move |c| moderation::queue(c, &kinds, after, limit + 1))
-        .await?;
-    let now = state.clock.now();
-    let items: Vec<QueueItem> = entries
-        .into_iter()
-        .map(|e| QueueItem::from_entry(e, now))
-        .collect();
-    let (items, next_cursor) = pagination::split_page(items, limit, |i| {
-        TimeCursor {
-            at: i.due_at,
-            id: i.id.clone(),
-        }
-        .encode()
-    });
-    Ok(web::Json(QueuePage { items, next_cursor }))
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct FlagDecisionRequest {
+    pub decision: FlagDecision,
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct AppealDecisionRequest {
+    pub decision: AppealDecision,
+    #[validate(length(min = 1, max = 2000), custom(function = crate::api::text::not_blank))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub note: String,
 }
 
 /// Approve or reject a review held by screening. A second decision is 409.
@@ -91,7 +57,7 @@ async fn queue(
     security(("bearer" = []))
 )]
 #[post("/moderation/reviews/{id}/decision")]
-async fn decide_review(
+pub(crate) async fn decide_review(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
@@ -152,7 +118,7 @@ async fn decide_review(
     security(("bearer" = []))
 )]
 #[post("/moderation/flags/{id}/decision")]
-async fn decide_flag(
+pub(crate) async fn decide_flag(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
@@ -202,7 +168,7 @@ async fn decide_flag(
     security(("bearer" = []))
 )]
 #[post("/moderation/appeals/{id}/decision")]
-async fn decide_appeal(
+pub(crate) async fn decide_appeal(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
@@ -234,51 +200,4 @@ async fn decide_appeal(
         })
         .await?;
     Ok(web::Json(AppealView::from(row)))
-}
-
-/// Every moderation action — on reviews, flags, appeals, complaints and returns — newest
-/// first (append-only).
-#[utoipa::path(
-    operation_id = "list_moderation_log",
-    tag = "moderation",
-    params(LogQuery),
-    responses(
-        (status = 200, body = LogPage),
-        Unauthorized,
-        (status = 403, description = "Not a moderator", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad `limit` or `cursor`", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-#[get("/moderation/log")]
-async fn log(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<LogQuery>,
-) -> ApiResult<web::Json<LogPage>> {
-    user.require(&[Role::Moderator])?;
-    let q = query.into_inner();
-    let (limit, before) = crate::api::id_page(&state.policy, q.limit, q.cursor.as_deref())?;
-    let kind = q.kind.map(|k| match k {
-        QueueKindParam::Review => "review",
-        QueueKindParam::Flag => "flag",
-        QueueKindParam::Appeal => "appeal",
-        QueueKindParam::Complaint => "complaint",
-        QueueKindParam::Return => "return",
-    });
-    let rows = state
-        .db(move |c| {
-            let filter = moderation::LogFilter {
-                subject_id: q.subject_id.as_deref(),
-                subject_type: kind,
-                actor_id: q.actor_id.as_deref(),
-            };
-            moderation::log_entries(c, &filter, before.as_deref(), limit + 1)
-        })
-        .await?;
-    let (rows, next_cursor) = pagination::split_page(rows, limit, |r| encode_id_cursor(&r.id));
-    Ok(web::Json(LogPage {
-        items: rows.into_iter().map(LogEntry::from).collect(),
-        next_cursor,
-    }))
 }
